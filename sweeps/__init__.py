@@ -1,0 +1,1 @@
+"""Orchestration of sweeps: config, search space, Optuna study, MLflow tracking, CLI."""
