@@ -6,6 +6,9 @@ Imports only numpy, pandas and scikit-learn.
 from pipeline.errors import DataError, DivergenceError, IdentifierColumnWarning, PipelineError
 
 # --- estimator exports (issue 2) ---
+from pipeline.estimator import MLPClassifier, MLPRegressor, weights_digest
+from pipeline.training import EpochRecord
+
 # --- end estimator exports ---
 
 # --- data exports (issue 3) ---
@@ -14,6 +17,10 @@ from pipeline.errors import DataError, DivergenceError, IdentifierColumnWarning,
 __all__ = [
     "DataError",
     "DivergenceError",
+    "EpochRecord",
     "IdentifierColumnWarning",
+    "MLPClassifier",
+    "MLPRegressor",
     "PipelineError",
+    "weights_digest",
 ]

@@ -1,0 +1,85 @@
+"""One pass over the training data in mini-batches: shuffle, forward, loss, backward, step.
+
+Everything a batch touches is preallocated once per fit (a workspace for full batches, a view of it
+for the last, shorter batch; gradient and penalty buffers; the shuffled copy of the data), so the
+per-batch cost is a fixed, small number of numpy calls.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pipeline.activations import ACTIVATIONS, DERIVATIVES
+from pipeline.losses import ElasticNet, Loss
+from pipeline.network import Layout, Workspace, backward, forward
+from pipeline.optimizers import Optimizer
+
+Array = NDArray[np.floating]
+
+
+class EpochRunner:
+    """Trains ``params`` (flat, updated in place) one epoch per :meth:`run` call."""
+
+    def __init__(
+        self, x: Array, targets: Array, params: Array, layout: Layout, *, activation: str,
+        loss: Loss, penalty: ElasticNet, optimizer: Optimizer, batch_size: int | None,
+        shuffle: bool, rng: np.random.Generator,
+    ) -> None:
+        n = x.shape[0]
+        self.x, self.targets, self.params = x, targets, params
+        self.batch_size = n if batch_size is None else min(batch_size, n)
+        self.shuffle = shuffle and self.batch_size < n
+        self.loss, self.penalty, self.optimizer, self.rng = loss, penalty, optimizer, rng
+        self.activation, self.derivative = ACTIVATIONS[activation], DERIVATIVES[activation]
+        self.grads = np.zeros_like(params)
+        self.coefs, self.intercepts = layout.unpack(params)
+        self.grad_coefs, self.grad_intercepts = layout.unpack(self.grads)
+        self.weights = params[: layout.n_weights]
+        self.grad_weights = self.grads[: layout.n_weights]
+        self.scratch = np.empty_like(self.weights) if penalty.active else None
+        self.ws = Workspace(layout.layer_sizes, self.batch_size, params.dtype)
+        tail = n % self.batch_size
+        self.ws_tail = self.ws.head(tail) if tail else self.ws
+        if self.shuffle:
+            self._x_shuffled, self._t_shuffled = np.empty_like(x), np.empty_like(targets)
+
+    def run(self) -> float:
+        """Train one epoch; return the mean training objective (data loss + penalty).
+
+        Stops at the first batch with a non-finite loss and returns that loss.
+        """
+        x, t = self._epoch_order()
+        n, size = x.shape[0], self.batch_size
+        total = 0.0
+        with np.errstate(all="ignore"):
+            for start in range(0, n, size):
+                xb, tb = x[start : start + size], t[start : start + size]
+                ws = self.ws if xb.shape[0] == size else self.ws_tail
+                loss = self._step(xb, tb, ws)
+                if not math.isfinite(loss):
+                    return loss
+                total += loss * xb.shape[0]
+            penalty = self.penalty.value(self.weights) if self.penalty.active else 0.0
+        return total / n + penalty
+
+    def _epoch_order(self) -> tuple[Array, Array]:
+        if not self.shuffle:
+            return self.x, self.targets
+        order = self.rng.permutation(self.x.shape[0])
+        np.take(self.x, order, axis=0, out=self._x_shuffled)
+        np.take(self.targets, order, axis=0, out=self._t_shuffled)
+        return self._x_shuffled, self._t_shuffled
+
+    def _step(self, xb: Array, tb: Array, ws: Workspace) -> float:
+        logits = forward(self.coefs, self.intercepts, xb, ws, self.activation)
+        loss = self.loss.value_and_gradient(logits, tb)
+        if not math.isfinite(loss):
+            return loss
+        backward(self.coefs, xb, ws, self.grad_coefs, self.grad_intercepts, self.derivative)
+        if self.scratch is not None:
+            self.penalty.add_gradient(self.weights, self.grad_weights, self.scratch)
+        self.optimizer.step(self.params, self.grads)
+        return loss

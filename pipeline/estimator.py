@@ -1,0 +1,304 @@
+"""scikit-learn estimators over the numpy MLP: :class:`MLPClassifier` and :class:`MLPRegressor`.
+
+A thin shell: ``__init__`` only stores keywords; ``fit`` validates them, encodes the targets, builds
+the network, the optimizer and the epoch runner, and hands them to :func:`pipeline.training.train`.
+Learned state is plain arrays, numbers, strings and lists, so ``skops`` can load it trusting only
+these two classes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from pipeline.activations import ACTIVATIONS
+from pipeline.epoch import EpochRunner
+from pipeline.hyperparams import Hyperparameters, validate
+from pipeline.losses import LOSSES, ElasticNet, Loss
+from pipeline.network import Layout, init_params, predict_logits
+from pipeline.optimizers import make_optimizer
+from pipeline.training import Callback, History, StoppingRule, train
+
+Array = NDArray[np.floating]
+
+
+class BaseMLP(BaseEstimator, ABC):
+    """Shared machinery of the MLP estimators.
+
+    Parameters (the same names are used in sweep YAML files). The defaults are the reference network
+    of the project's original brief: Dense(32, relu) -> Dense(16, relu) -> output, SGD with
+    Nesterov momentum 0.9, learning rate 0.01, decay 1e-6, batch size 32; plus at most 200 epochs
+    with early stopping after 10 epochs without improvement.
+
+    hidden_layer_sizes : tuple of int, default (32, 16)
+        Widths of the hidden layers; ``()`` makes a linear (logistic / least-squares) model.
+    activation : {'relu', 'tanh', 'sigmoid'}, default 'relu'
+    optimizer : {'sgd', 'momentum', 'nesterov', 'adam'}, default 'nesterov'
+    learning_rate : float > 0, default 0.01
+    momentum : float in [0, 1), default 0.9 (momentum and nesterov)
+    decay : float >= 0, default 1e-6
+        Keras time-based decay: ``lr_t = learning_rate / (1 + decay * t)``, ``t`` = updates made.
+    beta_1, beta_2, epsilon : Adam's moment decays and denominator term.
+    batch_size : int >= 1 or None, default 32
+        Clipped to the training size; ``None`` means full-batch gradient descent.
+    l1, l2 : float >= 0, default 0
+        Penalty ``l1 * sum|W| + l2 * sum W**2`` on weights (not biases).
+    max_epochs : int >= 1, default 200
+    early_stopping_patience : int >= 1 or None, default 10
+        Stop after this many epochs without an improvement larger than ``tol`` of the validation
+        loss (or the training loss without validation data) and restore the best epoch's weights.
+        ``None`` trains ``max_epochs`` epochs and keeps the last weights.
+    tol : float >= 0, default 1e-4
+    shuffle : bool, default True
+        Reshuffle the training rows every epoch.
+    random_state : int or None
+        Seeds the one local ``np.random.Generator`` used for initialisation and shuffling.
+    dtype : {'float32', 'float64'}, default 'float32'
+
+    Learned attributes: ``coefs_``, ``intercepts_``, ``loss_curve_``, ``validation_curve_``,
+    ``n_epochs_``, ``best_epoch_`` (the epoch whose weights the model holds), ``n_params_``,
+    ``n_outputs_``, ``n_features_in_``.
+    """
+
+    def __init__(
+        self, hidden_layer_sizes: Sequence[int] = (32, 16), activation: str = "relu",
+        optimizer: str = "nesterov", learning_rate: float = 0.01, momentum: float = 0.9,
+        decay: float = 1e-6, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8,
+        batch_size: int | None = 32, l1: float = 0.0, l2: float = 0.0, max_epochs: int = 200,
+        early_stopping_patience: int | None = 10, tol: float = 1e-4, shuffle: bool = True,
+        random_state: int | None = None, dtype: str = "float32",
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.decay = decay
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.batch_size = batch_size
+        self.l1 = l1
+        self.l2 = l2
+        self.max_epochs = max_epochs
+        self.early_stopping_patience = early_stopping_patience
+        self.tol = tol
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.dtype = dtype
+
+    # -- task hooks ---------------------------------------------------------------------------
+
+    @abstractmethod
+    def _validate_xy(self, X: ArrayLike, y: ArrayLike, dtype: np.dtype) -> tuple[Array, Any]:
+        """Validate the training data (sets ``n_features_in_``)."""
+
+    @abstractmethod
+    def _encode(self, y: Any, dtype: np.dtype, *, fitting: bool, name: str = "y") -> Array:
+        """Targets as a float array ``(rows, outputs)``; learns the label set when ``fitting``."""
+
+    @abstractmethod
+    def _loss(self) -> Loss:
+        """The data loss of this fitted task."""
+
+    @abstractmethod
+    def _metrics(self, logits: Array, targets: Array) -> dict[str, float]:
+        """Validation metrics from logits and encoded targets."""
+
+    # -- fitting ------------------------------------------------------------------------------
+
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, *, X_val: ArrayLike | None = None,
+        y_val: ArrayLike | None = None, callbacks: Sequence[Callback] = (),
+    ) -> BaseMLP:
+        """Train on ``(X, y)``; watch ``(X_val, y_val)`` per epoch if given; return ``self``.
+
+        Each callback receives one :class:`~pipeline.training.EpochRecord` per epoch; a truthy
+        return value stops training; exceptions it raises propagate unchanged.
+        Raises :class:`~pipeline.errors.DivergenceError` if the loss or weights become non-finite.
+        """
+        hp = validate(self.get_params(deep=False))
+        x, y = self._validate_xy(X, y, hp.dtype)
+        targets = self._encode(y, hp.dtype, fitting=True)
+        validation = self._validation_set(X_val, y_val, hp.dtype)
+        rng = np.random.default_rng(hp.random_state)
+        layout = Layout((x.shape[1], *hp.hidden_layer_sizes, targets.shape[1]))
+        params = init_params(layout, rng, hp.dtype)
+        optimizer = make_optimizer(
+            hp.optimizer, layout.n_params, hp.dtype, learning_rate=hp.learning_rate,
+            decay=hp.decay, momentum=hp.momentum, beta_1=hp.beta_1, beta_2=hp.beta_2,
+            epsilon=hp.epsilon)
+        runner = EpochRunner(
+            x, targets, params, layout, activation=hp.activation, loss=self._loss(),
+            penalty=ElasticNet(hp.l1, hp.l2), optimizer=optimizer, batch_size=hp.batch_size,
+            shuffle=hp.shuffle, rng=rng)
+        evaluate = None if validation is None else self._evaluator(layout, params, hp, validation)
+        history = train(
+            runner.run, params,
+            StoppingRule(hp.max_epochs, hp.early_stopping_patience, hp.tol),
+            evaluate=evaluate, learning_rate=lambda: optimizer.last_learning_rate,
+            callbacks=callbacks)
+        self._store(layout, params, history)
+        return self
+
+    def _validation_set(
+        self, X_val: ArrayLike | None, y_val: ArrayLike | None, dtype: np.dtype,
+    ) -> tuple[Array, Array] | None:
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val must be given together")
+        if X_val is None:
+            return None
+        x = validate_data(self, X_val, reset=False, dtype=dtype, order="C")
+        y = np.asarray(y_val)
+        if y.shape[0] != x.shape[0]:
+            raise ValueError(f"X_val has {x.shape[0]} rows but y_val has {y.shape[0]}")
+        return x, self._encode(y, dtype, fitting=False, name="y_val")
+
+    def _evaluator(
+        self, layout: Layout, params: Array, hp: Hyperparameters, validation: tuple[Array, Array],
+    ) -> Any:
+        coefs, intercepts = layout.unpack(params)
+        activation, loss = ACTIVATIONS[hp.activation], self._loss()
+        x_val, t_val = validation
+
+        def evaluate() -> tuple[float, dict[str, float]]:
+            with np.errstate(all="ignore"):
+                logits = predict_logits(coefs, intercepts, x_val, activation)
+                return loss.value(logits, t_val), self._metrics(logits, t_val)
+
+        return evaluate
+
+    def _store(self, layout: Layout, params: Array, history: History) -> None:
+        coefs, intercepts = layout.unpack(params)
+        self.coefs_ = [w.copy() for w in coefs]
+        self.intercepts_ = [b.copy() for b in intercepts]
+        self.n_outputs_ = int(layout.layer_sizes[-1])
+        self.n_params_ = int(layout.n_params)
+        self.loss_curve_ = list(history.loss_curve)
+        self.validation_curve_ = list(history.validation_curve)
+        self.n_epochs_ = int(history.n_epochs)
+        self.best_epoch_ = int(history.best_epoch)
+
+    # -- prediction ---------------------------------------------------------------------------
+
+    def _logits(self, X: ArrayLike) -> Array:
+        check_is_fitted(self, "coefs_")
+        x = validate_data(self, X, reset=False, dtype=self.coefs_[0].dtype, order="C")
+        with np.errstate(all="ignore"):
+            return predict_logits(self.coefs_, self.intercepts_, x, ACTIVATIONS[self.activation])
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    """Multilayer perceptron classifier: sigmoid + binary cross-entropy for two classes, softmax +
+    categorical cross-entropy for more. Labels may be strings, integers or booleans
+    (``classes_ = np.unique(y)``). Validation metric: ``accuracy``. See :class:`BaseMLP` for the
+    parameters; also learns ``classes_``.
+    """
+
+    def _validate_xy(self, X: ArrayLike, y: ArrayLike, dtype: np.dtype) -> tuple[Array, Any]:
+        x, y = validate_data(self, X, y, dtype=dtype, order="C")
+        check_classification_targets(y)
+        return x, y
+
+    def _encode(self, y: Any, dtype: np.dtype, *, fitting: bool, name: str = "y") -> Array:
+        if fitting:
+            self.classes_, index = np.unique(y, return_inverse=True)
+            if len(self.classes_) < 2:
+                raise ValueError("MLPClassifier needs samples of at least 2 classes; the data "
+                                 f"contains only class {self.classes_[0]!r}")
+        else:
+            index = np.searchsorted(self.classes_, y).clip(0, len(self.classes_) - 1)
+            unseen = self.classes_[index] != y
+            if unseen.any():
+                raise ValueError(f"{name} contains labels not seen in y: {np.unique(y[unseen])}")
+        if len(self.classes_) == 2:
+            return index.reshape(-1, 1).astype(dtype)
+        return np.eye(len(self.classes_), dtype=dtype)[index]
+
+    def _loss(self) -> Loss:
+        binary = len(self.classes_) == 2
+        return LOSSES["binary_cross_entropy" if binary else "categorical_cross_entropy"]
+
+    def _metrics(self, logits: Array, targets: Array) -> dict[str, float]:
+        if logits.shape[1] == 1:
+            hits = (logits[:, 0] > 0) == (targets[:, 0] > 0.5)
+        else:
+            hits = logits.argmax(axis=1) == targets.argmax(axis=1)
+        return {"accuracy": float(hits.mean())}
+
+    def predict_proba(self, X: ArrayLike) -> Array:
+        """Class probabilities, shape ``(rows, len(classes_))``, columns in ``classes_`` order."""
+        logits = self._logits(X)
+        proba = self._loss().link(logits)
+        if proba.shape[1] == 1:
+            return np.hstack([1.0 - proba, proba])
+        return proba
+
+    def predict(self, X: ArrayLike) -> NDArray:
+        """Most probable class label of each row."""
+        logits = self._logits(X)
+        index = (logits[:, 0] > 0).astype(np.intp) if logits.shape[1] == 1 else logits.argmax(1)
+        return self.classes_[index]
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    """Multilayer perceptron regressor: identity output, half squared error
+    (``0.5 * mean_i ||y_i - f(x_i)||^2``); one or several outputs. Validation metric: ``r2``
+    (uniform average over outputs). See :class:`BaseMLP` for the parameters.
+    """
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _validate_xy(self, X: ArrayLike, y: ArrayLike, dtype: np.dtype) -> tuple[Array, Any]:
+        return validate_data(self, X, y, dtype=dtype, order="C", multi_output=True, y_numeric=True)
+
+    def _encode(self, y: Any, dtype: np.dtype, *, fitting: bool, name: str = "y") -> Array:
+        targets = np.asarray(y, dtype=dtype)
+        targets = targets.reshape(-1, 1) if targets.ndim == 1 else targets
+        if not fitting and targets.shape[1] != self.n_outputs_:
+            raise ValueError(f"{name} has {targets.shape[1]} outputs; y had {self.n_outputs_}")
+        self.n_outputs_ = targets.shape[1]
+        return np.ascontiguousarray(targets)
+
+    def _loss(self) -> Loss:
+        return LOSSES["squared_error"]
+
+    def _metrics(self, logits: Array, targets: Array) -> dict[str, float]:
+        return {"r2": r2(targets, logits)}
+
+    def predict(self, X: ArrayLike) -> Array:
+        """Predictions, shape ``(rows,)`` for one output, else ``(rows, outputs)``."""
+        out = self._logits(X)
+        return out[:, 0] if out.shape[1] == 1 else out
+
+
+def r2(y_true: Array, y_pred: Array) -> float:
+    """Coefficient of determination averaged over output columns (scikit-learn's convention for
+    constant targets: 1 for a perfect fit, else 0)."""
+    residual = ((y_true - y_pred) ** 2).sum(axis=0, dtype=np.float64)
+    total = ((y_true - y_true.mean(axis=0)) ** 2).sum(axis=0, dtype=np.float64)
+    safe = np.where(total > 0, total, 1.0)
+    scores = np.where(total > 0, 1.0 - residual / safe, np.where(residual == 0, 1.0, 0.0))
+    return float(scores.mean())
+
+
+def weights_digest(model: BaseMLP) -> str:
+    """SHA-256 (hex) of every weight and bias array, in order, with its dtype and shape."""
+    check_is_fitted(model, "coefs_")
+    digest = hashlib.sha256()
+    for array in (*model.coefs_, *model.intercepts_):
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape};".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
