@@ -1,10 +1,81 @@
-"""Command-line interface of sweeps (stub until the sweep exists)."""
+"""The ``sweeps`` command line: run sweeps, browse them, reproduce their best runs.
+
+Exit codes: 0 done, 1 failure, 2 bad config or data (or usage), 130/143 interrupted.
+User mistakes print one line; tracebacks only with ``--debug``.
+"""
 
 from __future__ import annotations
 
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
 import click
+import optuna
+
+from sweeps.errors import Interrupted, SweepsError
+
+DEBUG_FLAG = "--debug"
 
 
-@click.group()
-def main() -> None:
-    """Hyperparameter sweeps of numpy MLPs, tuned by Optuna and tracked in MLflow."""
+def _raise_interrupted(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def install_signal_handlers() -> None:
+    """SIGINT and SIGTERM raise :class:`Interrupted` so trials and runs close with a status."""
+    signal.signal(signal.SIGINT, _raise_interrupted)
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+
+
+def quiet_libraries(verbose: bool = False) -> None:
+    """Keep Optuna's per-trial lines and MLflow's migration chatter out of the progress bar."""
+    optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.WARNING)
+    for name in ("mlflow", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sweeps")
+@click.option(DEBUG_FLAG, is_flag=True, help="Show tracebacks (accepted anywhere on the line).")
+def cli(debug: bool) -> None:
+    """Hyperparameter sweeps of numpy MLPs on tabular data, tuned by Optuna and tracked in
+    MLflow. Start with: sweeps run conf/quickstart.yaml"""
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: run the CLI and turn errors into one line and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = DEBUG_FLAG in args
+    if debug:  # accepted anywhere: move it to the group, where it is declared
+        args = [DEBUG_FLAG, *(a for a in args if a != DEBUG_FLAG)]
+    quiet_libraries()
+    try:
+        cli.main(args=args, prog_name="sweeps", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (click.exceptions.Abort, Interrupted, KeyboardInterrupt) as exc:
+        code = exc.exit_code if isinstance(exc, Interrupted) else 130
+        click.echo(f"sweeps: {exc or 'interrupted'}; run the same command again to resume", err=True)
+        sys.exit(code)
+    except SweepsError as exc:
+        if debug:
+            raise
+        click.echo(f"sweeps: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(0)
+
+
+def _register() -> None:
+    from sweeps.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register()

@@ -1,0 +1,353 @@
+"""The sweep file: one YAML file describes one sweep, validated once with pydantic v2.
+
+After :func:`load_config` everything downstream receives plain, typed values.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline import MLPClassifier
+from pipeline.hyperparams import validate as validate_hyperparameters
+from sweeps.errors import ConfigError
+from sweeps.space import CategoricalParam, ParamSpec, hidden_layers
+from sweeps.urls import redact
+
+Task = Literal["classification", "regression"]
+Direction = Literal["minimize", "maximize"]
+BUILTIN_TASKS: dict[str, Task] = {
+    "breast_cancer": "classification",
+    "wine": "classification",
+    "iris": "classification",
+    "digits": "classification",
+    "diabetes": "regression",
+}
+TASK_METRICS: dict[Task, tuple[str, ...]] = {
+    "classification": ("val_loss", "val_accuracy", "n_params"),
+    "regression": ("val_loss", "val_r2", "n_params"),
+}
+MAXIMIZED = {"val_accuracy", "val_r2"}
+SAMPLERS = ("tpe", "random", "grid", "cmaes", "qmc", "nsga2")
+PRUNERS = ("median", "percentile", "successive_halving", "hyperband", "patient", "none")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BuiltinData(_Strict):
+    """A dataset bundled with scikit-learn."""
+
+    source: Literal["builtin"]
+    name: Literal["breast_cancer", "wine", "iris", "digits", "diabetes"]
+
+    @property
+    def task(self) -> Task:
+        """The task this dataset is for."""
+        return BUILTIN_TASKS[self.name]
+
+
+class FileData(_Strict):
+    """A CSV or Parquet file with a named target column (path relative to the working directory)."""
+
+    source: Literal["file"]
+    path: Path
+    target: str
+    task: Task | None = None
+    drop_columns: tuple[str, ...] = ()
+
+
+class GeneratedData(_Strict):
+    """``make_classification`` / ``make_regression`` with given sizes."""
+
+    source: Literal["generated"]
+    task: Task
+    n_samples: int = Field(gt=0)
+    n_features: int = Field(gt=0)
+    n_informative: int | None = Field(default=None, gt=0)
+    n_classes: int = Field(default=2, ge=2)
+    noise: float = Field(default=0.0, ge=0)
+    seed: int = 0
+
+
+DataConfig = Annotated[BuiltinData | FileData | GeneratedData, Field(discriminator="source")]
+
+
+class SplitConfig(_Strict):
+    """Fractions of the table held out for validation and test, and the split's own seed."""
+
+    validation: float = Field(default=0.15, gt=0, lt=1)
+    test: float = Field(default=0.15, gt=0, lt=1)
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _leaves_training_rows(self) -> SplitConfig:
+        if self.validation + self.test >= 1:
+            raise ValueError("validation + test must be < 1")
+        return self
+
+
+class SamplerConfig(_Strict):
+    """An Optuna sampler by name; ``options`` are its constructor keywords."""
+
+    type: Literal["tpe", "random", "grid", "cmaes", "qmc", "nsga2"] = "tpe"
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class PrunerConfig(_Strict):
+    """An Optuna pruner by name; ``options`` are its constructor keywords.
+
+    ``patient`` wraps another pruner: ``options: {patience: 3, wrapped: median}``.
+    """
+
+    type: Literal["median", "percentile", "successive_halving", "hyperband", "patient", "none"] = (
+        "median"
+    )
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class StudyConfig(_Strict):
+    """How the Optuna study runs: budget, sampler, pruner, storage and fault tolerance."""
+
+    name: str | None = None
+    n_trials: int | None = Field(default=20, gt=0)
+    timeout: float | None = Field(default=None, gt=0)
+    sampler: SamplerConfig = SamplerConfig()
+    pruner: PrunerConfig = PrunerConfig()
+    storage: str | None = None
+    heartbeat_interval: int = Field(default=10, gt=0)
+    grace_period: int | None = Field(default=None, gt=0)
+    max_retry: int = Field(default=1, ge=0)
+    enqueue: tuple[dict[str, Any], ...] = ()
+
+    @model_validator(mode="after")
+    def _has_budget(self) -> StudyConfig:
+        if self.n_trials is None and self.timeout is None:
+            raise ValueError("give n_trials, timeout or both")
+        return self
+
+
+class ObjectiveConfig(_Strict):
+    """What the study optimises: one metric, or several for a multi-objective sweep.
+
+    For several, the selected trial is the Pareto-optimal one best on ``select_by``
+    (default: the first metric).
+    """
+
+    metric: tuple[str, ...] = ("val_loss",)
+    direction: tuple[Direction, ...] | None = None
+    select_by: str | None = None
+
+    @field_validator("metric", "direction", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ObjectiveConfig:
+        if len(set(self.metric)) != len(self.metric) or not self.metric:
+            raise ValueError("metric must name one or more distinct metrics")
+        if self.direction is not None and len(self.direction) != len(self.metric):
+            raise ValueError("direction needs one entry per metric")
+        if self.select_by is not None and self.select_by not in self.metric:
+            raise ValueError(f"select_by must be one of {list(self.metric)}")
+        return self
+
+    @property
+    def directions(self) -> tuple[Direction, ...]:
+        """Explicit directions, or inferred: accuracy and r2 are maximised, the rest minimised."""
+        if self.direction is not None:
+            return self.direction
+        return tuple("maximize" if m in MAXIMIZED else "minimize" for m in self.metric)
+
+    @property
+    def selection_metric(self) -> str:
+        """The metric that picks the winner (from the Pareto front when multi-objective)."""
+        return self.select_by or self.metric[0]
+
+
+class TrackingConfig(_Strict):
+    """Where MLflow records the sweep, and under which name the champion model is registered."""
+
+    uri: str | None = None
+    artifact_location: str | None = None
+    register_model: bool = True
+    model_name: str | None = None
+
+
+class SweepConfig(_Strict):
+    """One sweep: data, split, fixed model keywords, search space, objective, study, tracking."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)
+    description: str = ""
+    seed: int = 0
+    data: DataConfig
+    split: SplitConfig = SplitConfig()
+    model: dict[str, Any] = Field(default_factory=dict)
+    space: dict[str, ParamSpec] = Field(default_factory=dict)
+    objective: ObjectiveConfig = ObjectiveConfig()
+    study: StudyConfig = StudyConfig()
+    tracking: TrackingConfig = TrackingConfig()
+
+    @model_validator(mode="after")
+    def _known_keywords(self) -> SweepConfig:
+        _check_model_keys(self.model, self.space)
+        if self.known_task is not None:
+            check_metrics(self.objective.metric, self.known_task)
+        return self
+
+    @property
+    def known_task(self) -> Task | None:
+        """The task, when the config fixes it without reading the data."""
+        return getattr(self.data, "task", None)
+
+    @property
+    def study_name(self) -> str:
+        """The Optuna study name (defaults to the sweep name)."""
+        return self.study.name or self.name
+
+    def public_dict(self) -> dict[str, Any]:
+        """The resolved config as plain data, with passwords in store URLs redacted."""
+        out = self.model_dump(mode="json")
+        for section, key in (("study", "storage"), ("tracking", "uri")):
+            if out[section][key]:
+                out[section][key] = redact(out[section][key])
+        return out
+
+
+@cache
+def mlp_keywords() -> frozenset[str]:
+    """Every constructor keyword of the MLP, plus the ``depth`` x ``width`` shorthand."""
+    params = inspect.signature(MLPClassifier.__init__).parameters
+    return frozenset(p for p in params if p != "self") | {"depth", "width"}
+
+
+def _check_model_keys(model: dict[str, Any], space: dict[str, Any]) -> None:
+    for section, keys in (("model", model), ("space", space)):
+        unknown = sorted(set(keys) - mlp_keywords())
+        if unknown:
+            raise ValueError(
+                f"{section}: unknown MLP keyword(s) {unknown}; allowed: {sorted(mlp_keywords())}"
+            )
+    _check_model_values(model, space)
+    both = sorted(set(model) & set(space))
+    if both:
+        raise ValueError(f"{both} both fixed in model and searched in space: keep one")
+    if "random_state" in model or "random_state" in space:
+        raise ValueError("random_state is derived from the sweep seed: set `seed` instead")
+
+
+def _check_model_values(model: dict[str, Any], space: dict[str, ParamSpec]) -> None:
+    """Validate fixed values, and each searched keyword's bounds or choices, as the MLP would."""
+    defaults = MLPClassifier().get_params()
+    candidates: list[tuple[str, dict[str, Any]]] = [("model", dict(model))]
+    for name, spec in space.items():
+        values = spec.choices if isinstance(spec, CategoricalParam) else [spec.low, spec.high]
+        candidates += [(f"space.{name}", {**model, name: v}) for v in values]
+    for section, values in candidates:
+        try:
+            validate_hyperparameters({**defaults, **hidden_layers(values)})
+        except ValueError as exc:
+            raise ValueError(f"{section}: {exc}") from None
+
+
+def check_metrics(metrics: Sequence[str], task: Task) -> None:
+    """Raise ValueError unless every metric is produced by ``task``."""
+    bad = [m for m in metrics if m not in TASK_METRICS[task]]
+    if bad:
+        raise ValueError(
+            f"objective.metric {bad} is not produced by {task}; "
+            f"choose from {list(TASK_METRICS[task])}"
+        )
+
+
+def load_config(path: str | Path, overrides: Sequence[str] = ()) -> SweepConfig:
+    """Read, override and validate a sweep file; raise :class:`ConfigError` naming the key path."""
+    path = Path(path)
+    raw = _read_yaml(path)
+    for item in overrides:
+        apply_override(raw, item, path)
+    try:
+        cfg = SweepConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {describe_validation_error(exc)}") from None
+    _check_study_components(cfg, path)
+    return cfg
+
+
+def _check_study_components(cfg: SweepConfig, path: Path) -> None:
+    """Build sampler and pruner once, so bad options fail now with their key path."""
+    from sweeps.samplers import make_pruner, make_sampler  # samplers imports this module
+
+    for key, build in (
+        ("study.sampler", lambda: make_sampler(cfg.study.sampler, cfg.seed, cfg.space)),
+        ("study.pruner", lambda: make_pruner(cfg.study.pruner)),
+    ):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # experimental-feature notices of Optuna
+                build()
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{path}: {key}: {exc}") from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    return raw
+
+
+def apply_override(raw: dict[str, Any], item: str, path: Path) -> None:
+    """Apply one ``key.path=value`` override in place; the value is parsed as YAML."""
+    key, sep, text = item.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"{path}: override {item!r} must look like key.path=value")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ConfigError(f"{path}: override {key}: value {text!r} is not valid YAML") from None
+    node = raw
+    parts = key.strip().split(".")
+    for depth, part in enumerate(parts[:-1]):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            where = ".".join(parts[: depth + 1])
+            raise ConfigError(f"{path}: override {key}: {where} is not a mapping")
+        node = child
+    node[parts[-1]] = value
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line: the first error's key path and message, and how many more there are."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = ".".join(str(p) for p in first["loc"] if not _is_union_tag(p))
+    msg = first["msg"].removeprefix("Value error, ")
+    more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
+    return f"{loc}: {msg}{more}" if loc else f"{msg}{more}"
+
+
+def _is_union_tag(part: object) -> bool:
+    tags = {"builtin", "file", "generated", "float", "int", "categorical"}
+    return isinstance(part, str) and part in tags

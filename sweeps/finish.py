@@ -1,0 +1,76 @@
+"""End of a sweep: select the winner and summarise the study on the parent run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sweeps.dataset import SweepData
+from sweeps.runner import Sweep
+from sweeps.selection import pareto_front, selected_trial, states
+from sweeps.tracking.summary import DatasetRecord, end_run, log_datasets, log_summary
+
+
+@dataclass
+class SweepResult:
+    """What the CLI shows after a sweep."""
+
+    study_name: str
+    parent_run_id: str
+    experiment_id: str
+    tracking_uri: str
+    counts: dict[str, int]
+    best_number: int | None = None
+    best_values: dict[str, float] = field(default_factory=dict)
+    best_params: dict[str, Any] = field(default_factory=dict)
+    best_run_id: str | None = None
+    test_metrics: dict[str, float] = field(default_factory=dict)
+    pareto_numbers: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def dataset_records(data: SweepData) -> list[DatasetRecord]:
+    """The three splits with our full-data digest and each split's row hash."""
+    hashes = data.split.hashes()
+    source = str(data.table.path or data.table.name)
+    rows = {"train": data.split.train, "validation": data.split.validation, "test": data.split.test}
+    return [
+        DatasetRecord(name, data.table.fingerprint, hashes[name], len(idx), source)
+        for name, idx in rows.items()
+    ]
+
+
+def summarise(sweep: Sweep, data: SweepData, *, first_time: bool) -> SweepResult:
+    """Select the winner and record the study's summary on the parent run."""
+    cfg, study = sweep.cfg, sweep.study
+    result = SweepResult(
+        cfg.study_name, sweep.parent_run_id, sweep.experiment_id, sweep.tracker.uri, states(study)
+    )
+    best = selected_trial(study, cfg)
+    metrics: dict[str, float] = {f"trials_{k.lower()}": v for k, v in result.counts.items()}
+    tags: dict[str, object] = {}
+    if best is not None:
+        result.best_number = best.number
+        result.best_values = dict(zip(cfg.objective.metric, best.values, strict=True))
+        result.best_params = dict(best.params)
+        result.best_run_id = best.user_attrs.get("mlflow_run_id")
+        metrics.update({f"best_{k}": v for k, v in result.best_values.items()})
+        tags.update(
+            {
+                "sweeps.best_trial": best.number,
+                "sweeps.best_run_id": result.best_run_id,
+                "sweeps.best_params": best.params,
+            }
+        )
+    result.pareto_numbers = [t.number for t in pareto_front(study)]
+    if result.pareto_numbers:
+        tags["sweeps.pareto_front"] = result.pareto_numbers
+    log_summary(sweep.tracker, sweep.parent_run_id, metrics, tags, study.trials_dataframe())
+    if first_time:
+        log_datasets(sweep.tracker, sweep.parent_run_id, dataset_records(data))
+    return result
+
+
+def close_parent(sweep: Sweep, status: str = "FINISHED") -> None:
+    """End the parent run; a resumed sweep reopens it."""
+    end_run(sweep.tracker, sweep.parent_run_id, status)

@@ -1,0 +1,109 @@
+"""The search space as data, and the one function that turns it into ``trial.suggest_*`` calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+import optuna
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Scalar = int | float | str | bool | None
+
+
+class _Param(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FloatParam(_Param):
+    """A float sampled from [low, high], optionally on a log scale or a step grid."""
+
+    type: Literal["float"]
+    low: float
+    high: float
+    log: bool = False
+    step: float | None = None
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> FloatParam:
+        _check_range(self.low, self.high, self.log)
+        if self.log and self.step is not None:
+            raise ValueError("log and step cannot both be set")
+        return self
+
+
+class IntParam(_Param):
+    """An integer sampled from [low, high], optionally on a log scale or with a step."""
+
+    type: Literal["int"]
+    low: int
+    high: int
+    log: bool = False
+    step: int = 1
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> IntParam:
+        _check_range(self.low, self.high, self.log)
+        if self.step < 1:
+            raise ValueError("step must be >= 1")
+        if self.log and self.step != 1:
+            raise ValueError("log and step cannot both be set")
+        return self
+
+
+class CategoricalParam(_Param):
+    """One of a non-empty list of choices."""
+
+    type: Literal["categorical"]
+    choices: list[Scalar] = Field(min_length=1)
+
+
+ParamSpec = Annotated[FloatParam | IntParam | CategoricalParam, Field(discriminator="type")]
+
+
+def _check_range(low: float, high: float, log: bool) -> None:
+    if low > high:
+        raise ValueError(f"low ({low}) must be <= high ({high})")
+    if log and low <= 0:
+        raise ValueError(f"log scale needs low > 0 (got {low})")
+
+
+def suggest(trial: optuna.Trial, space: Mapping[str, ParamSpec]) -> dict[str, Any]:
+    """Sample one value per searched parameter, in the order of ``space``."""
+    values: dict[str, Any] = {}
+    for name, spec in space.items():
+        if isinstance(spec, FloatParam):
+            values[name] = trial.suggest_float(
+                name, spec.low, spec.high, log=spec.log, step=spec.step
+            )
+        elif isinstance(spec, IntParam):
+            values[name] = trial.suggest_int(name, spec.low, spec.high, log=spec.log, step=spec.step)
+        else:
+            values[name] = trial.suggest_categorical(name, spec.choices)
+    return values
+
+
+def grid_of(space: Mapping[str, ParamSpec]) -> dict[str, list[Scalar]]:
+    """The grid the grid sampler walks: categorical choices, or every step of an int range."""
+    grid: dict[str, list[Scalar]] = {}
+    for name, spec in space.items():
+        if isinstance(spec, CategoricalParam):
+            grid[name] = list(spec.choices)
+        elif isinstance(spec, IntParam) and not spec.log:
+            grid[name] = list(range(spec.low, spec.high + 1, spec.step))
+        else:
+            raise ValueError(f"space.{name}: the grid sampler needs categorical or linear int params")
+    return grid
+
+
+def hidden_layers(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Map ``depth`` x ``width`` onto the MLP's ``hidden_layer_sizes``; other keys pass through."""
+    out = {k: v for k, v in params.items() if k not in ("depth", "width")}
+    if "depth" in params or "width" in params:
+        if "hidden_layer_sizes" in params:
+            raise ValueError("give either depth/width or hidden_layer_sizes, not both")
+        depth, width = int(params.get("depth", 1)), int(params.get("width", 32))
+        out["hidden_layer_sizes"] = (width,) * depth
+    elif "hidden_layer_sizes" in out:
+        out["hidden_layer_sizes"] = tuple(int(w) for w in out["hidden_layer_sizes"])
+    return out

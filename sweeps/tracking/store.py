@@ -1,0 +1,117 @@
+"""The tracking store: URI resolution, the sweep's experiment and its parent run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+from mlflow import MlflowClient
+from mlflow.entities import Run
+from mlflow.exceptions import MlflowException
+
+from sweeps.errors import StoreError
+from sweeps.tracking.runs import TrialRun, params_of
+from sweeps.tracking.timing import TimedClient
+from sweeps.urls import redact
+
+DEFAULT_TRACKING_URI = "sqlite:///mlruns/mlflow.db"
+EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
+
+
+def resolve_tracking_uri(flag: str | None, configured: str | None) -> str:
+    """``--tracking-uri``, else the config's, else ``MLFLOW_TRACKING_URI``, else the local store."""
+    return flag or configured or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+
+
+def sqlite_path(uri: str) -> Path | None:
+    """The database file of a ``sqlite:///`` URI, or None for other stores."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    return Path(uri.removeprefix("sqlite:///"))
+
+
+def artifact_root_for(uri: str, configured: str | None = None) -> str | None:
+    """Where a new experiment keeps artifacts: beside a SQLite store, else the server decides."""
+    if configured:
+        return configured if urlparse(configured).scheme else Path(configured).resolve().as_uri()
+    db = sqlite_path(uri)
+    return (db.resolve().parent / "artifacts").as_uri() if db else None
+
+
+class Tracker:
+    """A tracking store; every MLflow call is timed in ``client.seconds``."""
+
+    def __init__(self, uri: str, artifact_location: str | None = None) -> None:
+        self.uri = uri
+        db = sqlite_path(uri)
+        if db is not None:
+            db.parent.mkdir(parents=True, exist_ok=True)
+        self.artifact_location = artifact_root_for(uri, artifact_location)
+        try:
+            self.client = TimedClient(MlflowClient(tracking_uri=uri))
+        except MlflowException as exc:
+            raise StoreError(f"tracking store {redact(uri)}: {exc.message}") from None
+
+    def experiment_id(self, name: str, create: bool = True) -> str | None:
+        """The id of experiment ``name``, created (tagged as model development) when missing."""
+        exp = self.client.get_experiment_by_name(name)
+        if exp is not None:
+            return exp.experiment_id
+        if not create:
+            return None
+        try:
+            return self.client.create_experiment(
+                name, artifact_location=self.artifact_location, tags=EXPERIMENT_KIND
+            )
+        except MlflowException:  # created meanwhile by another process
+            exp = self.client.get_experiment_by_name(name)
+            if exp is None:
+                raise
+            return exp.experiment_id
+
+    def create_parent(
+        self, experiment_id: str, study_name: str, tags: dict[str, str], params: dict[str, str]
+    ) -> str:
+        """Open the sweep's parent run and log its stable params; returns its run id."""
+        run = self.client.create_run(
+            experiment_id,
+            run_name=study_name,
+            tags={**tags, "sweeps.role": "parent", "sweeps.study": study_name},
+        )
+        self.client.log_batch(run.info.run_id, params=params_of(params))
+        return run.info.run_id
+
+    def get_run(self, run_id: str) -> Run:
+        """Fetch a run by id."""
+        return self.client.get_run(run_id)
+
+    def run_exists(self, run_id: str) -> bool:
+        """Whether ``run_id`` exists (and is not deleted) in this store."""
+        try:
+            return self.client.get_run(run_id).info.lifecycle_stage == "active"
+        except MlflowException:
+            return False
+
+    def reopen(self, run_id: str) -> None:
+        """Mark a parent run RUNNING again for a resumed sweep."""
+        self.client.update_run(run_id, status="RUNNING")
+
+    def start_trial(
+        self,
+        experiment_id: str,
+        parent_run_id: str,
+        run_name: str,
+        tags: dict[str, str],
+        params: dict[str, str],
+    ) -> TrialRun:
+        """Open a child run under ``parent_run_id`` with its tags and params."""
+        run = self.client.create_run(
+            experiment_id,
+            run_name=run_name,
+            tags={**tags, "mlflow.parentRunId": parent_run_id, "sweeps.role": "trial"},
+        )
+        trial_run = TrialRun(self.client, run.info.run_id)
+        trial_run.log_params(params)
+        return trial_run
+

@@ -1,0 +1,52 @@
+"""Shared fixtures: real MLflow and Optuna stores in temp dirs, migrated once per session."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Stores:
+    """A fresh pair of local stores: MLflow's SQLite database and Optuna's, side by side."""
+
+    root: Path
+    tracking_uri: str
+    storage_url: str
+
+    def flags(self) -> list[str]:
+        """CLI flags pointing a command at these stores."""
+        return ["--tracking-uri", self.tracking_uri, "--storage", self.storage_url]
+
+
+@pytest.fixture(scope="session")
+def migrated_mlflow_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty MLflow SQLite store, migrated once (migration takes seconds)."""
+    from mlflow import MlflowClient
+
+    path = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
+    MlflowClient(tracking_uri=f"sqlite:///{path}").search_experiments()
+    return path
+
+
+@pytest.fixture
+def stores(tmp_path: Path, migrated_mlflow_db: Path) -> Stores:
+    """A copy of the migrated MLflow store and a path for a new Optuna study database."""
+    root = tmp_path / "mlruns"
+    root.mkdir()
+    shutil.copy(migrated_mlflow_db, root / "mlflow.db")
+    return Stores(root, f"sqlite:///{root / 'mlflow.db'}", f"sqlite:///{root / 'optuna.db'}")
+
+
+@pytest.fixture(autouse=True)
+def _restore_signal_handlers() -> Iterator[None]:
+    """Commands install SIGINT/SIGTERM handlers; give pytest its own back."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)

@@ -1,0 +1,107 @@
+"""Sweep files: every shipped file loads; bad ones fail with the file and the key path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sweeps.config import SweepConfig, load_config
+from sweeps.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+SWEEP_FILES = sorted((ROOT / "conf").glob("*.yaml"))
+
+
+def test_conf_has_the_promised_examples() -> None:
+    names = {p.stem for p in SWEEP_FILES}
+    assert {"quickstart", "reference", "wine_multiclass", "diabetes_regression"} <= names
+    assert "csv_example" in names
+
+
+@pytest.mark.parametrize("path", SWEEP_FILES, ids=lambda p: p.name)
+def test_every_shipped_sweep_file_loads(path: Path) -> None:
+    cfg = load_config(path)
+    assert isinstance(cfg, SweepConfig)
+    assert cfg.study.n_trials is not None and cfg.study.n_trials >= 1
+
+
+def test_quickstart_searches_the_documented_space() -> None:
+    cfg = load_config(ROOT / "conf/quickstart.yaml")
+    assert set(cfg.space) == {"learning_rate", "batch_size", "depth", "width", "l1", "l2"}
+    assert cfg.objective.directions == ("minimize",)
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("nme=3", "nme: Extra inputs are not permitted"),
+        ("study.n_trials=abc", "study.n_trials: Input should be a valid integer"),
+        ("space.depth.low=9", "space.depth: low (9) must be <= high (4)"),
+        ("space.learning_rate.low=0", "space.learning_rate: log scale needs low > 0"),
+        ("space.batch_size.choices=[]", "space.batch_size.choices: List should have at least 1"),
+        ("study.sampler.type=annealing", "study.sampler.type: Input should be"),
+        ("study.pruner.type=never", "study.pruner.type: Input should be"),
+        ("study.sampler.options.foo=1", "study.sampler: TPESampler.__init__() got an unexpected"),
+        ("objective.metric=val_r2", "objective.metric ['val_r2'] is not produced by classification"),
+        ("model.activation=elu", "model: activation must be one of 'relu', 'tanh', 'sigmoid'"),
+        ("model.learning_rate=0.1", "both fixed in model and searched in space"),
+        ("model.random_state=3", "random_state is derived from the sweep seed"),
+        ("model.units=3", "model: unknown MLP keyword(s) ['units']"),
+        ("split.test=0.9", "validation + test must be < 1"),
+    ],
+)
+def test_bad_config_names_file_and_key(override: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(ROOT / "conf/quickstart.yaml", [override])
+    message = str(info.value)
+    assert message.startswith(f"{ROOT / 'conf/quickstart.yaml'}: ")
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nope\.yaml: no such config file"):
+        load_config(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ndata: {source: builtin\n")
+    with pytest.raises(ConfigError, match=r"bad\.yaml: invalid YAML at line 3"):
+        load_config(bad)
+    bad.write_text("- a list\n")
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        load_config(bad)
+
+
+def test_overrides_reach_nested_keys_and_parse_yaml() -> None:
+    cfg = load_config(
+        ROOT / "conf/quickstart.yaml",
+        ["study.n_trials=3", "model.activation=tanh", "space.width.high=64", "seed=9"],
+    )
+    assert cfg.study.n_trials == 3
+    assert cfg.model["activation"] == "tanh"
+    assert cfg.space["width"].high == 64  # type: ignore[union-attr]
+    assert cfg.seed == 9
+
+
+def test_override_through_a_scalar_is_an_error() -> None:
+    with pytest.raises(ConfigError, match=r"override seed\.x: seed is not a mapping"):
+        load_config(ROOT / "conf/quickstart.yaml", ["seed.x=1"])
+    with pytest.raises(ConfigError, match="must look like key.path=value"):
+        load_config(ROOT / "conf/quickstart.yaml", ["seed"])
+
+
+def test_multi_objective_directions_and_selection() -> None:
+    cfg = load_config(ROOT / "conf/multiobjective.yaml")
+    assert cfg.objective.metric == ("val_loss", "n_params")
+    assert cfg.objective.directions == ("minimize", "minimize")
+    assert cfg.objective.selection_metric == "val_loss"
+
+
+def test_public_dict_redacts_passwords() -> None:
+    cfg = load_config(
+        ROOT / "conf/quickstart.yaml",
+        ["study.storage=postgresql+psycopg://bob:s3cret@db.example/optuna"],
+    )
+    dumped = cfg.public_dict()
+    assert dumped["study"]["storage"] == "postgresql+psycopg://bob:***@db.example/optuna"
+    assert "s3cret" not in str(dumped)
