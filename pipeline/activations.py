@@ -6,7 +6,7 @@
 activation ``a = f(z)`` (so the forward pass need not keep ``z``). ``a`` is used as scratch and is
 overwritten: backpropagation no longer needs it at that point.
 
-All functions allocate nothing; shapes are ``(rows, width)``.
+Nothing is allocated but, for relu, a boolean mask; shapes are ``(rows, width)``.
 """
 
 from __future__ import annotations
@@ -39,9 +39,8 @@ def sigmoid(z: NDArray[np.floating]) -> None:
 
 
 def relu_derivative(a: NDArray[np.floating], delta: NDArray[np.floating]) -> None:
-    """``delta *= 1[a > 0]`` (relu outputs are >= 0, so their sign is the indicator)."""
-    np.sign(a, out=a)
-    delta *= a
+    """``delta *= 1[a > 0]`` (``np.sign`` and ``np.copyto(where=)`` are ~10x slower here)."""
+    np.multiply(delta, a > 0, out=delta)
 
 
 def tanh_derivative(a: NDArray[np.floating], delta: NDArray[np.floating]) -> None:

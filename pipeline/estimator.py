@@ -212,8 +212,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if fitting:
             self.classes_, index = np.unique(y, return_inverse=True)
             if len(self.classes_) < 2:
-                raise ValueError("MLPClassifier needs samples of at least 2 classes; the data "
-                                 f"contains only class {self.classes_[0]!r}")
+                raise ValueError(
+                    f"MLPClassifier needs at least 2 classes in y; got 1 class: {self.classes_[0]}")
         else:
             index = np.searchsorted(self.classes_, y).clip(0, len(self.classes_) - 1)
             unseen = self.classes_[index] != y
@@ -235,9 +235,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return {"accuracy": float(hits.mean())}
 
     def predict_proba(self, X: ArrayLike) -> Array:
-        """Class probabilities, shape ``(rows, len(classes_))``, columns in ``classes_`` order."""
+        """Class probabilities (float64), shape ``(rows, len(classes_))``, in ``classes_`` order."""
         logits = self._logits(X)
-        proba = self._loss().link(logits)
+        proba = self._loss().link(logits).astype(np.float64)
         if proba.shape[1] == 1:
             return np.hstack([1.0 - proba, proba])
         return proba
@@ -278,8 +278,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return {"r2": r2(targets, logits)}
 
     def predict(self, X: ArrayLike) -> Array:
-        """Predictions, shape ``(rows,)`` for one output, else ``(rows, outputs)``."""
-        out = self._logits(X)
+        """Predictions (float64), shape ``(rows,)`` for one output, else ``(rows, outputs)``."""
+        out = self._logits(X).astype(np.float64)
         return out[:, 0] if out.shape[1] == 1 else out
 
 

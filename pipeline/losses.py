@@ -49,15 +49,14 @@ class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
 
     def value_and_gradient(self, logits: Array, targets: Array) -> float:
-        z = logits
-        # softplus(z) - z*y == -[y log s(z) + (1-y) log(1-s(z))], stable for any finite z
-        losses = np.log1p(np.exp(-np.abs(z)))
-        losses += np.maximum(z, 0)
-        losses -= z * targets
-        value = float(losses.mean())
-        _sigmoid_inplace(z)
+        z, n = logits, logits.shape[0]
+        # -[y log s(z) + (1-y) log(1-s(z))] == softplus(z) - z*y, stable for any finite z
+        softplus = np.logaddexp(0.0, z)
+        value = (float(softplus.sum()) - float(np.vdot(z, targets))) / n
+        z -= softplus
+        np.exp(z, out=z)  # exp(z - softplus(z)) == sigmoid(z), the exponent is always <= 0
         z -= targets
-        z *= 1.0 / z.shape[0]
+        z *= 1.0 / n
         return value
 
     def link(self, logits: Array) -> Array:

@@ -81,6 +81,7 @@ class Workspace:
         self.rows = rows
         self.acts = [np.empty((rows, width), dtype=dtype) for width in layer_sizes[1:]]
         self.deltas = [np.empty_like(a) for a in self.acts[:-1]] + [self.acts[-1]]
+        self.ones = np.ones(rows, dtype=dtype)  # bias gradients as ones @ delta (BLAS gemv)
 
     def head(self, rows: int) -> Workspace:
         """A workspace whose buffers are the first ``rows`` rows of this one (no copy)."""
@@ -88,6 +89,7 @@ class Workspace:
         view.rows = rows
         view.acts = [a[:rows] for a in self.acts]
         view.deltas = [d[:rows] for d in self.deltas[:-1]] + [view.acts[-1]]
+        view.ones = self.ones[:rows]
         return view
 
 
@@ -120,7 +122,7 @@ def backward(
         delta = ws.deltas[i]
         a_prev = ws.acts[i - 1] if i else x
         np.matmul(a_prev.T, delta, out=grad_coefs[i])
-        np.sum(delta, axis=0, out=grad_intercepts[i])
+        np.matmul(ws.ones, delta, out=grad_intercepts[i])
         if i:
             np.matmul(delta, coefs[i].T, out=ws.deltas[i - 1])
             derivative(a_prev, ws.deltas[i - 1])
