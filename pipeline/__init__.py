@@ -12,6 +12,13 @@ from pipeline.training import EpochRecord
 # --- end estimator exports ---
 
 # --- data exports (issue 3) ---
+# isort: split
+from pipeline.preprocess import PreparedData, build_preprocessor, prepare, test_rows
+from pipeline.sources import load_builtin, load_file, load_generated
+from pipeline.split import Split, split_table
+from pipeline.table import Table
+from pipeline.tasks import infer_task
+
 # --- end data exports ---
 
 __all__ = [
@@ -22,5 +29,16 @@ __all__ = [
     "MLPClassifier",
     "MLPRegressor",
     "PipelineError",
+    "PreparedData",
+    "Split",
+    "Table",
+    "build_preprocessor",
+    "infer_task",
+    "load_builtin",
+    "load_file",
+    "load_generated",
+    "prepare",
+    "split_table",
+    "test_rows",
     "weights_digest",
 ]

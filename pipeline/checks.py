@@ -1,0 +1,123 @@
+"""Checks on a user's table, each failing with one line that names the table and the column.
+
+Every function takes ``source`` (the file path or the data set's name) to put in its message.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import DataError, IdentifierColumnWarning
+
+logger = logging.getLogger(__name__)
+
+
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], source: str, what: str) -> None:
+    """Raise if any of ``columns`` is not in ``frame``, listing the columns that exist."""
+    existing = [str(c) for c in frame.columns]
+    for column in columns:
+        if column not in frame.columns:
+            raise DataError(
+                f"{source}: {what} {column!r} not found; the columns are: {', '.join(existing)}"
+            )
+
+
+def drop_missing_target(
+    X: pd.DataFrame, y: pd.Series, source: str
+) -> tuple[pd.DataFrame, pd.Series, int]:
+    """Drop the rows whose target is missing, log how many, and return ``(X, y, dropped)``."""
+    missing = y.isna().to_numpy()
+    dropped = int(missing.sum())
+    if dropped == len(y):
+        raise DataError(f"{source}: target column {y.name!r} is entirely missing ({dropped} rows)")
+    if dropped == 0:
+        return X, y, 0
+    logger.warning(
+        "%s: dropped %d of %d rows whose target column %r is missing",
+        source, dropped, len(y), y.name,
+    )
+    keep = ~missing
+    return X[keep], y[keep], dropped
+
+
+def check_target(y: pd.Series, task: str, source: str) -> None:
+    """Raise if ``y`` cannot be learned: one class, a constant, text to regress, infinities."""
+    column = f"target column {y.name!r}"
+    if task == "regression":
+        if not pd.api.types.is_numeric_dtype(y.dtype) or pd.api.types.is_bool_dtype(y.dtype):
+            raise DataError(f"{source}: {column} is not numeric ({y.dtype}); cannot regress on it")
+        _check_finite(y, source, column)
+    if y.nunique() < 2:
+        kind = "a single class" if task == "classification" else "a single value"
+        raise DataError(f"{source}: {column} has {kind} ({y.iloc[0]!r}); nothing to learn")
+
+
+def check_features(X: pd.DataFrame, source: str) -> None:
+    """Raise for no features, or a column of unsupported dtype, entirely missing or infinite."""
+    if X.shape[1] == 0:
+        raise DataError(f"{source}: no feature columns left besides the target")
+    for name in X.columns:
+        column = X[name]
+        label = f"column {name!r}"
+        if not is_numeric(column.dtype) and not is_categorical(column.dtype):
+            raise DataError(
+                f"{source}: {label} has unsupported dtype {column.dtype}; "
+                f"drop it with the drop_columns option (drop_columns=[{name!r}])"
+            )
+        if not column.notna().any():
+            raise DataError(
+                f"{source}: {label} is entirely missing; "
+                f"drop it with the drop_columns option (drop_columns=[{name!r}])"
+            )
+        if is_numeric(column.dtype):
+            _check_finite(column, source, label)
+
+
+def warn_identifier_columns(X: pd.DataFrame, source: str) -> None:
+    """Warn for integer or text columns holding one distinct value per row (likely row ids)."""
+    if len(X) < 2:
+        return
+    for name in X.columns:
+        column = X[name]
+        if pd.api.types.is_float_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+            continue
+        if column.nunique(dropna=False) == len(column):
+            warnings.warn(
+                f"{source}: column {name!r} has one distinct value per row ({len(column)} rows) "
+                f"and looks like a row identifier; if it is, drop it with the drop_columns "
+                f"option (drop_columns=[{name!r}])",
+                IdentifierColumnWarning,
+                stacklevel=4,
+            )
+
+
+def is_numeric(dtype: object) -> bool:
+    """Numeric feature dtypes: integers, floats and booleans (numpy or pandas nullable)."""
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+
+
+def is_categorical(dtype: object) -> bool:
+    """Categorical feature dtypes: text (``str``, ``string``, ``object``) and ``category``."""
+    return (
+        pd.api.types.is_string_dtype(dtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
+    )
+
+
+def _check_finite(column: pd.Series, source: str, label: str) -> None:
+    """Raise if a numeric column holds +inf or -inf (missing values are allowed)."""
+    if not pd.api.types.is_float_dtype(column.dtype):
+        return
+    infinite = np.isinf(column.to_numpy(dtype=np.float64, na_value=np.nan))
+    if infinite.any():
+        first = column.index[int(np.argmax(infinite))]
+        raise DataError(
+            f"{source}: {label} has {int(infinite.sum())} infinite value(s) "
+            f"(first at row {first!r}); replace them or mark them missing"
+        )
