@@ -54,7 +54,8 @@ class BaseMLP(BaseEstimator, ABC):
     max_epochs : int >= 1, default 200
     early_stopping_patience : int >= 1 or None, default 10
         Stop after this many epochs without an improvement larger than ``tol`` of the validation
-        loss (or the training loss without validation data) and restore the best epoch's weights.
+        loss (or the training loss without validation data) and restore the weights of the epoch
+        with the lowest such loss.
         ``None`` trains ``max_epochs`` epochs and keeps the last weights.
     tol : float >= 0, default 1e-4
     shuffle : bool, default True

@@ -71,16 +71,16 @@ class _Monitor:
         self.snapshot: NDArray | None = None
 
     def update(self, epoch: int, loss: float, keep_weights: bool) -> None:
-        if loss < self.best_loss - self.tol or self.best_epoch == 0:
-            self.best_loss, self.best_epoch, self.stale = loss, epoch, 0
+        """Patience counts epochs not improving by more than ``tol``; the snapshot follows the
+        lowest loss seen (as scikit-learn's early stopping does)."""
+        self.stale = 0 if loss < self.best_loss - self.tol else self.stale + 1
+        if loss < self.best_loss:
+            self.best_loss, self.best_epoch = loss, epoch
             if keep_weights:
                 if self.snapshot is None:
                     self.snapshot = self.params.copy()
                 else:
                     np.copyto(self.snapshot, self.params)
-        else:
-            self.best_loss = min(self.best_loss, loss)
-            self.stale += 1
 
     def restore(self) -> None:
         if self.snapshot is not None:
@@ -94,8 +94,8 @@ def train(
 ) -> History:
     """Run epochs until a stopping rule fires; return the curves and the kept epoch.
 
-    With early stopping the best epoch's weights (by validation loss when ``evaluate`` is given,
-    else by training loss) are restored into ``params`` and ``best_epoch`` names that epoch;
+    With early stopping the best epoch's weights (lowest validation loss when ``evaluate`` is
+    given, else lowest training loss) are restored into ``params`` and ``best_epoch`` names it;
     without it the last epoch's weights are kept and ``best_epoch`` is the last epoch.
     Raises :class:`DivergenceError` at the first epoch with a non-finite loss or parameters.
     """

