@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sweeps.dataset import SweepData
+from sweeps.locks import StorageLock
 from sweeps.runner import Sweep
 from sweeps.selection import pareto_front, selected_trial, states
 from sweeps.tracking.summary import DatasetRecord, end_run, log_datasets, log_summary
+from sweeps.winner import finalize_winner
 
 
 @dataclass
@@ -40,7 +42,7 @@ def dataset_records(data: SweepData) -> list[DatasetRecord]:
     ]
 
 
-def summarise(sweep: Sweep, data: SweepData, *, first_time: bool) -> SweepResult:
+def summarise(sweep: Sweep, data: SweepData) -> SweepResult:
     """Select the winner and record the study's summary on the parent run."""
     cfg, study = sweep.cfg, sweep.study
     result = SweepResult(
@@ -66,11 +68,27 @@ def summarise(sweep: Sweep, data: SweepData, *, first_time: bool) -> SweepResult
     if result.pareto_numbers:
         tags["sweeps.pareto_front"] = result.pareto_numbers
     log_summary(sweep.tracker, sweep.parent_run_id, metrics, tags, study.trials_dataframe())
-    if first_time:
-        log_datasets(sweep.tracker, sweep.parent_run_id, dataset_records(data))
+    log_datasets(sweep.tracker, sweep.parent_run_id, dataset_records(data))
     return result
 
 
 def close_parent(sweep: Sweep, status: str = "FINISHED") -> None:
     """End the parent run; a resumed sweep reopens it."""
     end_run(sweep.tracker, sweep.parent_run_id, status)
+
+
+def conclude(sweep: Sweep, data: SweepData) -> SweepResult:
+    """Summarise, test and package the winner once, and close the parent run.
+
+    Holds the storage's init lock, so that workers finishing together conclude one at a time
+    (the second finds the winner already tested and packaged).
+    """
+    with StorageLock(sweep.storage_url, "init").hold():
+        result = summarise(sweep, data)
+        best = selected_trial(sweep.study, sweep.cfg)
+        if best is not None:
+            report = finalize_winner(sweep.cfg, data, sweep.tracker, sweep.parent_run_id, best)
+            result.test_metrics = report.test_metrics
+            result.notes += report.notes
+        close_parent(sweep)
+    return result

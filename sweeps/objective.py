@@ -122,7 +122,7 @@ class Objective:
             ctx.experiment_id, ctx.parent_run_id, f"trial-{trial.number:03d}", tags, params
         )
         trial.set_user_attr("mlflow_run_id", run.run_id)
-        trial.set_user_attr("seed", seed)
+        trial.set_user_attr("estimator", _jsonable(kwargs))
         return run
 
     def _fit(self, kwargs: dict[str, Any], reporter: EpochReporter) -> Any:
@@ -193,3 +193,8 @@ def _close_failed(
     tags = {"sweeps.state": state, "sweeps.reason": reason[:5000], "sweeps.epochs_reached": reached}
     run.finish(status, tags=tags)
     return exc
+
+
+def _jsonable(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Keywords as JSON-friendly values (tuples become lists) for Optuna's user attrs."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()}

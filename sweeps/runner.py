@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import warnings
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -16,7 +15,13 @@ from sweeps.locks import StorageLock
 from sweeps.objective import Objective, SweepContext
 from sweeps.provenance import provenance_tags
 from sweeps.samplers import pruner_settings, sampler_settings
-from sweeps.study import budget_state, make_storage, may_start_trial, open_study
+from sweeps.study import (
+    budget_state,
+    experimental_ok,
+    make_storage,
+    may_start_trial,
+    open_study,
+)
 from sweeps.tracking import Tracker
 from sweeps.tracking.reaper import close_stale_run
 from sweeps.urls import redact
@@ -115,8 +120,7 @@ def run_worker(sweep: Sweep, data: SweepData, *, show_progress: bool = True) -> 
 
 
 def _optimize_one(study: optuna.Study, objective: Objective) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+    with experimental_ok():
         study.optimize(objective, n_trials=1, catch=(Exception,), gc_after_trial=False)
 
 

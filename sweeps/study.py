@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import optuna
@@ -20,6 +22,14 @@ DEFAULT_STORAGE = "sqlite:///mlruns/optuna.db"
 StaleCallback = Callable[[optuna.Study, FrozenTrial], None]
 
 
+@contextmanager
+def experimental_ok() -> Iterator[None]:
+    """Silence Optuna's notice for the heartbeat features we rely on on purpose."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        yield
+
+
 def resolve_storage_url(flag: str | None, configured: str | None) -> str:
     """``--storage``, else the config's, else the local SQLite study beside MLflow's store."""
     return flag or configured or DEFAULT_STORAGE
@@ -29,7 +39,8 @@ def make_storage(url: str, cfg: SweepConfig, on_stale: StaleCallback | None) -> 
     """An RDB storage with heartbeats; stale trials are retried a bounded number of times."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    retry = RetryHeartbeatStaleTrialCallback(max_retry=cfg.study.max_retry)
+    with experimental_ok():
+        retry = RetryHeartbeatStaleTrialCallback(max_retry=cfg.study.max_retry)
 
     def stale(study: optuna.Study, trial: FrozenTrial) -> None:
         if on_stale is not None:
@@ -38,13 +49,14 @@ def make_storage(url: str, cfg: SweepConfig, on_stale: StaleCallback | None) -> 
 
     interval = cfg.study.heartbeat_interval
     try:
-        return RDBStorage(
-            url,
-            heartbeat_interval=interval,
-            grace_period=cfg.study.grace_period or 3 * interval,
-            heartbeat_stale_trial_callback=stale,
-            engine_kwargs=_engine_kwargs(url),
-        )
+        with experimental_ok():
+            return RDBStorage(
+                url,
+                heartbeat_interval=interval,
+                grace_period=cfg.study.grace_period or 3 * interval,
+                heartbeat_stale_trial_callback=stale,
+                engine_kwargs=_engine_kwargs(url),
+            )
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(f"study storage {redact(url)}: {_first_line(exc)}") from None
 
@@ -102,5 +114,6 @@ def may_start_trial(study: optuna.Study, n_trials: int | None, poll: float = 1.0
             return True
         if not running:
             return False
-        optuna.storages.fail_stale_trials(study)
+        with experimental_ok():
+            optuna.storages.fail_stale_trials(study)
         time.sleep(poll)

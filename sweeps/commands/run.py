@@ -8,7 +8,7 @@ from sweeps.commands.options import load_with_flags, set_option, store_options
 from sweeps.commands.show import print_result
 from sweeps.dataset import load_sweep_data
 from sweeps.errors import Interrupted
-from sweeps.finish import close_parent, summarise
+from sweeps.finish import close_parent, conclude
 from sweeps.runner import init_sweep, run_worker
 from sweeps.study import resolve_storage_url
 from sweeps.tracking import Tracker, resolve_tracking_uri
@@ -52,6 +52,4 @@ def run(
     except Interrupted:
         close_parent(sweep, "KILLED")
         raise
-    result = summarise(sweep, data, first_time=True)
-    close_parent(sweep)
-    print_result(result, config)
+    print_result(conclude(sweep, data), config)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 from mlflow import MlflowClient
-from mlflow.entities import Run
+from mlflow.entities import Metric, Run
 from mlflow.exceptions import MlflowException
 
 from sweeps.errors import StoreError
-from sweeps.tracking.runs import TrialRun, params_of
+from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
 from sweeps.urls import redact
 
@@ -115,3 +116,23 @@ class Tracker:
         trial_run.log_params(params)
         return trial_run
 
+
+
+def log_values(
+    tracker: Tracker,
+    run_id: str,
+    metrics: dict[str, float] | None = None,
+    tags: dict[str, object] | None = None,
+) -> None:
+    """Log final metrics (step 0) and tags on a run in one call."""
+    now = int(time.time() * 1000)
+    tracker.client.log_batch(
+        run_id,
+        metrics=[Metric(k, float(v), now, 0) for k, v in (metrics or {}).items()],
+        tags=tags_of(tags or {}),
+    )
+
+
+def log_folder(tracker: Tracker, run_id: str, folder: Path, artifact_path: str) -> None:
+    """Upload every file of ``folder`` under ``artifact_path``."""
+    tracker.client.log_artifacts(run_id, str(folder), artifact_path)

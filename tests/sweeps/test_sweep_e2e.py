@@ -1,0 +1,132 @@
+"""End to end: `sweeps run` against real SQLite stores, checked through MlflowClient/Optuna."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pytest
+from mlflow import MlflowClient
+
+from tests.conftest import Stores
+from tests.sweeps.helpers import run_cli, write_config
+
+pytestmark = pytest.mark.slow
+STATUS = {"COMPLETE": "FINISHED", "PRUNED": "KILLED", "FAIL": "FAILED"}
+
+
+def _children(client: MlflowClient, experiment_id: str, parent_id: str) -> list:
+    return client.search_runs(
+        [experiment_id], filter_string=f"tags.mlflow.parentRunId = '{parent_id}'", max_results=500
+    )
+
+
+def _parents(client: MlflowClient, experiment_id: str) -> list:
+    return client.search_runs([experiment_id], filter_string="tags.`sweeps.role` = 'parent'")
+
+
+def test_run_records_parent_children_and_resumes(
+    stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path)
+    assert run_cli("run", str(config), "--quiet", *stores.flags()) == 0
+    out = capsys.readouterr().out
+    assert "best trial" in out and "best run id" in out and "sweeps ui" in out
+
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    experiment = client.get_experiment_by_name("tiny")
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
+    (parent,) = _parents(client, experiment.experiment_id)
+    assert parent.info.status == "FINISHED"
+    children = _children(client, experiment.experiment_id, parent.info.run_id)
+    assert len(children) == 4
+    study = optuna.load_study(study_name="tiny", storage=stores.storage_url)
+    assert len(study.trials) == 4
+    by_run = {t.user_attrs["mlflow_run_id"]: t for t in study.trials}
+    for run in children:
+        trial = by_run[run.info.run_id]
+        assert run.info.status == STATUS[trial.state.name]
+        assert run.info.run_name == f"trial-{trial.number:03d}"
+        assert run.data.tags["sweeps.trial_number"] == str(trial.number)
+        assert run.data.tags["sweeps.state"] == trial.state.name
+        assert len(run.data.tags["sweeps.data.fingerprint"]) == 64
+        assert {"sweeps.split.train", "sweeps.git_commit", "sweeps.blas"} <= set(run.data.tags)
+        assert run.data.params["learning_rate"] == str(trial.params["learning_rate"])
+        assert run.data.params["max_epochs"] == "6"
+        history = client.get_metric_history(run.info.run_id, "val_loss")
+        assert [m.step for m in history] == list(range(1, len(history) + 1))
+        assert 1 <= len(history) <= 6
+        if trial.state.name == "COMPLETE":
+            assert np.isclose(run.data.metrics["final_val_loss"], trial.value)
+            names = {a.path for a in client.list_artifacts(run.info.run_id)}
+            assert {"weights.npz", "trial_config.json"} <= names
+
+    assert run_cli("run", str(config), "--quiet", "--trials", "6", *stores.flags()) == 0
+    (again,) = _parents(client, experiment.experiment_id)
+    assert again.info.run_id == parent.info.run_id
+    assert len(_children(client, experiment.experiment_id, parent.info.run_id)) == 6
+    assert len(optuna.load_study(study_name="tiny", storage=stores.storage_url).trials) == 6
+
+
+def test_divergent_and_raising_trials_do_not_stop_the_sweep(
+    stores: Stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sweeps.objective as objective
+
+    real = objective.make_estimator
+
+    def flaky(task: str, kwargs: dict) -> object:
+        if kwargs["learning_rate"] == 0.0123:
+            raise RuntimeError("boom in trial")
+        return real(task, kwargs)
+
+    monkeypatch.setattr(objective, "make_estimator", flaky)
+    space = {"learning_rate": {"type": "categorical", "choices": [1000.0, 0.0123, 0.01]}}
+    model = {"optimizer": "sgd", "max_epochs": 5, "hidden_layer_sizes": [8]}
+    study = {
+        "n_trials": 3,
+        "pruner": {"type": "none"},
+        "enqueue": [{"learning_rate": 1000.0}, {"learning_rate": 0.0123}, {"learning_rate": 0.01}],
+    }
+    config = write_config(tmp_path, space=space, model=model, study=study)
+    assert run_cli("run", str(config), "--quiet", *stores.flags()) == 0
+
+    trials = optuna.load_study(study_name="tiny", storage=stores.storage_url).trials
+    assert [t.state.name for t in trials] == ["PRUNED", "FAIL", "COMPLETE"]
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    runs = {t.number: client.get_run(t.user_attrs["mlflow_run_id"]) for t in trials}
+    assert runs[0].info.status == "KILLED"
+    assert "diverged" in runs[0].data.tags["sweeps.reason"]
+    assert "diverged" in trials[0].user_attrs["reason"]
+    assert runs[1].info.status == "FAILED"
+    assert runs[1].data.tags["sweeps.reason"] == "RuntimeError: boom in trial"
+    assert runs[2].info.status == "FINISHED"
+    assert all(r.info.end_time is not None for r in runs.values())
+
+
+def test_set_overrides_reach_the_study(stores: Stores, tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    code = run_cli(
+        "run", str(config), "--quiet", "--set", "study.n_trials=2",
+        "--set", "model.activation=tanh", *stores.flags(),
+    )  # fmt: skip
+    assert code == 0
+    trials = optuna.load_study(study_name="tiny", storage=stores.storage_url).trials
+    assert len(trials) == 2
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    for trial in trials:
+        run = client.get_run(trial.user_attrs["mlflow_run_id"])
+        assert run.data.params["activation"] == "tanh"
+
+
+def test_bad_config_exits_2_and_writes_nothing(
+    stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, space={"depth": {"type": "int", "low": 3, "high": 1}})
+    assert run_cli("run", str(config), *stores.flags()) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"sweeps: error: {config}: space.depth: low (3) must be <= high (1)"
+    assert not (stores.root / "optuna.db").exists()
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    assert client.get_experiment_by_name("tiny") is None
