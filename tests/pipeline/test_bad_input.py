@@ -1,0 +1,195 @@
+"""Every bad input fails with one clear line naming the file and the column."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline import IdentifierColumnWarning, load_file, load_generated, split_table
+from pipeline.errors import DataError
+from tests.pipeline.tables import mixed_frame, write
+
+
+def fails(path: Path, *, target: str = "label", **options: object) -> str:
+    """Load ``path`` expecting a DataError; return its message after checking it is one line."""
+    with pytest.raises(DataError) as caught:
+        load_file(path, target=target, **options)
+    message = str(caught.value)
+    assert "\n" not in message and str(path) in message
+    return message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert "file not found" in fails(tmp_path / "absent.csv")
+
+
+def test_directory_is_not_a_file(tmp_path: Path) -> None:
+    assert "not a file" in fails(tmp_path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_empty_file(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"empty{suffix}"
+    path.write_bytes(b"")
+    assert "empty" in fails(path)
+
+
+def test_csv_with_a_header_but_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "header.csv"
+    path.write_text("x1,label\n")
+    assert "no rows" in fails(path)
+
+
+def test_unreadable_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.parquet"
+    path.write_bytes(b"this is not parquet at all" * 10)
+    assert "cannot be read as Parquet" in fails(path)
+
+
+def test_unreadable_csv(tmp_path: Path) -> None:
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"x1,label\n\xff\xfe\xfa,1\n")
+    assert "cannot be read as CSV" in fails(path)
+
+
+def test_unsupported_file_type(tmp_path: Path) -> None:
+    path = tmp_path / "table.xlsx"
+    path.write_bytes(b"PK")
+    assert "unsupported file type '.xlsx'" in fails(path)
+
+
+def test_target_column_absent_lists_the_columns(tmp_path: Path) -> None:
+    message = fails(write(mixed_frame(), tmp_path / "t.csv"), target="outcome")
+    assert "'outcome' not found" in message and "x1, x2, colour, label" in message
+
+
+def test_drop_column_absent(tmp_path: Path) -> None:
+    message = fails(write(mixed_frame(), tmp_path / "t.csv"), drop_columns=["id"])
+    assert "'id' not found" in message
+
+
+def test_target_entirely_missing(tmp_path: Path) -> None:
+    frame = mixed_frame().assign(label=np.nan)
+    message = fails(write(frame, tmp_path / "t.csv"))
+    assert "'label' is entirely missing" in message
+
+
+def test_target_with_a_single_class(tmp_path: Path) -> None:
+    frame = mixed_frame().assign(label="yes")
+    message = fails(write(frame, tmp_path / "t.csv"))
+    assert "'label' has a single class" in message
+
+
+def test_regression_target_with_a_single_value(tmp_path: Path) -> None:
+    frame = mixed_frame().assign(label=2.5)
+    message = fails(write(frame, tmp_path / "t.csv"), task="regression")
+    assert "'label' has a single value" in message
+
+
+def test_regression_on_text_target(tmp_path: Path) -> None:
+    message = fails(write(mixed_frame(), tmp_path / "t.csv"), task="regression")
+    assert "'label' is not numeric" in message
+
+
+def test_unknown_task(tmp_path: Path) -> None:
+    message = fails(write(mixed_frame(), tmp_path / "t.csv"), task="ranking")
+    assert "'label'" in message and "ranking" in message
+
+
+def test_feature_column_entirely_missing(tmp_path: Path) -> None:
+    frame = mixed_frame().assign(empty=np.nan)
+    message = fails(write(frame, tmp_path / "t.csv"))
+    assert "'empty' is entirely missing" in message and "drop_columns" in message
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+def test_infinite_feature_values(tmp_path: Path, value: float) -> None:
+    frame = mixed_frame()
+    frame.loc[17, "x1"] = value
+    message = fails(write(frame, tmp_path / "t.csv"))
+    assert "'x1' has 1 infinite value(s) (first at row 17)" in message
+
+
+def test_infinite_regression_target(tmp_path: Path) -> None:
+    frame = mixed_frame().assign(label=lambda f: f["x1"] * 2)
+    frame.loc[4, "label"] = np.inf
+    message = fails(write(frame, tmp_path / "t.csv"), task="regression")
+    assert "'label' has 1 infinite value(s)" in message
+
+
+def test_unsupported_column_dtype(tmp_path: Path) -> None:
+    frame = mixed_frame().assign(when=pd.Timestamp("2024-01-01"))
+    message = fails(write(frame, tmp_path / "t.parquet"))
+    assert "'when' has unsupported dtype" in message and "drop_columns" in message
+
+
+def test_identifier_column_warns_and_says_how_to_drop_it(tmp_path: Path) -> None:
+    frame = mixed_frame().assign(customer=lambda f: [f"c{i:04d}" for i in range(len(f))])
+    path = write(frame, tmp_path / "customers.csv")
+    with pytest.warns(IdentifierColumnWarning) as caught:
+        load_file(path, target="label")
+    (warning,) = caught
+    message = str(warning.message)
+    assert str(path) in message and "'customer'" in message
+    assert "drop_columns=['customer']" in message
+    assert Path(warning.filename).name == Path(__file__).name  # points at the caller
+    load_file(path, target="label", drop_columns=["customer"])  # and dropping it is quiet
+
+
+def test_integer_identifier_column_warns(tmp_path: Path) -> None:
+    frame = mixed_frame().assign(row_id=lambda f: np.arange(len(f)))
+    with pytest.warns(IdentifierColumnWarning, match="'row_id'"):
+        load_file(write(frame, tmp_path / "t.csv"), target="label")
+
+
+def test_unique_float_columns_are_not_identifiers(tmp_path: Path) -> None:
+    load_file(write(mixed_frame(), tmp_path / "t.csv"), target="label")  # x1 is all distinct
+
+
+def test_generator_arguments_that_cannot_work() -> None:
+    with pytest.raises(DataError, match=re.escape("make_classification: ")):
+        load_generated("classification", n_samples=50, n_features=3, n_informative=5)
+
+
+# Split errors name the table and the target column the split stratifies on.
+
+
+def split_fails(path: Path, **options: object) -> str:
+    """Split the table at ``path`` expecting a DataError; return its one-line message."""
+    table = load_file(path, target="label")
+    with pytest.raises(DataError) as caught:
+        split_table(table, **options)  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert "\n" not in message and str(path) in message and "'label'" in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("validation", "test"),
+    [(0.0, 0.2), (0.2, 0.0), (1.0, 0.1), (-0.1, 0.2), (0.2, 1.5), (0.5, 0.5), (0.7, 0.4)],
+)
+def test_split_fractions_out_of_range(tmp_path: Path, validation: float, test: float) -> None:
+    message = split_fails(
+        write(mixed_frame(), tmp_path / "t.csv"), validation=validation, test=test
+    )
+    assert f"validation={validation} and test={test}" in message and "(0, 1)" in message
+
+
+def test_too_few_rows_for_the_splits(tmp_path: Path) -> None:
+    frame = mixed_frame(n=40).head(6)
+    frame["label"] = ["yes", "no"] * 3
+    message = split_fails(write(frame, tmp_path / "small.csv"), validation=0.05, test=0.05)
+    assert "6 rows are too few" in message and "each needs at least 1" in message
+
+
+def test_a_class_too_small_to_stratify(tmp_path: Path) -> None:
+    frame = mixed_frame()
+    frame["label"] = "yes"
+    frame.loc[[0, 1, 2, 3], "label"] = "no"
+    frame.loc[[50, 60], "label"] = "maybe"
+    message = split_fails(write(frame, tmp_path / "rare.csv"))
+    assert "class 'maybe' has 2 row(s)" in message and "at least 3" in message
