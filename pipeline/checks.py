@@ -17,6 +17,13 @@ from pipeline.errors import DataError, IdentifierColumnWarning
 logger = logging.getLogger(__name__)
 
 
+def require_unique_names(frame: pd.DataFrame, source: str) -> None:
+    """Raise if two columns share a name (a row could not be addressed by column name)."""
+    duplicated = frame.columns[frame.columns.duplicated()]
+    if len(duplicated):
+        raise DataError(f"{source}: column {duplicated[0]!r} appears more than once")
+
+
 def require_columns(frame: pd.DataFrame, columns: Sequence[str], source: str, what: str) -> None:
     """Raise if any of ``columns`` is not in ``frame``, listing the columns that exist."""
     existing = [str(c) for c in frame.columns]
@@ -69,6 +76,8 @@ def check_features(X: pd.DataFrame, source: str) -> None:
                 f"{source}: {label} has unsupported dtype {column.dtype}; "
                 f"drop it with the drop_columns option (drop_columns=[{name!r}])"
             )
+        if pd.api.types.is_object_dtype(column.dtype):
+            _check_uniform_kind(column, source, label)
         if not column.notna().any():
             raise DataError(
                 f"{source}: {label} is entirely missing; "
@@ -107,6 +116,21 @@ def is_categorical(dtype: object) -> bool:
         pd.api.types.is_string_dtype(dtype)
         or pd.api.types.is_object_dtype(dtype)
         or isinstance(dtype, pd.CategoricalDtype)
+    )
+
+
+def _check_uniform_kind(column: pd.Series, source: str, label: str) -> None:
+    """Raise if an object column mixes text with other values (one-hot encoding sorts them)."""
+    if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+        return
+    values = column.dropna().to_numpy()
+    is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    if is_text.all() or not is_text.any():
+        return
+    raise DataError(
+        f"{source}: {label} mixes text and other values (e.g. {values[is_text][0]!r} and "
+        f"{values[~is_text][0]!r}); make it one kind or drop it with the drop_columns option "
+        f"(drop_columns=[{column.name!r}])"
     )
 
 

@@ -107,7 +107,7 @@ def prepare(table: Table, split: Split, *, dtype: str = "float32") -> PreparedDa
         raise ValueError(f"dtype must be a float dtype, got {dtype!r}")
     _check_split(table, split)
     preprocessor = build_preprocessor(table.X)
-    preprocessor.fit(_training_rows(table.X, split.train, out_dtype))
+    preprocessor.fit(_training_rows(table, split.train, out_dtype))
     return PreparedData(
         X_train=_transform_rows(preprocessor, table.X, split.train, out_dtype),
         y_train=_target(table, split.train),
@@ -128,20 +128,26 @@ def test_rows(table: Table, split: Split) -> tuple[pd.DataFrame, pd.Series]:
 test_rows.__test__ = False  # type: ignore[attr-defined]
 
 
-def _training_rows(X: pd.DataFrame, rows: np.ndarray, dtype: np.dtype) -> pd.DataFrame:
-    """``X.iloc[rows]`` with numeric columns as ``dtype`` (missing values as NaN).
+def _training_rows(table: Table, rows: np.ndarray, dtype: np.dtype) -> pd.DataFrame:
+    """``table.X.iloc[rows]`` with numeric columns as ``dtype`` (missing values as NaN).
 
     Built column by column into a frame that keeps one block per column, so no float64 copy of
-    all training rows ever exists.
+    all training rows ever exists. Raises if a column has no value at all in these rows.
     """
     columns: dict[object, np.ndarray] = {}
-    for name in X.columns:
-        column = X[name]
+    for name in table.X.columns:
+        column = table.X[name]
         if is_numeric(column.dtype):
-            columns[name] = column.to_numpy(dtype=dtype, na_value=np.nan)[rows]
+            values = column.to_numpy(dtype=dtype, na_value=np.nan)[rows]
         else:
-            columns[name] = column.to_numpy()[rows]
-    return pd.DataFrame(columns, columns=X.columns, copy=False)
+            values = column.to_numpy()[rows]
+        if pd.isna(values).all():
+            raise DataError(
+                f"{table.name}: column {name!r} has no values in the {len(rows)} training rows; "
+                f"drop it with the drop_columns option (drop_columns=[{name!r}])"
+            )
+        columns[name] = values
+    return pd.DataFrame(columns, columns=table.X.columns, copy=False)
 
 
 def _transform_rows(
@@ -166,12 +172,14 @@ def _target(table: Table, rows: np.ndarray) -> np.ndarray:
 
 
 def _check_split(table: Table, split: Split) -> None:
-    """Raise if ``split`` does not index into ``table`` (it was made for another table)."""
-    n = len(table)
-    for name, rows in split.sizes().items():
-        part = getattr(split, name)
-        if rows and (part[0] < 0 or part[-1] >= n):
-            raise DataError(f"{table.name}: the {name} split indexes rows beyond the {n} rows")
+    """Raise if ``split`` was not made for ``table`` (its rows do not add up to the table's)."""
+    n, covered = len(table), sum(split.sizes().values())
+    highest = max(int(part[-1]) for part in (split.train, split.validation, split.test))
+    if covered != n or highest >= n:
+        raise DataError(
+            f"{table.name}: the split covers {covered} rows up to row {highest}, "
+            f"but the table has {n} rows; split this table with split_table"
+        )
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

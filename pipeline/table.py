@@ -19,7 +19,8 @@ class Table:
     """A loaded, checked table. Load it once per process and share it: nothing here is copied.
 
     Attributes:
-        X: feature columns under the user's names, with raw values (missing values kept).
+        X: feature columns under the user's names, with raw values (missing values kept; text
+            of the nullable ``string`` dtype becomes pandas' default ``str``, missing = NaN).
         y: the target; rows whose target was missing are already dropped.
         task: ``"classification"`` or ``"regression"``.
         name: ``"breast_cancer"``, ``"make_classification"`` or the file path.
@@ -63,11 +64,12 @@ def build_table(
     """
     if frame.shape[0] == 0:
         raise DataError(f"{name}: the table has no rows (columns: {', '.join(map(str, frame))})")
+    checks.require_unique_names(frame, name)
     checks.require_columns(frame, [target], name, "target column")
     checks.require_columns(frame, list(drop_columns), name, "column to drop")
     if target in drop_columns:
         raise DataError(f"{name}: target column {target!r} is also listed in drop_columns")
-    X = frame.drop(columns=[target, *drop_columns])
+    X = _nan_strings(frame.drop(columns=[target, *drop_columns]))
     X, y, dropped = checks.drop_missing_target(X, frame[target], name)
     try:
         resolved = resolve_task(y, task)
@@ -79,6 +81,18 @@ def build_table(
     if resolved == "classification":
         y = _whole_floats_as_int(y)
     return Table(X, y, resolved, name, fingerprint, path, target, dropped)
+
+
+def _nan_strings(X: pd.DataFrame) -> pd.DataFrame:
+    """Turn nullable ``string`` columns (missing = ``pd.NA``) into pandas' default ``str`` dtype.
+
+    scikit-learn's imputers recognise NaN, not ``pd.NA``, as missing in text columns.
+    """
+    nullable = [
+        name for name, dtype in X.dtypes.items()
+        if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA
+    ]
+    return X.astype(dict.fromkeys(nullable, "str")) if nullable else X
 
 
 def _whole_floats_as_int(y: pd.Series) -> pd.Series:

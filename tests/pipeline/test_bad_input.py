@@ -11,6 +11,7 @@ import pytest
 
 from pipeline import IdentifierColumnWarning, load_file, load_generated, split_table
 from pipeline.errors import DataError
+from pipeline.table import build_table
 from tests.pipeline.tables import mixed_frame, write
 
 
@@ -148,6 +149,21 @@ def test_integer_identifier_column_warns(tmp_path: Path) -> None:
 
 def test_unique_float_columns_are_not_identifiers(tmp_path: Path) -> None:
     load_file(write(mixed_frame(), tmp_path / "t.csv"), target="label")  # x1 is all distinct
+
+
+def test_duplicate_column_names() -> None:
+    frame = pd.DataFrame([[1.0, 2.0, "a"], [3.0, 4.0, "b"]], columns=["x", "x", "label"])
+    with pytest.raises(DataError, match=r"^dup\.csv: column 'x' appears more than once$"):
+        build_table(frame, target="label", task=None, name="dup.csv", fingerprint="")
+
+
+def test_text_column_mixed_with_numbers() -> None:
+    frame = mixed_frame().assign(code=lambda f: ["A7", 7] * (len(f) // 2))
+    with pytest.raises(DataError) as caught:
+        build_table(frame, target="label", task=None, name="mixed.csv", fingerprint="")
+    message = str(caught.value)
+    assert message.startswith("mixed.csv: column 'code' mixes text and other values")
+    assert "'A7' and 7" in message and "drop_columns=['code']" in message
 
 
 def test_generator_arguments_that_cannot_work() -> None:

@@ -152,6 +152,39 @@ def test_transform_leaves_the_callers_frame_alone() -> None:
     pd.testing.assert_frame_equal(rows, before)
 
 
+def test_column_without_values_in_the_training_rows_is_refused() -> None:
+    frame = mixed_frame(n=200).assign(sparse=np.nan)
+    table = table_from(frame.assign(sparse=1.0), name="sparse.csv")
+    split = split_table(table, seed=0)
+    frame.loc[split.test, "sparse"] = 1.0  # values only where training cannot see them
+    with pytest.raises(DataError) as caught:
+        prepare(table_from(frame, name="sparse.csv"), split)
+    message = str(caught.value)
+    assert "sparse.csv: column 'sparse' has no values in the 140 training rows" in message
+    assert "drop_columns=['sparse']" in message
+
+
+def test_every_supported_dtype_goes_through_fit_and_raw_transform() -> None:
+    n = 90
+    frame = pd.DataFrame(
+        {
+            "flag": np.arange(n) % 3 == 0,
+            "count": np.arange(n) % 5,
+            "maybe": pd.array([1.5, None, 2.5] * (n // 3), dtype="Float64"),
+            "whole": pd.array([1, None, 3] * (n // 3), dtype="Int64"),
+            "kind": pd.Categorical(["a", "b", None] * (n // 3)),
+            "text": pd.array(["u", "v", None] * (n // 3), dtype="string"),
+            "label": np.arange(n) % 2,
+        }
+    )
+    table = table_from(frame)
+    split = split_table(table)
+    data = prepare(table, split)
+    assert data.X_train.shape == (len(split.train), 4 + 2 + 2)
+    raw = data.preprocessor.transform(table.X.iloc[split.train]).astype(np.float32)
+    np.testing.assert_array_equal(data.X_train, raw)
+
+
 def test_test_rows_are_the_raw_rows_of_the_test_split() -> None:
     table = table_from(mixed_frame(n=200))
     split = split_table(table)
@@ -162,7 +195,7 @@ def test_test_rows_are_the_raw_rows_of_the_test_split() -> None:
 
 def test_a_split_of_another_table_is_refused() -> None:
     big, small = load_builtin("digits"), load_builtin("iris")
-    with pytest.raises(DataError, match="iris: the train split indexes rows beyond the 150"):
+    with pytest.raises(DataError, match=r"iris: the split covers 1797 rows .* has 150 rows"):
         prepare(small, split_table(big))
 
 
