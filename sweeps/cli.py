@@ -61,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except (click.exceptions.Abort, Interrupted, KeyboardInterrupt) as exc:
         code = exc.exit_code if isinstance(exc, Interrupted) else 130
-        click.echo(f"sweeps: {exc or 'interrupted'}; run the same command again to resume", err=True)
+        click.echo(
+            f"sweeps: {exc or 'interrupted'}; run the same command again to resume", err=True
+        )
         sys.exit(code)
     except SweepsError as exc:
         if debug:

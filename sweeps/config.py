@@ -115,7 +115,11 @@ class PrunerConfig(_Strict):
 
 
 class StudyConfig(_Strict):
-    """How the Optuna study runs: budget, sampler, pruner, storage and fault tolerance."""
+    """How the Optuna study runs: budget, sampler, pruner, storage and fault tolerance.
+
+    Every epoch is reported to Optuna; the pruner is asked every ``prune_every`` epochs (each
+    question reads the study's trials, which costs milliseconds on a database storage).
+    """
 
     name: str | None = None
     n_trials: int | None = Field(default=20, gt=0)
@@ -126,6 +130,7 @@ class StudyConfig(_Strict):
     heartbeat_interval: int = Field(default=10, gt=0)
     grace_period: int | None = Field(default=None, gt=0)
     max_retry: int = Field(default=1, ge=0)
+    prune_every: int = Field(default=1, ge=1)
     enqueue: tuple[dict[str, Any], ...] = ()
 
     @model_validator(mode="after")

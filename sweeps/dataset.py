@@ -28,7 +28,10 @@ class SweepData:
 
     def fingerprint_tags(self) -> dict[str, str]:
         """Tags proving which bytes and which split rows a run saw."""
-        tags = {"sweeps.data.fingerprint": self.table.fingerprint, "sweeps.data.name": self.table.name}
+        tags = {
+            "sweeps.data.fingerprint": self.table.fingerprint,
+            "sweeps.data.name": self.table.name,
+        }
         tags.update({f"sweeps.split.{k}": v for k, v in self.split.hashes().items()})
         tags["sweeps.split.seed"] = str(self.split.seed)
         return tags

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import sqlalchemy
 
+from sweeps.sqlite import sqlite_file
+
 
 @contextmanager
 def file_lock(path: Path) -> Iterator[None]:
@@ -43,8 +45,8 @@ class StorageLock:
     @contextmanager
     def hold(self) -> Iterator[None]:
         """Hold the lock for the duration of the block."""
-        if self.storage_url.startswith("sqlite:///"):
-            db = Path(self.storage_url.removeprefix("sqlite:///"))
+        db = sqlite_file(self.storage_url)
+        if db is not None:
             with file_lock(db.with_name(f"{db.name}.{self.name}.lock")):
                 yield
         elif self.storage_url.startswith("postgresql"):

@@ -57,6 +57,7 @@ class EpochReporter:
     trial: optuna.Trial
     run: TrialRun
     metric: str | None
+    prune_every: int = 1
     records: list[EpochRecord] = field(default_factory=list)
 
     def __call__(self, record: EpochRecord) -> None:
@@ -66,7 +67,7 @@ class EpochReporter:
         if self.metric is None or self.metric not in values:
             return
         self.trial.report(values[self.metric], record.epoch)
-        if self.trial.should_prune():
+        if record.epoch % self.prune_every == 0 and self.trial.should_prune():
             value = values[self.metric]
             raise optuna.TrialPruned(f"pruned at epoch {record.epoch}: {self.metric}={value:.6g}")
 
@@ -100,13 +101,13 @@ class Objective:
         seed = trial_seed(cfg.seed, trial.number)
         kwargs = estimator_kwargs(cfg.model, sampled, seed)
         run = self._open_run(trial, kwargs, seed)
-        reporter = EpochReporter(trial, run, self.report_metric)
+        reporter = EpochReporter(trial, run, self.report_metric, cfg.study.prune_every)
         try:
             model = self._fit(kwargs, reporter)
             values = self._values(model, reporter)
         except BaseException as exc:
             raise _close_failed(trial, run, reporter, exc) from None
-        _close_complete(run, model, reporter, values, kwargs, cfg)
+        _close_complete(run, model, reporter)
         return values[0] if len(values) == 1 else values
 
     def _open_run(self, trial: optuna.Trial, kwargs: dict[str, Any], seed: int) -> TrialRun:
@@ -121,6 +122,7 @@ class Objective:
         run = ctx.tracker.start_trial(
             ctx.experiment_id, ctx.parent_run_id, f"trial-{trial.number:03d}", tags, params
         )
+        run.add_json({"config": ctx.cfg.public_dict(), "estimator": kwargs}, "trial_config.json")
         trial.set_user_attr("mlflow_run_id", run.run_id)
         trial.set_user_attr("estimator", _jsonable(kwargs))
         return run
@@ -153,14 +155,7 @@ def selected_metrics(model: Any, records: list[EpochRecord]) -> dict[str, float]
     return {**epoch_metrics(best), "n_params": float(model.n_params_)}
 
 
-def _close_complete(
-    run: TrialRun,
-    model: Any,
-    reporter: EpochReporter,
-    values: tuple[float, ...],
-    kwargs: dict[str, Any],
-    cfg: SweepConfig,
-) -> None:
+def _close_complete(run: TrialRun, model: Any, reporter: EpochReporter) -> None:
     final = selected_metrics(model, reporter.records)
     metrics = {f"final_{k}": v for k, v in final.items() if k != "n_params"}
     metrics.update(
@@ -171,8 +166,7 @@ def _close_complete(
     )
     arrays = {f"coef_{i}": w for i, w in enumerate(model.coefs_)}
     arrays.update({f"intercept_{i}": b for i, b in enumerate(model.intercepts_)})
-    run.log_arrays(arrays, "weights.npz")
-    run.log_json({"config": cfg.public_dict(), "estimator": kwargs}, "trial_config.json")
+    run.add_arrays(arrays, "weights.npz")
     tags = {"sweeps.state": "COMPLETE", "sweeps.weights_sha256": weights_digest(model)}
     run.finish(STATUS["COMPLETE"], metrics, tags)
 

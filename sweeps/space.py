@@ -77,7 +77,9 @@ def suggest(trial: optuna.Trial, space: Mapping[str, ParamSpec]) -> dict[str, An
                 name, spec.low, spec.high, log=spec.log, step=spec.step
             )
         elif isinstance(spec, IntParam):
-            values[name] = trial.suggest_int(name, spec.low, spec.high, log=spec.log, step=spec.step)
+            values[name] = trial.suggest_int(
+                name, spec.low, spec.high, log=spec.log, step=spec.step
+            )
         else:
             values[name] = trial.suggest_categorical(name, spec.choices)
     return values
@@ -92,7 +94,9 @@ def grid_of(space: Mapping[str, ParamSpec]) -> dict[str, list[Scalar]]:
         elif isinstance(spec, IntParam) and not spec.log:
             grid[name] = list(range(spec.low, spec.high + 1, spec.step))
         else:
-            raise ValueError(f"space.{name}: the grid sampler needs categorical or linear int params")
+            raise ValueError(
+                f"space.{name}: the grid sampler needs categorical or linear int params"
+            )
     return grid
 
 

@@ -6,7 +6,6 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
@@ -16,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sweeps.config import SweepConfig
 from sweeps.errors import StoreError
 from sweeps.samplers import make_pruner, make_sampler
+from sweeps.sqlite import engine_kwargs
 from sweeps.urls import redact
 
 DEFAULT_STORAGE = "sqlite:///mlruns/optuna.db"
@@ -37,8 +37,6 @@ def resolve_storage_url(flag: str | None, configured: str | None) -> str:
 
 def make_storage(url: str, cfg: SweepConfig, on_stale: StaleCallback | None) -> RDBStorage:
     """An RDB storage with heartbeats; stale trials are retried a bounded number of times."""
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     with experimental_ok():
         retry = RetryHeartbeatStaleTrialCallback(max_retry=cfg.study.max_retry)
 
@@ -55,16 +53,10 @@ def make_storage(url: str, cfg: SweepConfig, on_stale: StaleCallback | None) -> 
                 heartbeat_interval=interval,
                 grace_period=cfg.study.grace_period or 3 * interval,
                 heartbeat_stale_trial_callback=stale,
-                engine_kwargs=_engine_kwargs(url),
+                engine_kwargs=engine_kwargs(url),
             )
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(f"study storage {redact(url)}: {_first_line(exc)}") from None
-
-
-def _engine_kwargs(url: str) -> dict[str, object]:
-    if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 60}}
-    return {"pool_pre_ping": True}
 
 
 def _first_line(exc: BaseException) -> str:

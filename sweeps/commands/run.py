@@ -17,7 +17,9 @@ from sweeps.tracking import Tracker, resolve_tracking_uri
 @click.command()
 @click.argument("config", type=click.Path(dir_okay=False))
 @click.option("--trials", type=click.IntRange(min=1), help="Total trial budget of the study.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Stop after S seconds.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Stop after S seconds."
+)
 @set_option
 @store_options
 @click.option("--fresh", is_flag=True, help="Delete the existing study and start a new one.")

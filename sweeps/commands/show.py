@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from sweeps.finish import SweepResult
-from sweeps.tracking.store import sqlite_path
+from sweeps.sqlite import sqlite_file
 
 
 def _fmt(value: Any) -> str:
@@ -40,6 +40,6 @@ def print_result(result: SweepResult, config: str) -> None:
 
 def ui_command(tracking_uri: str, config: str) -> str:
     """The command (or URL) that shows this store in the MLflow UI."""
-    if sqlite_path(tracking_uri) is not None:
+    if sqlite_file(tracking_uri) is not None:
         return f"sweeps ui {config} --tracking-uri {tracking_uri}"
     return tracking_uri

@@ -1,7 +1,13 @@
-"""One trial's child run: params, batched per-epoch metrics, artifacts and its final status."""
+"""One trial's child run: params, batched per-epoch metrics, artifacts and its final status.
+
+A short trial costs four MLflow calls: create the run, one ``log_batch`` (params, metrics,
+tags), one artifact upload and the final status. Long trials flush every few seconds so the UI
+shows their curves while they train.
+"""
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from collections.abc import Mapping
@@ -11,7 +17,8 @@ from typing import Any
 import numpy as np
 from mlflow.entities import Metric, Param, RunTag
 
-MAX_BATCH = 1000  # MLflow's limit of metrics per log_batch call
+MAX_METRICS = 1000  # MLflow's limits per log_batch call
+MAX_PARAMS = 100
 FLUSH_SECONDS = 10.0
 
 
@@ -26,47 +33,46 @@ def tags_of(tags: Mapping[str, Any]) -> list[RunTag]:
 
 
 class TrialRun:
-    """A child run that buffers per-epoch metrics and writes them in batches."""
+    """A child run that buffers params and per-epoch metrics and writes them in batches."""
 
-    def __init__(self, client: Any, run_id: str) -> None:
+    def __init__(self, client: Any, run_id: str, params: Mapping[str, Any]) -> None:
         self.client = client
         self.run_id = run_id
-        self._pending: list[Metric] = []
+        self._params = params_of(params)
+        self._metrics: list[Metric] = []
         self._last_flush = time.monotonic()
-
-    def log_params(self, params: Mapping[str, Any]) -> None:
-        """Log params in one call."""
-        self.client.log_batch(self.run_id, params=params_of(params))
+        self._artifacts = tempfile.TemporaryDirectory(prefix="sweeps-trial-")
 
     def add_metrics(self, values: Mapping[str, float], step: int) -> None:
-        """Buffer one step of metrics; flushes at most every few seconds."""
+        """Buffer one step of metrics; flushes when the last flush is a few seconds old."""
         now = int(time.time() * 1000)
-        self._pending.extend(Metric(k, float(v), now, step) for k, v in values.items())
+        self._metrics.extend(Metric(k, float(v), now, step) for k, v in values.items())
         if time.monotonic() - self._last_flush > FLUSH_SECONDS:
             self.flush()
 
     def flush(self, tags: Mapping[str, Any] | None = None) -> None:
-        """Write buffered metrics (and optional tags) in as few calls as MLflow allows."""
-        pending, self._pending = self._pending, []
+        """Write buffered params, metrics and ``tags`` in as few calls as MLflow allows."""
+        params, self._params = self._params, []
+        metrics, self._metrics = self._metrics, []
         tag_list = tags_of(tags or {})
-        for start in range(0, max(len(pending), 1), MAX_BATCH):
-            chunk = pending[start : start + MAX_BATCH]
-            if chunk or tag_list:
-                self.client.log_batch(self.run_id, metrics=chunk, tags=tag_list)
-            tag_list = []
+        while params or metrics or tag_list:
+            self.client.log_batch(
+                self.run_id,
+                metrics=metrics[:MAX_METRICS],
+                params=params[:MAX_PARAMS],
+                tags=tag_list,
+            )
+            params, metrics, tag_list = params[MAX_PARAMS:], metrics[MAX_METRICS:], []
         self._last_flush = time.monotonic()
 
-    def log_json(self, obj: Any, name: str) -> None:
-        """Store a JSON artifact."""
-        self.client.log_dict(self.run_id, obj, name)
+    def add_json(self, obj: Any, name: str) -> None:
+        """Stage a JSON artifact (uploaded by :meth:`finish`)."""
+        (Path(self._artifacts.name) / name).write_text(json.dumps(obj, indent=2, default=str))
 
-    def log_arrays(self, arrays: Mapping[str, np.ndarray], name: str) -> None:
-        """Store arrays as one ``.npz`` artifact, written without pickle."""
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / name
-            with path.open("wb") as fh:
-                np.savez(fh, allow_pickle=False, **arrays)
-            self.client.log_artifact(self.run_id, str(path))
+    def add_arrays(self, arrays: Mapping[str, np.ndarray], name: str) -> None:
+        """Stage arrays as one ``.npz`` artifact, written without pickle."""
+        with (Path(self._artifacts.name) / name).open("wb") as fh:
+            np.savez(fh, allow_pickle=False, **arrays)
 
     def finish(
         self,
@@ -74,9 +80,14 @@ class TrialRun:
         metrics: Mapping[str, float] | None = None,
         tags: Mapping[str, Any] | None = None,
     ) -> None:
-        """Flush, log final metrics and tags, and close the run with ``status``."""
+        """Flush, upload staged artifacts, and close the run with ``status``."""
         if metrics:
             self.add_metrics(metrics, step=0)
         self.flush(tags)
+        folder = self._artifacts.name
+        try:
+            if any(Path(folder).iterdir()):
+                self.client.log_artifacts(self.run_id, folder)
+        finally:
+            self._artifacts.cleanup()
         self.client.set_terminated(self.run_id, status)
-

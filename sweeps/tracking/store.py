@@ -12,6 +12,7 @@ from mlflow.entities import Metric, Run
 from mlflow.exceptions import MlflowException
 
 from sweeps.errors import StoreError
+from sweeps.sqlite import enable_wal, sqlite_file
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
 from sweeps.urls import redact
@@ -25,18 +26,11 @@ def resolve_tracking_uri(flag: str | None, configured: str | None) -> str:
     return flag or configured or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
 
 
-def sqlite_path(uri: str) -> Path | None:
-    """The database file of a ``sqlite:///`` URI, or None for other stores."""
-    if not uri.startswith("sqlite:///"):
-        return None
-    return Path(uri.removeprefix("sqlite:///"))
-
-
 def artifact_root_for(uri: str, configured: str | None = None) -> str | None:
     """Where a new experiment keeps artifacts: beside a SQLite store, else the server decides."""
     if configured:
         return configured if urlparse(configured).scheme else Path(configured).resolve().as_uri()
-    db = sqlite_path(uri)
+    db = sqlite_file(uri)
     return (db.resolve().parent / "artifacts").as_uri() if db else None
 
 
@@ -45,9 +39,9 @@ class Tracker:
 
     def __init__(self, uri: str, artifact_location: str | None = None) -> None:
         self.uri = uri
-        db = sqlite_path(uri)
+        db = sqlite_file(uri)
         if db is not None:
-            db.parent.mkdir(parents=True, exist_ok=True)
+            enable_wal(db)
         self.artifact_location = artifact_root_for(uri, artifact_location)
         try:
             self.client = TimedClient(MlflowClient(tracking_uri=uri))
@@ -106,16 +100,13 @@ class Tracker:
         tags: dict[str, str],
         params: dict[str, str],
     ) -> TrialRun:
-        """Open a child run under ``parent_run_id`` with its tags and params."""
+        """Open a child run under ``parent_run_id``; its params go with the first flush."""
         run = self.client.create_run(
             experiment_id,
             run_name=run_name,
             tags={**tags, "mlflow.parentRunId": parent_run_id, "sweeps.role": "trial"},
         )
-        trial_run = TrialRun(self.client, run.info.run_id)
-        trial_run.log_params(params)
-        return trial_run
-
+        return TrialRun(self.client, run.info.run_id, params)
 
 
 def log_values(

@@ -43,7 +43,10 @@ def test_quickstart_searches_the_documented_space() -> None:
         ("study.sampler.type=annealing", "study.sampler.type: Input should be"),
         ("study.pruner.type=never", "study.pruner.type: Input should be"),
         ("study.sampler.options.foo=1", "study.sampler: TPESampler.__init__() got an unexpected"),
-        ("objective.metric=val_r2", "objective.metric ['val_r2'] is not produced by classification"),
+        (
+            "objective.metric=val_r2",
+            "objective.metric ['val_r2'] is not produced by classification",
+        ),
         ("model.activation=elu", "model: activation must be one of 'relu', 'tanh', 'sigmoid'"),
         ("model.learning_rate=0.1", "both fixed in model and searched in space"),
         ("model.random_state=3", "random_state is derived from the sweep seed"),
@@ -86,7 +89,7 @@ def test_overrides_reach_nested_keys_and_parse_yaml() -> None:
 def test_override_through_a_scalar_is_an_error() -> None:
     with pytest.raises(ConfigError, match=r"override seed\.x: seed is not a mapping"):
         load_config(ROOT / "conf/quickstart.yaml", ["seed.x=1"])
-    with pytest.raises(ConfigError, match="must look like key.path=value"):
+    with pytest.raises(ConfigError, match=r"must look like key\.path=value"):
         load_config(ROOT / "conf/quickstart.yaml", ["seed"])
 
 

@@ -19,8 +19,15 @@ SPACE = TypeAdapter(dict[str, ParamSpec]).validate_python(
 
 
 def test_suggest_reads_fixed_trial_values() -> None:
-    trial = optuna.trial.FixedTrial({"learning_rate": 0.01, "batch_size": 32, "depth": 2, "width": 8})
-    assert suggest(trial, SPACE) == {"learning_rate": 0.01, "batch_size": 32, "depth": 2, "width": 8}
+    trial = optuna.trial.FixedTrial(
+        {"learning_rate": 0.01, "batch_size": 32, "depth": 2, "width": 8}
+    )
+    assert suggest(trial, SPACE) == {
+        "learning_rate": 0.01,
+        "batch_size": 32,
+        "depth": 2,
+        "width": 8,
+    }
 
 
 def test_suggest_samples_within_bounds() -> None:
