@@ -44,17 +44,20 @@ def split_table(
     """Split ``table``'s rows into train, validation and test (stratified for classification).
 
     Raises :class:`~pipeline.errors.DataError` for fractions outside (0, 1) or summing to 1 or
-    more, for too few rows to give every split a row, and for a class with fewer than 3 rows.
+    more, for too few rows to give every split a row (one per class for classification), and
+    for a class with fewer than 3 rows.
     """
     where = f"{table.name}: target column {table.target!r}"
     _check_fractions(validation, test, where)
     n = len(table)
     n_val, n_test = _round_half_up(validation * n), _round_half_up(test * n)
-    if min(n_val, n_test, n - n_val - n_test) < 1:
+    need = table.y.nunique() if table.task == "classification" else 1
+    if min(n_val, n_test, n - n_val - n_test) < need:
+        per = "row" if need == 1 else f"row per class ({need} classes)"
         raise DataError(
             f"{where}: {n} rows are too few for validation={validation} and test={test}: "
             f"the splits would get {n - n_val - n_test}/{n_val}/{n_test} rows "
-            f"(train/validation/test); each needs at least 1"
+            f"(train/validation/test); each needs at least 1 {per}"
         )
     rng = np.random.default_rng(seed)
     if table.task == "classification":
@@ -103,8 +106,8 @@ def _stratified(
 def _apportion(total: int, counts: np.ndarray, upper: np.ndarray) -> np.ndarray:
     """Share ``total`` rows among classes in proportion to ``counts``, each between 1 and ``upper``.
 
-    Largest-remainder rounding, so the shares sum to ``total`` whenever the bounds allow it
-    (a class's minimum of 1 can push the sum above ``total`` when there are many tiny classes).
+    Largest-remainder rounding, so the shares sum to ``total`` whenever the upper bounds allow
+    it (only with tiny classes and large fractions do they not; the training split takes the rest).
     """
     ideal = total * counts / counts.sum()
     share = np.clip(np.floor(ideal).astype(np.int64), 1, upper)

@@ -202,6 +202,12 @@ def test_too_few_rows_for_the_splits(tmp_path: Path) -> None:
     assert "6 rows are too few" in message and "each needs at least 1" in message
 
 
+def test_more_classes_than_rows_in_a_split(tmp_path: Path) -> None:
+    frame = mixed_frame(n=50).assign(label=[f"k{i % 10}" for i in range(50)])
+    message = split_fails(write(frame, tmp_path / "many.csv"), validation=0.1, test=0.1)
+    assert "50 rows are too few" in message and "1 row per class (10 classes)" in message
+
+
 def test_a_class_too_small_to_stratify(tmp_path: Path) -> None:
     frame = mixed_frame()
     frame["label"] = "yes"
