@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from sweeps.space import hidden_layers, suggest
 from sweeps.tracking import Tracker, TrialRun
 
 PER_EPOCH = ("val_loss", "val_accuracy", "val_r2")
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
 STATUS = {"COMPLETE": "FINISHED", "PRUNED": "KILLED", "FAIL": "FAILED"}
 
 
@@ -117,6 +120,7 @@ class Objective:
             "sweeps.trial_number": str(trial.number),
             "sweeps.seed": str(seed),
             "sweeps.state": "RUNNING",
+            "sweeps.worker": WORKER,
         }
         params = {**ctx.cfg.model, **trial.params, **kwargs}
         run = ctx.tracker.start_trial(
@@ -124,6 +128,7 @@ class Objective:
         )
         run.add_json({"config": ctx.cfg.public_dict(), "estimator": kwargs}, "trial_config.json")
         trial.set_user_attr("mlflow_run_id", run.run_id)
+        trial.set_user_attr("worker", WORKER)
         trial.set_user_attr("estimator", _jsonable(kwargs))
         return run
 

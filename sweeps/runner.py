@@ -93,8 +93,19 @@ def parent_params(cfg: SweepConfig) -> dict[str, str]:
     return {k: str(v) for k, v in flat.items()}
 
 
-def run_worker(sweep: Sweep, data: SweepData, *, show_progress: bool = True) -> int:
-    """Run trials until the study's budget or the timeout is reached; return trials run here."""
+@dataclass(frozen=True)
+class WorkerOutcome:
+    """How a worker's loop ended: trials it ran, and whether the whole study is done."""
+
+    ran: int
+    study_done: bool
+
+
+def run_worker(sweep: Sweep, data: SweepData, *, show_progress: bool = True) -> WorkerOutcome:
+    """Run trials until the study's budget or the timeout is reached.
+
+    The study is done when its budget is used up and no trial is still running anywhere.
+    """
     cfg = sweep.cfg
     ctx = SweepContext(
         cfg, data, sweep.tracker, sweep.experiment_id, sweep.parent_run_id, trial_tags(sweep, data)
@@ -102,21 +113,25 @@ def run_worker(sweep: Sweep, data: SweepData, *, show_progress: bool = True) -> 
     objective = Objective(ctx)
     admission = StorageLock(sweep.storage_url, "admit")
     deadline = time.monotonic() + cfg.study.timeout if cfg.study.timeout else None
-    counted = budget_state(sweep.study)[0]
-    ran = 0
+    counted, waiting, running = budget_state(sweep.study)
+    ran, done = 0, False
     with tqdm(
-        total=cfg.study.n_trials, initial=counted, disable=not show_progress, unit="trial"
+        total=cfg.study.n_trials,
+        initial=counted - waiting - running,
+        disable=not show_progress,
+        unit="trial",
     ) as bar:
         while deadline is None or time.monotonic() < deadline:
             with ExitStack() as held:
                 held.enter_context(admission.hold())
                 if not may_start_trial(sweep.study, cfg.study.n_trials):
+                    done = True
                     break
                 objective.on_start = held.close
                 _optimize_one(sweep.study, objective)
             ran += 1
             bar.update(1)
-    return ran
+    return WorkerOutcome(ran, done)
 
 
 def _optimize_one(study: optuna.Study, objective: Objective) -> None:

@@ -25,7 +25,8 @@ def selected_trial(study: optuna.Study, cfg: SweepConfig) -> FrozenTrial | None:
 def states(study: optuna.Study) -> dict[str, int]:
     """Trial counts by state name, retries of stale trials included."""
     counts = Counter(t.state.name for t in study.get_trials(deepcopy=False))
-    return {state.name: counts.get(state.name, 0) for state in TrialState}
+    order = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
+    return {name: counts.get(name, 0) for name in order}
 
 
 def pareto_front(study: optuna.Study) -> list[FrozenTrial]:

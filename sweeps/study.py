@@ -31,8 +31,15 @@ def experimental_ok() -> Iterator[None]:
 
 
 def resolve_storage_url(flag: str | None, configured: str | None) -> str:
-    """``--storage``, else the config's, else the local SQLite study beside MLflow's store."""
-    return flag or configured or DEFAULT_STORAGE
+    """``--storage``, else the config's, else the local SQLite study beside MLflow's store.
+
+    ``postgresql://`` URLs are sent through psycopg 3 (SQLAlchemy 2.1's default would be
+    psycopg2, which we do not install).
+    """
+    url = flag or configured or DEFAULT_STORAGE
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
 
 
 def make_storage(url: str, cfg: SweepConfig, on_stale: StaleCallback | None) -> RDBStorage:

@@ -7,8 +7,6 @@ from typing import Any
 
 import click
 
-from sweeps.config import SweepConfig, load_config
-
 
 def store_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--tracking-uri``, ``--storage`` and ``--study``."""
@@ -36,25 +34,13 @@ def set_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
-def load_with_flags(
-    config: str,
-    overrides: tuple[str, ...],
-    *,
-    study_name: str | None = None,
-    storage: str | None = None,
-    tracking_uri: str | None = None,
-    trials: int | None = None,
-    timeout: float | None = None,
-) -> SweepConfig:
-    """Load the config with ``--set`` overrides, then the dedicated flags on top."""
-    extra = list(overrides)
-    for key, value in (
-        ("study.name", study_name),
-        ("study.storage", storage),
-        ("tracking.uri", tracking_uri),
-        ("study.n_trials", trials),
-        ("study.timeout", timeout),
-    ):
-        if value is not None:
-            extra.append(f"{key}={value}")
-    return load_config(config, extra)
+def blas_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--blas-threads N`` (default 1: N workers on N cores do not oversubscribe)."""
+    return click.option(
+        "--blas-threads",
+        "blas",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="BLAS threads per process.",
+    )(fn)

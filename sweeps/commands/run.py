@@ -1,17 +1,16 @@
-"""``sweeps run``: one sweep from one YAML file."""
+"""``sweeps run``: one sweep from one YAML file, in this process or in N worker processes."""
 
 from __future__ import annotations
 
 import click
 
-from sweeps.commands.options import load_with_flags, set_option, store_options
+from sweeps.commands.options import blas_option, set_option, store_options
 from sweeps.commands.show import print_result
-from sweeps.dataset import load_sweep_data
 from sweeps.errors import Interrupted
 from sweeps.finish import close_parent, conclude
-from sweeps.runner import init_sweep, run_worker
-from sweeps.study import resolve_storage_url
-from sweeps.tracking import Tracker, resolve_tracking_uri
+from sweeps.parallel import run_workers
+from sweeps.runner import run_worker
+from sweeps.session import Session, blas_threads, open_session
 
 
 @click.command()
@@ -20,18 +19,25 @@ from sweeps.tracking import Tracker, resolve_tracking_uri
 @click.option(
     "--timeout", type=click.FloatRange(min=0, min_open=True), help="Stop after S seconds."
 )
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+    help="Worker processes on this machine sharing the study.",
+)  # fmt: skip
 @set_option
 @store_options
+@blas_option
 @click.option("--fresh", is_flag=True, help="Delete the existing study and start a new one.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def run(
     config: str,
     trials: int | None,
     timeout: float | None,
+    jobs: int,
     overrides: tuple[str, ...],
     tracking_uri: str | None,
     storage: str | None,
     study_name: str | None,
+    blas: int | None,
     fresh: bool,
     quiet: bool,
 ) -> None:
@@ -41,17 +47,33 @@ def run(
     """
     from sweeps.cli import install_signal_handlers
 
-    cfg = load_with_flags(
-        config, overrides, study_name=study_name, storage=storage,
-        tracking_uri=tracking_uri, trials=trials, timeout=timeout,
-    )  # fmt: skip
-    data = load_sweep_data(cfg, config)
-    tracker = Tracker(resolve_tracking_uri(None, cfg.tracking.uri), cfg.tracking.artifact_location)
+    flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
+    session = open_session(config, overrides, trials=trials, timeout=timeout, **flags)
     install_signal_handlers()
-    sweep = init_sweep(cfg, resolve_storage_url(None, cfg.study.storage), tracker, fresh=fresh)
-    try:
-        run_worker(sweep, data, show_progress=not quiet)
-    except Interrupted:
-        close_parent(sweep, "KILLED")
-        raise
-    print_result(conclude(sweep, data), config)
+    with blas_threads(blas):
+        sweep = session.init(fresh=fresh)
+        try:
+            if jobs == 1:
+                run_worker(sweep, session.data, show_progress=not quiet)
+            else:
+                args = _worker_args(session, overrides)
+                run_workers(sweep, config, jobs, args, blas, show_progress=not quiet)
+        except Interrupted:
+            close_parent(sweep, "KILLED")
+            raise
+        print_result(conclude(sweep, session.data), config)
+
+
+def _worker_args(session: Session, overrides: tuple[str, ...]) -> list[str]:
+    """Pin workers to the exact stores, study and budget this process resolved."""
+    cfg = session.cfg
+    args = [arg for item in overrides for arg in ("--set", item)]
+    args += ["--storage", session.storage_url, "--tracking-uri", session.tracker.uri]
+    args += ["--study", cfg.study_name]
+    for key, value in (
+        ("study.n_trials", cfg.study.n_trials),
+        ("study.timeout", cfg.study.timeout),
+    ):
+        if value is not None:
+            args += ["--set", f"{key}={value}"]
+    return args

@@ -1,0 +1,138 @@
+"""The top trials of a sweep, read from the tracking store with one sorted, limited query.
+
+The database filters (study, COMPLETE, trial runs) and sorts by the selection metric's final
+value; only the ``K`` runs returned are read, and never a metric history: 10,000 trials cost
+what 10 do. Ties are broken by start time (for one worker: by trial number).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from sweeps.config import Direction, SweepConfig
+from sweeps.errors import RunNotFoundError
+from sweeps.space import CategoricalParam, FloatParam, IntParam, ParamSpec
+from sweeps.tracking import Tracker
+from sweeps.tracking.lookup import experiment_named, search
+
+#: Final metrics shown beside the ranked one (per-epoch and test metrics are left out).
+SHOWN_METRICS = ("n_params", "n_epochs", "best_epoch")
+_SPEC = TypeAdapter(ParamSpec)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What to rank by: a study in an experiment, one metric, its direction, the space."""
+
+    experiment: str
+    study: str
+    metric: str
+    direction: Direction
+    space: Mapping[str, ParamSpec]
+
+    @property
+    def column(self) -> str:
+        """The MLflow metric holding each trial's value of ``metric``."""
+        return self.metric if self.metric == "n_params" else f"final_{self.metric}"
+
+
+@dataclass(frozen=True)
+class BestTrial:
+    """One ranked trial: its number, run, value, searched params (typed) and final metrics."""
+
+    rank: int
+    number: int
+    run_id: str
+    value: float
+    params: dict[str, Any]
+    metrics: dict[str, float]
+
+
+def ranking_from_config(cfg: SweepConfig) -> Ranking:
+    """Rank by the config's selection metric in its direction."""
+    metric = cfg.objective.selection_metric
+    direction = cfg.objective.directions[cfg.objective.metric.index(metric)]
+    return Ranking(cfg.name, cfg.study_name, metric, direction, dict(cfg.space))
+
+
+def ranking_from_parent(tracker: Tracker, experiment: str) -> Ranking:
+    """Rank as the experiment's latest sweep does: the parent run's first metric and direction
+    (param ``metric``, tag ``sweeps.directions``) and its searched space (``space.*`` params)."""
+    experiment_id = experiment_named(tracker, experiment)
+    parents = search(
+        tracker, experiment_id, "tags.`sweeps.role` = 'parent'", ["attributes.start_time DESC"], 1
+    )
+    if not parents:
+        raise RunNotFoundError(f"experiment {experiment!r} has no sweep (no parent run)")
+    data = parents[0].data
+    try:
+        metric = data.params["metric"].split(",")[0]
+        direction = data.tags["sweeps.directions"].split(",")[0]
+        space = {
+            k.removeprefix("space."): _SPEC.validate_json(v)
+            for k, v in data.params.items()
+            if k.startswith("space.")
+        }
+    except (KeyError, ValidationError):
+        raise RunNotFoundError(f"experiment {experiment!r}: its parent run is incomplete") from None
+    study = data.tags.get("sweeps.study", experiment)
+    return Ranking(experiment, study, metric, direction, space)  # type: ignore[arg-type]
+
+
+def top_trials(tracker: Tracker, ranking: Ranking, k: int) -> list[BestTrial]:
+    """The ``k`` best COMPLETE trials of the study, best first."""
+    experiment_id = experiment_named(tracker, ranking.experiment)
+    where = (
+        f"tags.`sweeps.study` = {_quote(ranking.study)} and tags.`sweeps.role` = 'trial' "
+        "and tags.`sweeps.state` = 'COMPLETE'"
+    )
+    order = "ASC" if ranking.direction == "minimize" else "DESC"
+    runs = search(
+        tracker,
+        experiment_id,
+        where,
+        [f"metrics.`{ranking.column}` {order}", "attributes.start_time ASC"],
+        k,
+    )
+    if not runs:
+        raise RunNotFoundError(
+            f"study {ranking.study!r} has no COMPLETE trial in experiment {ranking.experiment!r}"
+        )
+    return [_best_trial(rank, run, ranking) for rank, run in enumerate(runs, start=1)]
+
+
+def _best_trial(rank: int, run: Any, ranking: Ranking) -> BestTrial:
+    metrics = run.data.metrics
+    shown = {k: v for k, v in metrics.items() if k.startswith("final_") or k in SHOWN_METRICS}
+    params = {
+        name: typed_param(spec, run.data.params[name])
+        for name, spec in ranking.space.items()
+        if name in run.data.params
+    }
+    return BestTrial(
+        rank=rank,
+        number=int(run.data.tags["sweeps.trial_number"]),
+        run_id=run.info.run_id,
+        value=metrics[ranking.column],
+        params=params,
+        metrics=dict(sorted(shown.items())),
+    )
+
+
+def typed_param(spec: ParamSpec, text: str) -> Any:
+    """A logged param string back as the value Optuna sampled (float, int or the choice)."""
+    if isinstance(spec, FloatParam):
+        return float(text)
+    if isinstance(spec, IntParam):
+        return int(text)
+    assert isinstance(spec, CategoricalParam)
+    return next((c for c in spec.choices if str(c) == text), text)
+
+
+def _quote(value: str) -> str:
+    """A string literal for an MLflow filter: single quotes unless the value holds one."""
+    return f'"{value}"' if "'" in value else f"'{value}'"

@@ -1,0 +1,119 @@
+"""How a reproduction compares with the run it reproduces: metric by metric, bit for bit, and
+against the spread of other seeds. Plain values only; no store is touched here."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Tags that say where a run's numbers came from (code, packages, BLAS, threads, platform).
+PROVENANCE_PREFIXES = ("sweeps.version.", "sweeps.blas", "sweeps.git_", "sweeps.platform")
+
+
+@dataclass(frozen=True)
+class MetricDiff:
+    """One metric as logged by the original run and as reproduced (None: not produced)."""
+
+    name: str
+    logged: float
+    now: float | None
+
+    @property
+    def same(self) -> bool:
+        """Bit for bit equal (two NaNs count as equal)."""
+        if self.now is None:
+            return False
+        return self.logged == self.now or (math.isnan(self.logged) and math.isnan(self.now))
+
+    @property
+    def diff(self) -> float:
+        """``|now - logged|``; 0 when the same, infinite when not reproduced or NaN on one side."""
+        if self.same:
+            return 0.0
+        if self.now is None or math.isnan(self.now) or math.isnan(self.logged):
+            return math.inf
+        return abs(self.now - self.logged)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every compared metric, both weight digests and the provenance tags that changed."""
+
+    metrics: list[MetricDiff]
+    weights_logged: str | None
+    weights_now: str
+    provenance: dict[str, tuple[str | None, str | None]]
+
+    @property
+    def weights_same(self) -> bool | None:
+        """Whether the digests match; None when the original logged none (not COMPLETE)."""
+        return None if self.weights_logged is None else self.weights_logged == self.weights_now
+
+    @property
+    def identical(self) -> bool:
+        """Every metric bit for bit, and the weights too when the original logged them."""
+        return all(m.same for m in self.metrics) and self.weights_same is not False
+
+    def differing(self) -> list[MetricDiff]:
+        """The metrics that differ, largest difference first."""
+        return sorted((m for m in self.metrics if not m.same), key=lambda m: -m.diff)
+
+
+def compare(
+    logged: Mapping[str, float],
+    now: Mapping[str, float],
+    weights: tuple[str | None, str],
+    provenance: tuple[Mapping[str, str], Mapping[str, str]],
+) -> Comparison:
+    """Compare logged and reproduced metrics (every logged one), digests and provenance tags."""
+    diffs = [MetricDiff(k, v, now.get(k)) for k, v in sorted(logged.items())]
+    return Comparison(diffs, weights[0], weights[1], provenance_changes(*provenance))
+
+
+def provenance_changes(
+    logged: Mapping[str, str], now: Mapping[str, str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """Provenance tags whose value differs: ``{tag: (logged, now)}``."""
+    keys = {k for k in (*logged, *now) if k.startswith(PROVENANCE_PREFIXES)}
+    return {k: (logged.get(k), now.get(k)) for k in sorted(keys) if logged.get(k) != now.get(k)}
+
+
+@dataclass(frozen=True)
+class SeedSpread:
+    """Each compared metric over retrainings with other seeds, beside the original's value."""
+
+    seeds: list[int]
+    original: dict[str, float]
+    values: dict[str, list[float]]
+
+    def mean(self, name: str) -> float:
+        """Mean over the other seeds."""
+        return float(np.mean(self.values[name]))
+
+    def std(self, name: str) -> float:
+        """Sample standard deviation (ddof=1) over the other seeds."""
+        return float(np.std(self.values[name], ddof=1))
+
+    def within(self, name: str) -> bool:
+        """Whether the original value lies within mean ± 2 std of the other seeds."""
+        return abs(self.original[name] - self.mean(name)) <= 2 * self.std(name)
+
+    def outside(self) -> list[str]:
+        """Metrics on which the original is outside mean ± 2 std."""
+        return [name for name in self.values if not self.within(name)]
+
+
+def other_seeds(seed: int, k: int) -> list[int]:
+    """``k`` seeds derived deterministically from ``seed`` (children of its SeedSequence)."""
+    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(k)]
+
+
+def spread(
+    seeds: Sequence[int], original: Mapping[str, float], runs: Sequence[Mapping[str, float]]
+) -> SeedSpread:
+    """Collect each original metric's values over ``runs`` (one per seed)."""
+    values = {name: [float(r.get(name, math.nan)) for r in runs] for name in original}
+    return SeedSpread(list(seeds), dict(original), values)

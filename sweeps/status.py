@@ -1,0 +1,74 @@
+"""A sweep's state at a glance: trials by state, live workers, best so far, budget left."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import optuna
+import sqlalchemy
+from optuna.trial import TrialState
+
+from sweeps.config import SweepConfig
+from sweeps.selection import selected_trial, states
+from sweeps.study import budget_state
+
+# Optuna keeps heartbeats in its own table and offers no public reader; this query is the one
+# place sweeps reads Optuna's schema (read-only).
+HEARTBEATS_SQL = sqlalchemy.text(
+    "SELECT t.number, h.heartbeat FROM trial_heartbeats h "
+    "JOIN trials t ON t.trial_id = h.trial_id "
+    "JOIN studies s ON s.study_id = t.study_id "
+    "WHERE s.study_name = :study AND t.state = 'RUNNING'"
+)
+NOW_SQL = sqlalchemy.text("SELECT CURRENT_TIMESTAMP")
+
+
+@dataclass
+class StudyStatus:
+    """What ``sweeps status`` prints."""
+
+    counts: dict[str, int]
+    counted: int
+    budget: int | None
+    workers: dict[str, float] = field(default_factory=dict)  # worker -> heartbeat age (s)
+    best: str = "none yet"
+
+
+def heartbeat_ages(storage_url: str, study_name: str) -> dict[int, float]:
+    """Seconds since the last heartbeat of each RUNNING trial, by trial number."""
+    engine = sqlalchemy.create_engine(storage_url, poolclass=sqlalchemy.NullPool)
+    try:
+        with engine.connect() as conn:
+            now = _as_datetime(conn.execute(NOW_SQL).scalar_one())
+            rows = conn.execute(HEARTBEATS_SQL, {"study": study_name}).all()
+    finally:
+        engine.dispose()
+    return {int(n): (now - _as_datetime(beat)).total_seconds() for n, beat in rows}
+
+
+def _as_datetime(value: object) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    assert isinstance(value, dt.datetime)
+    return value.replace(tzinfo=None)
+
+
+def study_status(
+    study: optuna.Study, cfg: SweepConfig, storage_url: str, grace: float
+) -> StudyStatus:
+    """Counts, live workers (heartbeat younger than ``grace``), best trial and budget."""
+    counted = budget_state(study)[0]
+    status = StudyStatus(states(study), counted, cfg.study.n_trials)
+    ages = heartbeat_ages(storage_url, study.study_name)
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        age = ages.get(trial.number)
+        if age is not None and age <= grace:
+            status.workers[f"{trial.user_attrs.get('worker', '?')} (trial {trial.number})"] = age
+    best = selected_trial(study, cfg)
+    if best is not None:
+        values = ", ".join(
+            f"{m} {v:.6g}" for m, v in zip(cfg.objective.metric, best.values, strict=True)
+        )
+        status.best = f"trial {best.number}: {values}"
+    return status

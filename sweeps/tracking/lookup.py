@@ -1,0 +1,88 @@
+"""Read-only look-ups in a tracking store for ``sweeps best`` and ``sweeps reproduce``.
+
+Every MLflow failure becomes a named error of :mod:`sweeps.errors`, and opening a local store
+that does not exist is refused instead of creating (and migrating) an empty one.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mlflow.entities import Run
+from mlflow.exceptions import MlflowException
+
+from sweeps.errors import RunNotFoundError, StoreError
+from sweeps.sqlite import sqlite_file
+from sweeps.tracking.runs import TrialRun
+from sweeps.tracking.store import Tracker
+from sweeps.urls import redact
+
+
+def open_existing(uri: str) -> Tracker:
+    """A tracker on an existing store; a missing local SQLite file is a RunNotFoundError."""
+    db = sqlite_file(uri)
+    if db is not None and not db.is_file():
+        raise RunNotFoundError(f"no tracking store at {db} (give --tracking-uri)")
+    return Tracker(uri)
+
+
+def fetch_run(tracker: Tracker, run_id: str) -> Run:
+    """The run ``run_id``; unknown or deleted ids raise RunNotFoundError."""
+    try:
+        run = tracker.client.get_run(run_id)
+    except MlflowException:
+        run = None
+    if run is None or run.info.lifecycle_stage != "active":
+        raise RunNotFoundError(f"no run {run_id!r} in tracking store {redact(tracker.uri)}")
+    return run
+
+
+def experiment_named(tracker: Tracker, name: str) -> str:
+    """The id of experiment ``name``; RunNotFoundError when there is none."""
+    experiment_id = tracker.experiment_id(name, create=False)
+    if experiment_id is None:
+        raise RunNotFoundError(f"no experiment {name!r} in tracking store {redact(tracker.uri)}")
+    return experiment_id
+
+
+def search(
+    tracker: Tracker, experiment_id: str, where: str, order_by: list[str], max_results: int
+) -> list[Run]:
+    """One ``search_runs`` page: runs matching ``where``, sorted in the database."""
+    try:
+        return list(
+            tracker.client.search_runs(
+                [experiment_id],
+                filter_string=where,
+                order_by=order_by,
+                max_results=max_results,
+            )
+        )
+    except MlflowException as exc:
+        raise StoreError(f"searching runs in {redact(tracker.uri)}: {exc.message}") from None
+
+
+def read_json(tracker: Tracker, run_id: str, path: str) -> Any:
+    """A JSON artifact of a run, parsed; a missing or broken one is a RunNotFoundError."""
+    with tempfile.TemporaryDirectory(prefix="sweeps-read-") as tmp:
+        try:
+            local = tracker.client.download_artifacts(run_id, path, tmp)
+            return json.loads(Path(local).read_text())
+        except (MlflowException, OSError, ValueError):
+            raise RunNotFoundError(f"run {run_id} has no readable artifact {path}") from None
+
+
+def start_run(
+    tracker: Tracker,
+    experiment_id: str,
+    run_name: str,
+    tags: Mapping[str, str],
+    params: Mapping[str, Any],
+) -> TrialRun:
+    """Open a top-level run (no parent) that buffers params and metrics like a trial's run."""
+    run = tracker.client.create_run(experiment_id, run_name=run_name, tags=dict(tags))
+    return TrialRun(tracker.client, run.info.run_id, params)
