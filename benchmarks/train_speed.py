@@ -121,7 +121,7 @@ def small_epoch(repeats: int) -> None:
 def main() -> None:
     """Parse ``--repeats`` and run both benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=2, help="timings per figure (best kept)")
+    parser.add_argument("--repeats", type=int, default=5, help="timings per figure (best kept)")
     args = parser.parse_args()
     blas = [f"{i['internal_api']} {i.get('version')} {i.get('architecture')} x{i['num_threads']}"
             for i in threadpool_info() if i["user_api"] == "blas"]

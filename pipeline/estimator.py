@@ -25,7 +25,7 @@ from pipeline.hyperparams import Hyperparameters, validate
 from pipeline.losses import LOSSES, ElasticNet, Loss
 from pipeline.network import Layout, init_params, predict_logits
 from pipeline.optimizers import make_optimizer
-from pipeline.training import Callback, History, StoppingRule, train
+from pipeline.training import Callback, Evaluate, History, StoppingRule, train
 
 Array = NDArray[np.floating]
 
@@ -130,25 +130,32 @@ class BaseMLP(BaseEstimator, ABC):
         x, y = self._validate_xy(X, y, hp.dtype)
         targets = self._encode(y, hp.dtype, fitting=True)
         validation = self._validation_set(X_val, y_val, hp.dtype)
-        rng = np.random.default_rng(hp.random_state)
         layout = Layout((x.shape[1], *hp.hidden_layer_sizes, targets.shape[1]))
+        runner = self._runner(hp, layout, x, targets)
+        evaluate = (None if validation is None
+                    else self._evaluator(layout, runner.params, hp, validation))
+        history = train(
+            runner.run, runner.params,
+            StoppingRule(hp.max_epochs, hp.early_stopping_patience, hp.tol),
+            evaluate=evaluate, learning_rate=lambda: runner.optimizer.last_learning_rate,
+            callbacks=callbacks)
+        self._store(layout, runner.params, history)
+        return self
+
+    def _runner(
+        self, hp: Hyperparameters, layout: Layout, x: Array, targets: Array,
+    ) -> EpochRunner:
+        """Fresh parameters, optimizer and epoch runner, all drawing on one seeded Generator."""
+        rng = np.random.default_rng(hp.random_state)
         params = init_params(layout, rng, hp.dtype)
         optimizer = make_optimizer(
             hp.optimizer, layout.n_params, hp.dtype, learning_rate=hp.learning_rate,
             decay=hp.decay, momentum=hp.momentum, beta_1=hp.beta_1, beta_2=hp.beta_2,
             epsilon=hp.epsilon)
-        runner = EpochRunner(
+        return EpochRunner(
             x, targets, params, layout, activation=hp.activation, loss=self._loss(),
             penalty=ElasticNet(hp.l1, hp.l2), optimizer=optimizer, batch_size=hp.batch_size,
             shuffle=hp.shuffle, rng=rng)
-        evaluate = None if validation is None else self._evaluator(layout, params, hp, validation)
-        history = train(
-            runner.run, params,
-            StoppingRule(hp.max_epochs, hp.early_stopping_patience, hp.tol),
-            evaluate=evaluate, learning_rate=lambda: optimizer.last_learning_rate,
-            callbacks=callbacks)
-        self._store(layout, params, history)
-        return self
 
     def _validation_set(
         self, X_val: ArrayLike | None, y_val: ArrayLike | None, dtype: np.dtype,
@@ -165,7 +172,7 @@ class BaseMLP(BaseEstimator, ABC):
 
     def _evaluator(
         self, layout: Layout, params: Array, hp: Hyperparameters, validation: tuple[Array, Array],
-    ) -> Any:
+    ) -> Evaluate:
         coefs, intercepts = layout.unpack(params)
         activation, loss = ACTIVATIONS[hp.activation], self._loss()
         x_val, t_val = validation
