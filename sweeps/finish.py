@@ -7,6 +7,7 @@ from typing import Any
 
 from sweeps.dataset import SweepData
 from sweeps.locks import StorageLock
+from sweeps.report import publish_report
 from sweeps.runner import Sweep
 from sweeps.selection import pareto_front, selected_trial, states
 from sweeps.tracking.summary import DatasetRecord, end_run, log_datasets, log_summary
@@ -90,5 +91,6 @@ def conclude(sweep: Sweep, data: SweepData) -> SweepResult:
             report = finalize_winner(sweep.cfg, data, sweep.tracker, sweep.parent_run_id, best)
             result.test_metrics = report.test_metrics
             result.notes += report.notes
+        result.notes += publish_report(sweep)  # study plots and report.md, on every resume
         close_parent(sweep)
     return result

@@ -1,0 +1,129 @@
+"""The sweep report: ``report.md`` with the study's plots in ``plots/`` beside it.
+
+The same folder is logged on the parent run at the end of every sweep (and of every resumed
+part of it) and written locally by ``sweeps report``: the markdown links the pictures as
+``plots/NAME.png``, so it reads the same in both places.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from sweeps.config import SweepConfig
+from sweeps.markdown import render_report
+from sweeps.runner import PARENT_ATTR, Sweep
+from sweeps.selection import pareto_front, selected_trial, states
+from sweeps.study_plots import PlotTarget, StudyPlots, make_study_plots
+from sweeps.tracking import Tracker
+
+REPORT_NAME = "report.md"
+PLOTS_DIR = "plots"
+TOP_N = 10
+
+
+@dataclass
+class Winner:
+    """The selected trial with its validation metrics and its one test evaluation."""
+
+    number: int
+    run_id: str | None
+    params: dict[str, Any]
+    values: dict[str, float]
+    validation: dict[str, float] = field(default_factory=dict)
+    test: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class ReportData:
+    """Everything the report shows, as plain values."""
+
+    study_name: str
+    description: str
+    parent_run_id: str | None
+    config: dict[str, Any]
+    metrics: tuple[str, ...]
+    directions: tuple[str, ...]
+    selection_metric: str
+    counts: dict[str, int]
+    top: list[FrozenTrial]
+    winner: Winner | None
+    pareto: list[int]
+    plots: StudyPlots
+
+
+def winner_of(study: optuna.Study, cfg: SweepConfig, tracker: Tracker) -> Winner | None:
+    """The selected trial, with metrics read from its MLflow run (if the run still exists)."""
+    trial = selected_trial(study, cfg)
+    if trial is None:
+        return None
+    values = dict(zip(cfg.objective.metric, trial.values, strict=True))
+    run_id = trial.user_attrs.get("mlflow_run_id")
+    winner = Winner(trial.number, run_id, dict(trial.params), values)
+    if run_id is not None and tracker.run_exists(run_id):
+        logged = tracker.get_run(run_id).data.metrics
+        winner.validation = {
+            k.removeprefix("final_"): v
+            for k, v in sorted(logged.items())
+            if k.startswith("final_val_") or k in ("n_params", "best_epoch", "n_epochs")
+        }
+        winner.test = {k: v for k, v in sorted(logged.items()) if k.startswith("test_")}
+    return winner
+
+
+def top_trials(study: optuna.Study, cfg: SweepConfig, n: int = TOP_N) -> list[FrozenTrial]:
+    """The ``n`` best completed trials on the selection metric (ties: lower number first)."""
+    index = cfg.objective.metric.index(cfg.objective.selection_metric)
+    sign = 1.0 if cfg.objective.directions[index] == "minimize" else -1.0
+    done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    return sorted(done, key=lambda t: (sign * t.values[index], t.number))[:n]
+
+
+def plot_target(cfg: SweepConfig) -> PlotTarget:
+    """What the study plots show: the objective, or the selection metric of several."""
+    return PlotTarget(cfg.objective.metric, cfg.objective.selection_metric, cfg.seed)
+
+
+def collect(
+    study: optuna.Study, cfg: SweepConfig, tracker: Tracker, plots: StudyPlots
+) -> ReportData:
+    """Gather the report's content from the study and the tracking store."""
+    return ReportData(
+        study_name=cfg.study_name,
+        description=cfg.description,
+        parent_run_id=study.user_attrs.get(PARENT_ATTR),
+        config=cfg.public_dict(),
+        metrics=cfg.objective.metric,
+        directions=cfg.objective.directions,
+        selection_metric=cfg.objective.selection_metric,
+        counts=states(study),
+        top=top_trials(study, cfg),
+        winner=winner_of(study, cfg, tracker),
+        pareto=[t.number for t in pareto_front(study)],
+        plots=plots,
+    )
+
+
+def write_report(
+    study: optuna.Study, cfg: SweepConfig, tracker: Tracker, folder: Path
+) -> tuple[Path, StudyPlots]:
+    """Write ``folder/report.md`` and its ``folder/plots/*.png``; return the report's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    plots = make_study_plots(study, plot_target(cfg), folder / PLOTS_DIR)
+    path = folder / REPORT_NAME
+    path.write_text(render_report(collect(study, cfg, tracker, plots), PLOTS_DIR))
+    return path, plots
+
+
+def publish_report(sweep: Sweep) -> list[str]:
+    """Draw the study plots and the report and log them on the parent run (``plots/``,
+    ``report.md``), replacing earlier versions; return notes on plots that failed."""
+    with tempfile.TemporaryDirectory(prefix="sweeps-report-") as tmp:
+        _, plots = write_report(sweep.study, sweep.cfg, sweep.tracker, Path(tmp))
+        sweep.tracker.client.log_artifacts(sweep.parent_run_id, tmp)
+    return [f"plot {name} failed: {reason}" for name, reason in plots.failed.items()]
