@@ -52,7 +52,8 @@ class BinaryCrossEntropy(Loss):
         z, n = logits, logits.shape[0]
         # -[y log s(z) + (1-y) log(1-s(z))] == softplus(z) - z*y, stable for any finite z
         softplus = np.logaddexp(0.0, z)
-        value = (float(softplus.sum()) - float(np.vdot(z, targets))) / n
+        # per-row losses before summing: sum(softplus) - sum(z*y) would cancel catastrophically
+        value = float((softplus - z * targets).sum(dtype=np.float64)) / n
         z -= softplus
         np.exp(z, out=z)  # exp(z - softplus(z)) == sigmoid(z), the exponent is always <= 0
         z -= targets

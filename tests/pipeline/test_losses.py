@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from pipeline.losses import LOSSES, ElasticNet
 
 RNG = np.random.default_rng(1)
+BIG = float(np.float32(1e30))  # logits far beyond any sane model, yet their differences fit
 
 
 def _case(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -80,3 +84,18 @@ def test_elastic_net_value_and_gradient() -> None:
     penalty.add_gradient(w, grad, np.empty(3))
     np.testing.assert_allclose(grad, 1.0 + 0.1 * np.sign(w) + 0.02 * w)
     assert not ElasticNet().active and ElasticNet(l2=1e-9).active
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float32, st.tuples(st.integers(1, 6), st.integers(1, 4)),
+              elements=st.floats(-BIG, BIG, width=32)))
+def test_cross_entropies_stay_finite_and_non_negative_for_huge_logits(z: np.ndarray) -> None:
+    rows, width = z.shape
+    name = "binary_cross_entropy" if width == 1 else "categorical_cross_entropy"
+    targets = np.zeros_like(z)
+    targets[:, 0] = 1.0
+    grad = z.copy()
+    with np.errstate(all="ignore"):
+        value = LOSSES[name].value_and_gradient(grad, targets)
+    assert np.isfinite(value) and value >= 0
+    assert np.isfinite(grad).all() and (np.abs(grad) <= 1.0 / rows + 1e-6).all()
