@@ -1,9 +1,11 @@
 """The subcommands of ``sweeps``, one module each."""
 
+from sweeps.commands.best import best
+from sweeps.commands.reproduce import reproduce_command
 from sweeps.commands.run import run
 from sweeps.commands.status import status
 from sweeps.commands.worker import init, worker
 
-COMMANDS = [run, init, worker, status]
+COMMANDS = [run, init, worker, status, best, reproduce_command]
 
 __all__ = ["COMMANDS"]

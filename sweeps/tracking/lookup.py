@@ -7,8 +7,10 @@ that does not exist is refused instead of creating (and migrating) an empty one.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ from sweeps.sqlite import sqlite_file
 from sweeps.tracking.runs import TrialRun
 from sweeps.tracking.store import Tracker
 from sweeps.urls import redact
+
+PROGRESS_BAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
 
 
 def open_existing(uri: str) -> Tracker:
@@ -66,9 +70,23 @@ def search(
         raise StoreError(f"searching runs in {redact(tracker.uri)}: {exc.message}") from None
 
 
+@contextmanager
+def no_progress_bar() -> Iterator[None]:
+    """Keep MLflow's artifact download progress bar off stderr."""
+    saved = os.environ.get(PROGRESS_BAR)
+    os.environ[PROGRESS_BAR] = "false"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ[PROGRESS_BAR]
+        else:
+            os.environ[PROGRESS_BAR] = saved
+
+
 def read_json(tracker: Tracker, run_id: str, path: str) -> Any:
     """A JSON artifact of a run, parsed; a missing or broken one is a RunNotFoundError."""
-    with tempfile.TemporaryDirectory(prefix="sweeps-read-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="sweeps-read-") as tmp, no_progress_bar():
         try:
             local = tracker.client.download_artifacts(run_id, path, tmp)
             return json.loads(Path(local).read_text())

@@ -1,0 +1,112 @@
+"""``sweeps reproduce``: retrain a logged trial and say whether its numbers came back.
+
+Exit codes: 0 identical (bit for bit), 1 differs or refused (data changed), 2 unknown run.
+"""
+
+from __future__ import annotations
+
+import click
+
+from sweeps.comparison import Comparison, SeedSpread
+from sweeps.reproduce import Reproduction, reproduce
+from sweeps.tracking import resolve_tracking_uri
+from sweeps.tracking.lookup import open_existing
+
+
+@click.command(name="reproduce")
+@click.argument("run_id")
+@click.option(
+    "--seeds",
+    "k",
+    type=click.IntRange(min=2),
+    help="Also retrain with K other seeds (K >= 2) and report mean and std of each metric.",
+)
+@click.option(
+    "--tracking-uri",
+    help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, then sqlite:///mlruns/mlflow.db).",
+)
+def reproduce_command(run_id: str, k: int | None, tracking_uri: str | None) -> None:
+    """Retrain the trial logged as RUN_ID from its logged config, keywords and seed, after
+    checking that the data and split are unchanged; log the result as a new run tagged
+    sweeps.reproduces=RUN_ID and compare every final metric and the weights' hash.
+
+    Exits 0 when identical bit for bit, 1 when anything differs (or the data changed).
+    """
+    tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
+    result = reproduce(tracker, run_id, seeds=k or 0)
+    print_reproduction(result)
+    if not result.comparison.identical:
+        raise click.exceptions.Exit(1)
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.17g}"
+
+
+def print_reproduction(result: Reproduction) -> None:
+    """The comparison table, the verdict, provenance changes and the seed spread."""
+    original, comparison = result.original, result.comparison
+    trial = original.tags.get("sweeps.trial_number", "?")
+    study = original.tags.get("sweeps.study", "?")
+    click.echo(
+        f"run {original.run_id}: trial {trial} of study {study}, {original.state}, "
+        f"seed {original.seed}" + (f", {original.epochs} epoch(s)" if original.epochs else "")
+    )
+    click.echo("data: fingerprint and split hashes unchanged")
+    rows = [("metric", "logged", "reproduced", "abs diff")]
+    rows += [(m.name, _num(m.logged), _num(m.now), f"{m.diff:.3g}") for m in comparison.metrics]
+    rows.append(_weights_row(comparison))
+    _table(rows)
+    click.echo(f"verdict: {verdict(comparison)}")
+    if not comparison.identical:
+        click.echo(f"provenance: {provenance_line(comparison)}")
+    if result.spread is not None:
+        print_spread(result.spread)
+    click.echo(f"new run: {result.run_id} (tag sweeps.reproduces={original.run_id})")
+
+
+def _weights_row(comparison: Comparison) -> tuple[str, str, str, str]:
+    logged = (comparison.weights_logged or "not logged")[:12]
+    same = {None: "-", True: "same", False: "differs"}[comparison.weights_same]
+    return ("weights sha256", logged, comparison.weights_now[:12], same)
+
+
+def verdict(comparison: Comparison) -> str:
+    """``identical (bit for bit)``, or what differs, largest difference first."""
+    if comparison.identical:
+        return "identical (bit for bit)"
+    parts = [f"{m.name} by {m.diff:.3g}" for m in comparison.differing()]
+    if comparison.weights_same is False:
+        parts.append("weights sha256")
+    return "differs: " + ", ".join(parts)
+
+
+def provenance_line(comparison: Comparison) -> str:
+    """Which provenance tags differ from the original run, or that none does."""
+    if not comparison.provenance:
+        return "no provenance tag differs (same code, packages, BLAS library and threads)"
+    changes = [f"{k} {old} -> {new}" for k, (old, new) in comparison.provenance.items()]
+    return "differs: " + "; ".join(changes)
+
+
+def print_spread(spread: SeedSpread) -> None:
+    """Mean and std over the other seeds, and whether the original lies within mean ± 2 std."""
+    click.echo(f"other seeds ({len(spread.seeds)}): {', '.join(map(str, spread.seeds))}")
+    rows = [("metric", "original", "mean", "std", "within mean ± 2 std")]
+    rows += [
+        (k, f"{spread.original[k]:.6g}", f"{spread.mean(k):.6g}", f"{spread.std(k):.3g}",
+         "yes" if spread.within(k) else "no")
+        for k in spread.values
+    ]  # fmt: skip
+    _table(rows)
+    outside = spread.outside()
+    if outside:
+        click.echo(f"seeds: the original is outside mean ± 2 std on {', '.join(outside)}")
+    else:
+        click.echo("seeds: the original is within mean ± 2 std on every metric")
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
