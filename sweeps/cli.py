@@ -53,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         args = [DEBUG_FLAG, *(a for a in args if a != DEBUG_FLAG)]
     quiet_libraries()
     try:
-        cli.main(args=args, prog_name="sweeps", standalone_mode=False)
+        # without standalone mode, click returns the code of ``ctx.exit(n)`` instead of exiting
+        code = cli.main(args=args, prog_name="sweeps", standalone_mode=False)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -70,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         click.echo(f"sweeps: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _register() -> None:

@@ -49,16 +49,21 @@ def package_versions() -> dict[str, str]:
 
 
 def blas_info() -> dict[str, str]:
-    """The BLAS library numpy calls and its current thread count."""
+    """The BLAS library numpy calls and its current thread count.
+
+    SciPy may load a BLAS of its own; numpy's is preferred whatever the load order, so that
+    runs of different processes record the same library.
+    """
     np.ones(1)  # numpy is imported, so its BLAS is loaded
-    for pool in threadpool_info():
-        if pool.get("user_api") == "blas":
-            return {
-                "blas": f"{pool.get('internal_api')} {pool.get('version')}",
-                "blas_threads": str(pool.get("num_threads")),
-                "blas_arch": str(pool.get("architecture")),
-            }
-    return {"blas": "unknown", "blas_threads": "unknown", "blas_arch": "unknown"}
+    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    if not pools:
+        return {"blas": "unknown", "blas_threads": "unknown", "blas_arch": "unknown"}
+    pool = min(pools, key=lambda p: "numpy" not in str(p.get("filepath", "")))
+    return {
+        "blas": f"{pool.get('internal_api')} {pool.get('version')}",
+        "blas_threads": str(pool.get("num_threads")),
+        "blas_arch": str(pool.get("architecture")),
+    }
 
 
 def provenance_tags() -> dict[str, str]:
