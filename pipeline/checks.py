@@ -76,8 +76,7 @@ def check_features(X: pd.DataFrame, source: str) -> None:
                 f"{source}: {label} has unsupported dtype {column.dtype}; "
                 f"drop it with the drop_columns option (drop_columns=[{name!r}])"
             )
-        if pd.api.types.is_object_dtype(column.dtype):
-            _check_uniform_kind(column, source, label)
+        _check_uniform_kind(column, source, label)
         if not column.notna().any():
             raise DataError(
                 f"{source}: {label} is entirely missing; "
@@ -119,19 +118,28 @@ def is_categorical(dtype: object) -> bool:
     )
 
 
-def _check_uniform_kind(column: pd.Series, source: str, label: str) -> None:
-    """Raise if an object column mixes text with other values (one-hot encoding sorts them)."""
+def mixed_text_example(column: pd.Series) -> tuple[object, object] | None:
+    """``(a text value, another value)`` if an object column mixes text with other values."""
+    if not pd.api.types.is_object_dtype(column.dtype):
+        return None
     if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
-        return
+        return None
     values = column.dropna().to_numpy()
     is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
     if is_text.all() or not is_text.any():
-        return
-    raise DataError(
-        f"{source}: {label} mixes text and other values (e.g. {values[is_text][0]!r} and "
-        f"{values[~is_text][0]!r}); make it one kind or drop it with the drop_columns option "
-        f"(drop_columns=[{column.name!r}])"
-    )
+        return None
+    return values[is_text][0], values[~is_text][0]
+
+
+def _check_uniform_kind(column: pd.Series, source: str, label: str) -> None:
+    """Raise if an object column mixes text with other values (one-hot encoding sorts them)."""
+    example = mixed_text_example(column)
+    if example is not None:
+        raise DataError(
+            f"{source}: {label} mixes text and other values (e.g. {example[0]!r} and "
+            f"{example[1]!r}); make it one kind or drop it with the drop_columns option "
+            f"(drop_columns=[{column.name!r}])"
+        )
 
 
 def _check_finite(column: pd.Series, source: str, label: str) -> None:

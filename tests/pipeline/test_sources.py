@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sklearn import datasets
 
-from pipeline import Table, infer_task, load_builtin, load_file, load_generated
+from pipeline import Table, infer_task, load_builtin, load_file, load_generated, readers
 from pipeline.errors import DataError
 from pipeline.sources import BUILTIN
 from tests.pipeline.tables import mixed_frame, write
@@ -139,3 +139,18 @@ def test_infer_task(values: list, task: str) -> None:
 
 def test_categorical_dtype_target_is_classification() -> None:
     assert infer_task(pd.Series(["x", "y"], dtype="category")) == "classification"
+
+
+def test_csv_blocks_that_disagree_on_a_column_type_are_reconciled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "_CSV_BLOCK_BYTES", 1)  # blocks of 1,000 rows
+    n = 2_500
+    frame = mixed_frame(n=n).assign(
+        zip=[f"{i % 50:05d}" for i in range(1_500)] + ["AB12"] * (n - 1_500),
+        count=[i % 7 for i in range(1_200)] + [np.nan] * (n - 1_200),
+    )
+    table = load_file(write(frame, tmp_path / "blocks.csv"), target="label")
+    assert table.X["zip"].iloc[1] == "00001" and table.X["zip"].iloc[-1] == "AB12"
+    assert table.X["count"].dtype == np.float64 and table.X["count"].iloc[8] == 1.0
+    assert len(table) == n
