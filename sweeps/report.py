@@ -110,12 +110,17 @@ def collect(
 
 
 def write_report(
-    study: optuna.Study, cfg: SweepConfig, tracker: Tracker, folder: Path
+    study: optuna.Study,
+    cfg: SweepConfig,
+    tracker: Tracker,
+    folder: Path,
+    name: str = REPORT_NAME,
 ) -> tuple[Path, StudyPlots]:
-    """Write ``folder/report.md`` and its ``folder/plots/*.png``; return the report's path."""
+    """Write ``folder/NAME`` (default ``report.md``) and ``folder/plots/*.png``; return the
+    report's path and what was drawn."""
     folder.mkdir(parents=True, exist_ok=True)
     plots = make_study_plots(study, plot_target(cfg), folder / PLOTS_DIR)
-    path = folder / REPORT_NAME
+    path = folder / name
     path.write_text(render_report(collect(study, cfg, tracker, plots), PLOTS_DIR))
     return path, plots
 

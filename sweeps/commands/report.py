@@ -1,0 +1,60 @@
+"""``sweeps report``: the sweep's report and study plots, written to a local folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sweeps.commands.options import set_option, store_options
+from sweeps.commands.studies import load_study
+from sweeps.report import REPORT_NAME, write_report
+from sweeps.session import load_with_flags
+from sweeps.study import resolve_storage_url
+from sweeps.tracking import resolve_tracking_uri
+from sweeps.tracking.lookup import open_existing
+
+
+def report_paths(output: str | None, study_name: str) -> tuple[Path, str]:
+    """``(folder, file name)``: ``--output`` is a folder, or a ``.md`` file whose folder also
+    receives ``plots/``; by default ``reports/STUDY/report.md``."""
+    if output is None:
+        return Path("reports") / study_name, REPORT_NAME
+    path = Path(output)
+    if path.suffix.lower() == ".md":
+        return path.parent, path.name
+    return path, REPORT_NAME
+
+
+@click.command("report")
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option(
+    "--output",
+    "-o",
+    metavar="PATH",
+    help="Folder for report.md and plots/, or the .md file to write "
+    "(default: reports/STUDY/report.md).",
+)
+@set_option
+@store_options
+def report_command(
+    config: str,
+    output: str | None,
+    overrides: tuple[str, ...],
+    tracking_uri: str | None,
+    storage: str | None,
+    study_name: str | None,
+) -> None:
+    """Write the report of CONFIG's sweep (the one logged on its parent run): trials by state,
+    the winner with validation and test metrics, the top 10, the study plots, the search
+    space and the config. Reads the stores; changes nothing in them."""
+    flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
+    cfg = load_with_flags(config, overrides, **flags)
+    study = load_study(cfg, resolve_storage_url(None, cfg.study.storage))
+    tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
+    folder, name = report_paths(output, cfg.study_name)
+    path, plots = write_report(study, cfg, tracker, folder, name)
+    click.echo(f"report  {path}")
+    click.echo(f"plots   {len(plots.png)} in {folder / 'plots'}")
+    for plot, reason in plots.failed.items():
+        click.echo(f"note: plot {plot} failed: {reason}")

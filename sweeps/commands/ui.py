@@ -1,0 +1,125 @@
+"""``sweeps ui``: the MLflow UI on the project's tracking store, bound to 127.0.0.1."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from sweeps.commands.options import set_option
+from sweeps.serve import check_port_free, is_loopback, serve, url_host
+from sweeps.session import load_with_flags
+from sweeps.sqlite import sqlite_file
+from sweeps.tracking import Tracker, artifact_root_for, resolve_tracking_uri
+from sweeps.tracking.lookup import experiment_named, open_existing
+from sweeps.urls import redact
+
+NAME = "MLflow UI"
+
+
+def mlflow_ui_command(
+    uri: str, host: str, port: int, artifact_root: str | None, allowed_hosts: str | None
+) -> list[str]:
+    """``python -m mlflow ui`` on ``uri``; a local store keeps new artifacts beside it."""
+    command = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri]
+    command += ["--host", host, "--port", str(port), "--workers", "1"]
+    if artifact_root is not None:
+        command += ["--default-artifact-root", artifact_root]
+        command += ["--artifacts-destination", artifact_root]
+    if allowed_hosts:
+        command += ["--allowed-hosts", allowed_hosts]
+    return command
+
+
+def page_url(base: str, experiment_id: str | None) -> str:
+    """The experiment's runs table (not its GenAI overview page), or the experiment list."""
+    base = base.rstrip("/")
+    if experiment_id is None:
+        return f"{base}/#/experiments"
+    return f"{base}/#/experiments/{experiment_id}/runs"
+
+
+def _resolve(
+    config: str | None, overrides: tuple[str, ...], tracking_uri: str | None
+) -> tuple[Tracker, str | None, str | None]:
+    """``(tracker, experiment id, configured artifact location)`` of CONFIG, or of the store."""
+    if config is None:
+        return open_existing(resolve_tracking_uri(tracking_uri, None)), None, None
+    cfg = load_with_flags(config, overrides, tracking_uri=tracking_uri)
+    tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
+    return tracker, experiment_named(tracker, cfg.name), cfg.tracking.artifact_location
+
+
+def warn_exposed(host: str, port: int) -> None:
+    """Say loudly that a UI reachable from other machines has no authentication."""
+    click.echo(
+        f"sweeps: warning: the MLflow UI has no authentication: anyone who can reach "
+        f"{host}:{port} can read, change and delete these runs. MLflow accepts requests "
+        "addressed to localhost and private IPs only; add names with --allowed-hosts.",
+        err=True,
+    )
+
+
+@click.command("ui")
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option("--port", "-p", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to bind; anything but loopback exposes the UI (no authentication).",
+)
+@click.option(
+    "--allowed-hosts",
+    metavar="NAMES",
+    help="Host names MLflow accepts besides localhost and private IPs (passed to mlflow ui).",
+)
+@click.option(
+    "--tracking-uri",
+    help="MLflow tracking URI (default: config, then $MLFLOW_TRACKING_URI, "
+    "then sqlite:///mlruns/mlflow.db).",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=1),
+    default=180.0,
+    show_default=True,
+    help="Seconds to wait for the UI to answer (its first start takes ~20 s).",
+)
+@set_option
+def mlflow_ui(
+    config: str | None,
+    port: int,
+    host: str,
+    allowed_hosts: str | None,
+    tracking_uri: str | None,
+    wait: float,
+    overrides: tuple[str, ...],
+) -> None:
+    """Browse the sweeps of the tracking store in the MLflow UI; with CONFIG, print the URL of
+    that sweep's runs table (its parent run expands into one child run per trial).
+
+    Runs until Ctrl-C or SIGTERM, which stop the UI and exit 0.
+    """
+    from sweeps.cli import install_signal_handlers
+
+    tracker, experiment_id, artifact_location = _resolve(config, overrides, tracking_uri)
+    if tracker.uri.startswith(("http://", "https://")):
+        click.echo(page_url(tracker.uri, experiment_id))  # a server already serves the UI
+        return
+    check_port_free(host, port)
+    if not is_loopback(host):
+        warn_exposed(host, port)
+    local = sqlite_file(tracker.uri) is not None
+    root = artifact_root_for(tracker.uri, artifact_location) if local else None
+    command = mlflow_ui_command(tracker.uri, host, port, root, allowed_hosts)
+    base = f"http://{url_host(host)}:{port}"
+    url = page_url(base, experiment_id)
+    click.echo(f"sweeps: starting the MLflow UI on {redact(tracker.uri)} ...", err=True)
+    install_signal_handlers()
+    serve(NAME, command, f"{base}/health", timeout=wait, on_ready=lambda: _ready(url))
+
+
+def _ready(url: str) -> None:
+    click.echo(url)
+    click.echo("sweeps: MLflow UI ready; press Ctrl-C to stop it", err=True)
