@@ -60,10 +60,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except (click.exceptions.Abort, Interrupted, KeyboardInterrupt) as exc:
-        code = exc.exit_code if isinstance(exc, Interrupted) else 130
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        # click turns KeyboardInterrupt (and so Interrupted) into Abort, keeping it as the cause
+        cause = exc.__cause__ if isinstance(exc, click.exceptions.Abort) else exc
+        code = cause.exit_code if isinstance(cause, Interrupted) else 130
         click.echo(
-            f"sweeps: {exc or 'interrupted'}; run the same command again to resume", err=True
+            f"sweeps: {cause or 'interrupted'}; run the same command again to resume", err=True
         )
         sys.exit(code)
     except SweepsError as exc:

@@ -23,7 +23,7 @@ from sweeps.study import (
     open_study,
 )
 from sweeps.tracking import Tracker
-from sweeps.tracking.reaper import close_stale_run
+from sweeps.tracking.reaper import close_stale_runs
 from sweeps.urls import redact
 
 PARENT_ATTR = "mlflow_parent_run_id"
@@ -46,10 +46,10 @@ def init_sweep(
 ) -> Sweep:
     """Create (or load) study, experiment and parent run, once, under a cross-process lock."""
     with StorageLock(storage_url, "init").hold():
-        storage = make_storage(storage_url, cfg, on_stale=close_stale_run(tracker))
-        study = open_study(cfg, storage, fresh=fresh)
         experiment_id = tracker.experiment_id(cfg.name)
         assert experiment_id is not None
+        storage = make_storage(storage_url, cfg, on_stale=close_stale_runs(tracker, experiment_id))
+        study = open_study(cfg, storage, fresh=fresh)
         parent = _parent_run(cfg, study, tracker, experiment_id, storage_url)
         if not study.get_trials(deepcopy=False):
             for params in cfg.study.enqueue:

@@ -14,20 +14,26 @@ from sweeps.tracking.store import Tracker
 REASON = "worker lost: heartbeat stale"
 
 
-def close_stale_run(tracker: Tracker) -> Callable[[optuna.Study, FrozenTrial], None]:
-    """A stale-trial callback that ends the trial's run KILLED with a reason and an end time."""
+def close_stale_runs(
+    tracker: Tracker, experiment_id: str
+) -> Callable[[optuna.Study, FrozenTrial], None]:
+    """A stale-trial callback: end the trial's RUNNING run(s) KILLED, with a reason.
+
+    Runs are found by their study and trial-number tags, so a run whose worker died before
+    linking it to the trial is closed too.
+    """
 
     def callback(study: optuna.Study, trial: FrozenTrial) -> None:
-        run_id = trial.user_attrs.get("mlflow_run_id")
-        if run_id is None:
-            return
+        query = (
+            f"tags.`sweeps.study` = '{study.study_name}' and "
+            f"tags.`sweeps.trial_number` = '{trial.number}' and attributes.status = 'RUNNING'"
+        )
         try:
-            if tracker.client.get_run(run_id).info.status != "RUNNING":
-                return
-            tags = {"sweeps.state": "FAIL", "sweeps.reason": REASON}
-            tracker.client.log_batch(run_id, tags=tags_of(tags))
-            tracker.client.set_terminated(run_id, "KILLED")
+            for run in tracker.client.search_runs([experiment_id], filter_string=query):
+                tags = {"sweeps.state": "FAIL", "sweeps.reason": REASON}
+                tracker.client.log_batch(run.info.run_id, tags=tags_of(tags))
+                tracker.client.set_terminated(run.info.run_id, "KILLED")
         except MlflowException:
-            return
+            return  # the tracking server is unreachable: `sweeps status` still shows the trial
 
     return callback

@@ -12,6 +12,7 @@ from mlflow.entities import Metric, Run
 from mlflow.exceptions import MlflowException
 
 from sweeps.errors import StoreError
+from sweeps.locks import file_lock
 from sweeps.sqlite import enable_wal, sqlite_file
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
@@ -34,17 +35,25 @@ def artifact_root_for(uri: str, configured: str | None = None) -> str | None:
     return (db.resolve().parent / "artifacts").as_uri() if db else None
 
 
+def _create_client(uri: str) -> MlflowClient:
+    """An MlflowClient; a new SQLite store is created and migrated under a file lock, since
+    concurrent first-time migrations corrupt it."""
+    db = sqlite_file(uri)
+    if db is None:
+        return MlflowClient(tracking_uri=uri)
+    with file_lock(db.with_name(f"{db.name}.init.lock")):
+        enable_wal(db)
+        return MlflowClient(tracking_uri=uri)  # creating the client migrates the store
+
+
 class Tracker:
     """A tracking store; every MLflow call is timed in ``client.seconds``."""
 
     def __init__(self, uri: str, artifact_location: str | None = None) -> None:
         self.uri = uri
-        db = sqlite_file(uri)
-        if db is not None:
-            enable_wal(db)
         self.artifact_location = artifact_root_for(uri, artifact_location)
         try:
-            self.client = TimedClient(MlflowClient(tracking_uri=uri))
+            self.client = TimedClient(_create_client(uri))
         except MlflowException as exc:
             raise StoreError(f"tracking store {redact(uri)}: {exc.message}") from None
 

@@ -1,0 +1,155 @@
+"""Scale-out on one machine with real processes: concurrent cold starts, kill -9, signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from mlflow import MlflowClient
+from optuna.trial import TrialState
+
+from tests.conftest import Stores
+from tests.sweeps.helpers import write_config
+from tests.sweeps.workers import finish, load, logical_trials, start, study_exists, wait_for
+
+pytestmark = pytest.mark.slow
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+
+
+def slow_config(folder: Path, n_trials: int, **study: object) -> Path:
+    """Trials of about a second, fast heartbeats, so workers can be killed mid-trial."""
+    model = {"optimizer": "adam", "max_epochs": 60, "batch_size": 8, "hidden_layer_sizes": [64, 64]}
+    space = {"learning_rate": {"type": "float", "low": 1e-4, "high": 1e-3, "log": True}}
+    settings = {
+        "n_trials": n_trials,
+        "pruner": {"type": "none"},
+        "heartbeat_interval": 1,
+        "grace_period": 3,
+        **study,
+    }
+    return write_config(folder, model=model, space=space, study=settings)
+
+
+def assert_consistent(client: MlflowClient, storage_url: str, budget: int) -> list:
+    """Exact budget, unique numbers, nothing RUNNING, one parent, one run per counted trial."""
+    study = load(storage_url)
+    trials = study.get_trials(deepcopy=False)
+    assert all(t.state in FINISHED for t in trials), [t.state for t in trials]
+    counted = logical_trials(study)
+    assert len(counted) == budget
+    assert len({t.number for t in trials}) == len(trials)
+    experiment = client.get_experiment_by_name("tiny")
+    runs = client.search_runs([experiment.experiment_id], max_results=1000)
+    parents = [r for r in runs if r.data.tags.get("sweeps.role") == "parent"]
+    assert len(parents) == 1
+    children = [r for r in runs if r.data.tags.get("sweeps.role") == "trial"]
+    assert all(r.data.tags["mlflow.parentRunId"] == parents[0].info.run_id for r in children)
+    assert not [r for r in runs if r.info.status == "RUNNING"]
+    linked = {t.user_attrs["mlflow_run_id"] for t in counted}
+    assert linked <= {r.info.run_id for r in children}
+    return children
+
+
+def test_four_workers_cold_start_on_sqlite(tmp_path: Path) -> None:
+    root = tmp_path / "mlruns"
+    flags = ["--tracking-uri", f"sqlite:///{root}/mlflow.db", "--storage", f"sqlite:///{root}/o.db"]
+    config = slow_config(tmp_path, 8)
+    procs = [start("worker", config, flags, "--quiet") for _ in range(4)]
+    assert finish(procs) == [0, 0, 0, 0]
+    client = MlflowClient(tracking_uri=flags[1])
+    children = assert_consistent(client, flags[3], budget=8)
+    assert len(children) == 8
+    workers = {t.user_attrs["worker"] for t in load(flags[3]).trials}
+    assert len(workers) >= 2
+    assert len(client.search_model_versions("name = 'tiny'")) == 1
+
+
+def _running_worker(storage_url: str, pids: dict[int, object]) -> tuple[int, int] | None:
+    """(trial number, pid) of a RUNNING trial whose worker is one of ``pids``."""
+    for trial in load(storage_url).get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        pid = int(str(trial.user_attrs.get("worker", ":0")).rsplit(":", 1)[1])
+        if pid in pids:
+            return trial.number, pid
+    return None
+
+
+def test_kill_9_workers_mid_trial_including_the_last(stores: Stores, tmp_path: Path) -> None:
+    budget = 8
+    config = slow_config(tmp_path, budget)
+    started = [start("worker", config, stores.flags(), "--quiet") for _ in range(2)]
+    procs = {p.pid: p for p in started}
+    killed: list[int] = []
+
+    def kill_one() -> None:
+        found: list[tuple[int, int] | None] = [None]
+
+        def running() -> bool:
+            found[0] = _running_worker(stores.storage_url, procs)
+            return found[0] is not None
+
+        wait_for(running)
+        number, pid = found[0]  # type: ignore[misc]
+        os.kill(pid, signal.SIGKILL)
+        procs.pop(pid).communicate()
+        killed.append(number)
+        fresh = start("worker", config, stores.flags(), "--quiet")
+        procs[fresh.pid] = fresh
+
+    wait_for(lambda: study_exists(stores.storage_url))
+    wait_for(lambda: len(load(stores.storage_url).trials) >= 3)
+    kill_one()
+    wait_for(lambda: len(logical_trials(load(stores.storage_url))) >= 5)
+    kill_one()
+    wait_for(lambda: len(logical_trials(load(stores.storage_url))) >= budget, timeout=180)
+    kill_one()  # the last trial(s) of the budget
+    assert finish(list(procs.values())) == [0] * len(procs)
+
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    assert_consistent(client, stores.storage_url, budget)
+    study = load(stores.storage_url)
+    retried = {n for t in study.trials for n in t.system_attrs.get("retry_history", [])}
+    for number in killed:
+        trial = study.trials[number]
+        assert trial.state == TrialState.FAIL
+        assert number in retried
+        run = client.get_run(trial.user_attrs["mlflow_run_id"])
+        assert run.info.status == "KILLED" and run.info.end_time is not None
+        assert run.data.tags["sweeps.reason"] == "worker lost: heartbeat stale"
+
+
+def test_sigint_closes_the_trial_and_a_rerun_resumes(stores: Stores, tmp_path: Path) -> None:
+    config = slow_config(tmp_path, 5)
+    proc = start("run", config, stores.flags(), "--quiet")
+    wait_for(lambda: study_exists(stores.storage_url))
+    wait_for(lambda: len(load(stores.storage_url).trials) >= 2)
+    wait_for(lambda: _running_worker(stores.storage_url, {proc.pid: proc}) is not None)
+    proc.send_signal(signal.SIGINT)
+    assert finish([proc], timeout=20) == [130]
+
+    study = load(stores.storage_url)
+    interrupted = [t for t in study.trials if t.user_attrs.get("reason") == "interrupted"]
+    assert len(interrupted) == 1 and interrupted[0].state == TrialState.FAIL
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    assert client.get_run(interrupted[0].user_attrs["mlflow_run_id"]).info.status == "KILLED"
+    parent_id = study.user_attrs["mlflow_parent_run_id"]
+    assert client.get_run(parent_id).info.status == "KILLED"
+
+    rerun = start("run", config, stores.flags(), "--quiet")
+    assert finish([rerun]) == [0]
+    assert_consistent(client, stores.storage_url, budget=5)
+    assert load(stores.storage_url).user_attrs["mlflow_parent_run_id"] == parent_id
+    assert client.get_run(parent_id).info.status == "FINISHED"
+
+
+def test_sigterm_stops_a_worker_with_143(stores: Stores, tmp_path: Path) -> None:
+    config = slow_config(tmp_path, 20)
+    proc = start("worker", config, stores.flags(), "--quiet")
+    wait_for(lambda: study_exists(stores.storage_url))
+    wait_for(lambda: _running_worker(stores.storage_url, {proc.pid: proc}) is not None)
+    proc.send_signal(signal.SIGTERM)
+    assert finish([proc], timeout=20) == [143]
+    study = load(stores.storage_url)
+    assert not study.get_trials(states=(TrialState.RUNNING,))
+    assert study.trials[-1].user_attrs["reason"] == "interrupted"
