@@ -2,11 +2,13 @@
 
     python benchmarks/data_memory.py                      # 1,000,000 x 100 floats from Parquet
     python benchmarks/data_memory.py --source generated   # from make_classification instead
+    python benchmarks/data_memory.py --source csv         # from CSV (writing it takes minutes)
     python benchmarks/data_memory.py --rows 100000 --json # smaller, machine-readable
 
 The measured step runs in a fresh subprocess, so its peak RSS counts only imports, load, split and
 prepare. The file is written beforehand by this parent process. The
-target (issue 3) is a peak under about 3x the table's in-memory size.
+target (issue 3) is a peak under about 3x the table's in-memory size. Measured on 2 cores:
+Parquet 2.46x, CSV 2.39x, generated 2.42x (of which the imports are 0.29x).
 """
 
 from __future__ import annotations
