@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline import DataError
-from pipeline.preprocess import PreparedData, prepare
-from pipeline.sources import load_builtin, load_file, load_generated
-from pipeline.split import Split, split_table
-from pipeline.table import Table
+from pipeline import (
+    DataError,
+    PreparedData,
+    Split,
+    Table,
+    load_builtin,
+    load_file,
+    load_generated,
+    prepare,
+    split_table,
+)
 from sweeps.config import BuiltinData, FileData, SweepConfig, Task, check_metrics
 from sweeps.errors import ConfigError, InputDataError
 

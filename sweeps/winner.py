@@ -10,8 +10,7 @@ from typing import Any
 from optuna.trial import FrozenTrial
 from sklearn.pipeline import Pipeline
 
-from pipeline import weights_digest
-from pipeline.preprocess import test_rows
+from pipeline import test_rows, weights_digest
 from sweeps.config import MAXIMIZED, SweepConfig
 from sweeps.dataset import SweepData
 from sweeps.evaluation import evaluate
