@@ -8,6 +8,7 @@ trial, no searched parameter, a single objective for the Pareto front) is skippe
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,10 +167,13 @@ def _tidy(fig: Any, name: str, target: PlotTarget) -> None:
 
 
 def save_png(spec: PlotSpec, study: optuna.Study, target: PlotTarget, path: Path) -> Path:
-    """Draw one plot with matplotlib, save it as PNG and close its figure."""
+    """Draw one plot with matplotlib, save it as PNG and close its figure (Optuna switches
+    matplotlib's global style: the rc context restores it)."""
     import optuna.visualization.matplotlib as vis
 
-    with matplotlib.rc_context(), experimental_ok():  # Optuna switches the global style
+    with matplotlib.rc_context(), experimental_ok(), warnings.catch_warnings():
+        # a parameter every shown trial shares gives matplotlib a zero-width axis: it widens it
+        warnings.filterwarnings("ignore", "Attempting to set identical", UserWarning)
         fig = _figure_of(spec.draw(vis, study, target))
         try:
             _tidy(fig, spec.name, target)
