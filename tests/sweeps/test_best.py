@@ -1,0 +1,118 @@
+"""`sweeps best` on a finished sweep: JSON against Optuna's best trial, CSV, table, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.sweeps.finished import Finished, tiny_sweep
+from tests.sweeps.helpers import run_cli
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory, migrated_mlflow_db: Path) -> Finished:
+    return tiny_sweep(tmp_path_factory, migrated_mlflow_db)
+
+
+def _best(sweep: Finished, *args: str) -> int:
+    return run_cli("best", *args, "--tracking-uri", sweep.stores.tracking_uri)
+
+
+def test_json_matches_the_optuna_study(tiny: Finished, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _best(tiny, str(tiny.config), "--format", "json", "--top", "3") == 0
+    doc = json.loads(capsys.readouterr().out)
+    study = tiny.study()
+    best = study.best_trial
+    assert (doc["study"], doc["metric"], doc["direction"]) == ("tiny", "val_loss", "minimize")
+    top = doc["trials"][0]
+    assert (top["number"], top["value"], top["params"]) == (best.number, best.value, best.params)
+    assert top["run_id"] == best.user_attrs["mlflow_run_id"]
+    assert top["metrics"]["final_val_loss"] == best.value
+    complete = sorted(
+        (t for t in study.trials if t.state.name == "COMPLETE"), key=lambda t: t.value
+    )
+    assert len(complete) == 2  # 3 asked, only COMPLETE trials are ranked
+    assert [(t["rank"], t["number"]) for t in doc["trials"]] == [(1, complete[0].number), (2, 1)]
+    assert [t["value"] for t in doc["trials"]] == [t.value for t in complete]
+    assert set(top["metrics"]) == {
+        "final_train_loss", "final_val_loss", "final_val_accuracy",
+        "n_params", "n_epochs", "best_epoch",
+    }  # fmt: skip
+
+
+def test_csv_by_experiment_uses_the_parent_runs_metric(
+    tiny: Finished, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _best(tiny, "--experiment", "tiny", "--format", "csv") == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    trials = tiny.study().trials
+    assert [int(r["trial"]) for r in rows] == [0, 1]
+    header = list(rows[0])
+    assert header[:4] == ["rank", "trial", "run_id", "final_val_loss"]
+    assert sorted(header[4:8]) == ["batch_size", "depth", "learning_rate", "width"]
+    for row in rows:
+        trial = trials[int(row["trial"])]
+        assert float(row["final_val_loss"]) == trial.value
+        assert float(row["learning_rate"]) == trial.params["learning_rate"]
+        assert int(row["width"]) == trial.params["width"]
+        assert row["run_id"] == trial.user_attrs["mlflow_run_id"]
+
+
+def test_table_and_direction_from_the_config(
+    tiny: Finished, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = yaml.safe_load(tiny.config.read_text())
+    raw["objective"] = {"metric": "val_accuracy"}
+    config = tmp_path / "by_accuracy.yaml"
+    config.write_text(yaml.safe_dump(raw))
+    assert _best(tiny, str(config), "--top", "1") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "study tiny: top 1 by val_accuracy (maximize)"
+    assert lines[1].split()[:4] == ["rank", "trial", "run_id", "final_val_accuracy"]
+    assert len(lines) == 3
+    client = tiny.client()
+    accuracy = {
+        n: client.get_run(tiny.run_id(n)).data.metrics["final_val_accuracy"]
+        for n in tiny.numbers("COMPLETE")
+    }
+    winner = max(sorted(accuracy), key=lambda n: accuracy[n])  # ties: the earlier trial
+    assert lines[2].split()[1:4] == [
+        str(winner),
+        tiny.run_id(winner),
+        f"{accuracy[winner]:.6g}",
+    ]
+
+
+def test_unknown_experiment_exits_2_with_one_line(
+    tiny: Finished, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _best(tiny, "--experiment", "nope") == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        f"sweeps: error: no experiment 'nope' in tracking store {tiny.stores.tracking_uri}"
+    )
+
+
+def test_missing_store_is_not_created(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "none" / "mlflow.db"
+    code = run_cli("best", "--experiment", "x", "--tracking-uri", f"sqlite:///{missing}")
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"sweeps: error: no tracking store at {missing} (give --tracking-uri)"
+    assert not missing.parent.exists()
+
+
+def test_config_and_experiment_together_is_a_usage_error(
+    tiny: Finished, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _best(tiny, str(tiny.config), "--experiment", "tiny") == 2
+    assert capsys.readouterr().err.strip().endswith("give either CONFIG or --experiment NAME")
+    assert run_cli("best") == 2

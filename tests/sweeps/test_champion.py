@@ -1,0 +1,111 @@
+"""The champion model loads by alias in a fresh process, without pickle, and predicts raw rows."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sweeps.config import load_config
+from sweeps.dataset import load_sweep_data
+from sweeps.winner import estimator_of, full_pipeline, retrain
+from tests.sweeps.finished import Finished, churn_sweep
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def churn(tmp_path_factory: pytest.TempPathFactory, migrated_mlflow_db: Path) -> Finished:
+    return churn_sweep(tmp_path_factory, migrated_mlflow_db)
+
+
+# Raw rows of the churn table: missing numbers (also in an integer column), missing text and
+# an unseen category.
+ROWS = {
+    "tenure_months": [61, 2, None],
+    "contract": ["one-year", "three-year", None],
+    "payment": ["card", None, "bank"],
+    "monthly_charges": [float("nan"), 32.9, 54.51],
+    "support_calls": [3, 2, 1],
+}
+
+# Every pickle entry point raises before MLflow is imported; the rows are then predicted.
+SCRIPT = """
+import json, pickle, sys
+
+class PickleUsed(Exception):
+    pass
+
+def refuse(*args, **kwargs):
+    raise PickleUsed("pickle was used")
+
+class RefusingUnpickler(pickle.Unpickler):
+    def load(self):
+        refuse()
+
+pickle.load, pickle.loads, pickle.Unpickler = refuse, refuse, RefusingUnpickler
+import cloudpickle
+cloudpickle.load, cloudpickle.loads = refuse, refuse
+
+import mlflow.pyfunc
+import pandas as pd
+
+model = mlflow.pyfunc.load_model(f"models:/{sys.argv[1]}@champion")
+rows = pd.DataFrame(json.loads(sys.argv[2]))
+predictions = [str(p) for p in model.predict(rows)]
+try:
+    pickle.loads(pickle.dumps(1))
+    live = False
+except PickleUsed:
+    live = True
+print(json.dumps({"predictions": predictions, "patch_live": live}))
+"""
+
+
+def test_champion_predicts_raw_rows_in_a_fresh_process_without_pickle(
+    churn: Finished,
+) -> None:
+    env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": churn.stores.tracking_uri,
+        "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "churn", json.dumps(ROWS)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["patch_live"] is True
+    best = churn.study().best_trial
+    cfg = load_config(churn.config)
+    data = load_sweep_data(cfg)
+    pipe = full_pipeline(data, retrain(data, estimator_of(best)))
+    expected = [str(p) for p in pipe.predict(pd.DataFrame(ROWS))]
+    assert result["predictions"] == expected
+    assert set(expected) <= {"yes", "no"}
+
+
+def test_champion_is_the_best_trials_skops_model(churn: Finished, tmp_path: Path) -> None:
+    client = churn.client()
+    version = client.get_model_version_by_alias("churn", "champion")
+    best = churn.study().best_trial
+    assert version.run_id == best.user_attrs["mlflow_run_id"]
+    files = {a.path for a in client.list_artifacts(version.run_id, "model")}
+    assert "model/model.skops" in files
+    assert not any(f.endswith((".pkl", ".pickle")) for f in files)
+    mlmodel = yaml.safe_load(
+        Path(client.download_artifacts(version.run_id, "model/MLmodel", str(tmp_path))).read_text()
+    )
+    assert mlmodel["flavors"]["sklearn"]["serialization_format"] == "skops"
+    inputs = {c["name"]: c["type"] for c in json.loads(mlmodel["signature"]["inputs"])}
+    assert inputs == {
+        "tenure_months": "any", "contract": "string", "payment": "string",
+        "monthly_charges": "double", "support_calls": "any",
+    }  # fmt: skip
