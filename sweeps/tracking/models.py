@@ -12,7 +12,9 @@ import mlflow.pyfunc
 import mlflow.sklearn
 import pandas as pd
 from mlflow.exceptions import MlflowException
-from mlflow.models import infer_signature
+from mlflow.models import ModelSignature, infer_signature
+from mlflow.types import ColSpec, Schema
+from mlflow.types.schema import AnyType
 
 import pipeline
 from sweeps.tracking.store import Tracker
@@ -39,7 +41,8 @@ def log_pipeline(
     """Save ``model`` (preprocessor + MLP) under the run's ``model/`` artifacts; return its URI.
 
     The ``pipeline`` package travels with the model (``code_paths``), so loading it needs
-    only the pinned requirements.
+    only the pinned requirements. Integer columns accept missing values (see
+    :func:`raw_rows_signature`).
     """
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / MODEL_PATH
@@ -48,13 +51,29 @@ def log_pipeline(
             str(path),
             serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
             skops_trusted_types=TRUSTED_TYPES,
-            signature=infer_signature(input_example, output),
+            signature=raw_rows_signature(input_example, output),
             input_example=input_example,
             pip_requirements=pip_requirements(),
             code_paths=[str(Path(pipeline.__file__).parent)],
         )
         tracker.client.log_artifacts(run_id, str(path), MODEL_PATH)
     return f"runs:/{run_id}/{MODEL_PATH}"
+
+
+def raw_rows_signature(example: pd.DataFrame, output: Any) -> ModelSignature:
+    """The signature of raw rows, with integer columns typed ``Any``.
+
+    MLflow refuses NaN in a ``long`` column and ints in a ``double`` one, while the preprocessor
+    imputes missing numbers: an integer column must accept both. (Inferring from the floats also
+    keeps MLflow's integer-column hint, a warning, out of the inference.)
+    """
+    ints = [c for c in example.columns if pd.api.types.is_integer_dtype(example[c].dtype)]
+    signature = infer_signature(example.astype(dict.fromkeys(ints, "float64")), output)
+    columns = [
+        ColSpec(AnyType(), col.name, col.required) if col.name in ints else col
+        for col in signature.inputs.inputs
+    ]
+    return ModelSignature(Schema(columns), signature.outputs)
 
 
 def register(tracker: Tracker, name: str, run_id: str, tags: dict[str, str]) -> str:
