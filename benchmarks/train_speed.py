@@ -9,7 +9,8 @@ and batch size 256 in float32:
   (target >= 40 %);
 - the per-epoch time on breast_cancer (569 rows, default network, batch 32): a few ms at most.
 
-Run: ``python benchmarks/train_speed.py [--repeats N]``. Not part of the test suite.
+Run: ``python benchmarks/train_speed.py [--repeats N] [--blas-threads N]``. Not part of the test
+suite. Timings are the best of N interleaved rounds; on a shared machine run it when it is idle.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkMLP
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from pipeline import MLPClassifier
 
@@ -119,15 +120,23 @@ def small_epoch(repeats: int) -> None:
 
 
 def main() -> None:
-    """Parse ``--repeats`` and run both benchmarks."""
+    """Parse the options and run both benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timings per figure (best kept)")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="limit BLAS threads (both sides alike); default: BLAS's own choice")
     args = parser.parse_args()
+    with threadpool_limits(limits=args.blas_threads, user_api="blas"):
+        run(args.repeats)
+
+
+def run(repeats: int) -> None:
+    """Print the BLAS in use, then both benchmarks."""
     blas = [f"{i['internal_api']} {i.get('version')} {i.get('architecture')} x{i['num_threads']}"
             for i in threadpool_info() if i["user_api"] == "blas"]
     print(f"BLAS: {'; '.join(blas)}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
-    small_epoch(args.repeats)
-    large_epoch(args.repeats)
+    small_epoch(repeats)
+    large_epoch(repeats)
 
 
 if __name__ == "__main__":
