@@ -1,196 +1,31 @@
-"""Retrain a logged trial from what its run recorded, and check that the numbers come back.
+"""``sweeps reproduce``: retrain a logged trial, compare, and record the reproduction.
 
-The run's ``trial_config.json`` holds the resolved config and the exact MLP keywords (seed
-included); its tags hold the data fingerprint and split hashes, which must match the data as
-it loads now. A COMPLETE trial is retrained in full and compared on its final metrics and
-weight digest; a PRUNED or FAILED one is trained to the epoch it reached and compared on that
-epoch's values. Training runs with the BLAS thread count the trial logged. The test split is
-never read.
+Nothing is written when the run cannot be reproduced (unknown run, changed data); otherwise a
+new top-level run in the trial's experiment, tagged ``sweeps.reproduces``, records the
+retrained values, the comparison and, with other seeds, their spread.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
-from threadpoolctl import threadpool_limits
-
-from pipeline import EpochRecord, weights_digest
 from sweeps.comparison import Comparison, SeedSpread, compare, other_seeds, spread
-from sweeps.config import SweepConfig
 from sweeps.dataset import SweepData, load_sweep_data
-from sweeps.errors import ReproductionError, RunNotFoundError
-from sweeps.objective import epoch_metrics, make_estimator, selected_metrics
+from sweeps.logged_trial import (
+    Original,
+    Outcome,
+    check_data,
+    load_original,
+    logged_threads,
+    retrain,
+    trained_keywords,
+)
+from sweeps.objective import epoch_metrics
 from sweeps.provenance import provenance_tags
 from sweeps.tracking import Tracker
-from sweeps.tracking.lookup import fetch_run, read_json, start_run
-
-FINAL_EXTRA = ("n_params", "n_epochs", "best_epoch")
-PER_EPOCH = ("train_loss", "val_loss", "val_accuracy", "val_r2")
-DATA_TAGS = {
-    "sweeps.data.fingerprint": "fingerprint",
-    "sweeps.split.train": "train split",
-    "sweeps.split.validation": "validation split",
-    "sweeps.split.test": "test split",
-}
-
-
-@dataclass(frozen=True)
-class Original:
-    """A logged trial: its run, resolved config, MLP keywords, tags, params and metrics."""
-
-    run_id: str
-    experiment_id: str
-    run_name: str
-    cfg: SweepConfig
-    estimator: dict[str, Any]
-    tags: dict[str, str]
-    params: dict[str, str]
-    metrics: dict[str, float]
-
-    @property
-    def state(self) -> str:
-        """COMPLETE, PRUNED or FAIL, as the sweep recorded it."""
-        return self.tags.get("sweeps.state", "unknown")
-
-    @property
-    def seed(self) -> int:
-        """The MLP's ``random_state``."""
-        return int(self.estimator["random_state"])
-
-    @property
-    def epochs(self) -> int | None:
-        """For a trial that did not complete: the last epoch it finished (None otherwise)."""
-        return None if self.state == "COMPLETE" else int(self.tags["sweeps.epochs_reached"])
-
-    def compared(self) -> dict[str, float]:
-        """The logged values a reproduction must match: final metrics, or the last epoch's."""
-        complete = self.state == "COMPLETE"
-        return {k: v for k, v in self.metrics.items() if _is_compared(k, complete)}
-
-    def blas_threads(self) -> int | None:
-        """The BLAS thread count the trial trained with, when logged."""
-        value = self.tags.get("sweeps.blas_threads", "")
-        return int(value) if value.isdigit() else None
-
-
-def _is_compared(name: str, complete: bool) -> bool:
-    if complete:
-        return name.startswith("final_") or name in FINAL_EXTRA
-    return name in PER_EPOCH
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One retraining: the seed, per-epoch records, the compared values and the weights."""
-
-    seed: int
-    records: list[EpochRecord]
-    values: dict[str, float]
-    digest: str
-
-
-def load_original(tracker: Tracker, run_id: str) -> Original:
-    """Read a trial's run and its ``trial_config.json``; refuse runs that cannot be retrained."""
-    run = fetch_run(tracker, run_id)
-    tags = dict(run.data.tags)
-    if tags.get("sweeps.role") != "trial":
-        role = tags.get("sweeps.role", "none")
-        raise RunNotFoundError(f"run {run_id} is not a sweep trial (sweeps.role={role})")
-    logged = read_json(tracker, run_id, "trial_config.json")
-    try:
-        cfg = SweepConfig.model_validate(logged["config"])
-        estimator = dict(logged["estimator"])
-    except (KeyError, TypeError, ValidationError) as exc:
-        raise ReproductionError(f"run {run_id}: trial_config.json is unusable ({exc})") from None
-    if "hidden_layer_sizes" in estimator:
-        estimator["hidden_layer_sizes"] = tuple(estimator["hidden_layer_sizes"])
-    original = Original(
-        run_id, run.info.experiment_id, run.info.run_name or run_id, cfg, estimator, tags,
-        dict(run.data.params), dict(run.data.metrics),
-    )  # fmt: skip
-    _check_retrainable(original)
-    return original
-
-
-def _check_retrainable(original: Original) -> None:
-    where = f"run {original.run_id}"
-    if original.state not in ("COMPLETE", "PRUNED", "FAIL"):
-        raise ReproductionError(f"{where} is {original.state}: nothing to compare with yet")
-    if str(original.seed) != original.tags.get("sweeps.seed"):
-        raise ReproductionError(f"{where}: trial_config.json and tag sweeps.seed disagree")
-    if original.state != "COMPLETE":
-        if not original.tags.get("sweeps.epochs_reached", "").isdigit():
-            raise ReproductionError(f"{where} ({original.state}) logged no sweeps.epochs_reached")
-        if original.epochs == 0:
-            raise ReproductionError(f"{where} stopped before its first epoch: nothing to retrain")
-
-
-def check_data(original: Original, data: SweepData) -> None:
-    """Refuse (naming the file and what changed) unless fingerprint and splits match the run."""
-    now = data.fingerprint_tags()
-    changes = []
-    for tag, what in DATA_TAGS.items():
-        logged = original.tags.get(tag)
-        if logged is None:
-            changes.append(f"{what} was not logged (tag {tag})")
-        elif logged != now[tag]:
-            changes.append(f"{what} logged {logged[:12]}, now {now[tag][:12]}")
-    if changes:
-        name = data.table.path or data.table.name
-        raise ReproductionError(
-            f"refusing to reproduce run {original.run_id}: data changed: {name}: "
-            + "; ".join(changes)
-        )
-
-
-@contextmanager
-def logged_threads(original: Original) -> Iterator[None]:
-    """Limit BLAS to the thread count the trial logged (left alone when unknown)."""
-    n = original.blas_threads()
-    if n is None:
-        yield
-        return
-    with threadpool_limits(limits=n, user_api="blas"):
-        yield
-
-
-def retrain(data: SweepData, original: Original, seed: int | None = None) -> Outcome:
-    """Train as the trial did (its keywords and seed unless ``seed`` is given), to the epoch
-    it reached when it did not complete; return the values :meth:`Original.compared` names."""
-    kwargs = trained_keywords(original, seed)
-    records: list[EpochRecord] = []
-    prepared = data.prepared
-    model = make_estimator(data.task, kwargs)
-    model.fit(
-        prepared.X_train,
-        prepared.y_train,
-        X_val=prepared.X_val,
-        y_val=prepared.y_val,
-        callbacks=[records.append],
-    )
-    if original.epochs is None:
-        selected = selected_metrics(model, records)
-        values = {f"final_{k}": v for k, v in selected.items() if k != "n_params"}
-        values.update(n_params=selected["n_params"])
-        values.update(n_epochs=float(model.n_epochs_), best_epoch=float(model.best_epoch_))
-    else:
-        values = epoch_metrics(records[-1]) if records[-1].epoch == original.epochs else {}
-    return Outcome(kwargs["random_state"], records, values, weights_digest(model))
-
-
-def trained_keywords(original: Original, seed: int | None = None) -> dict[str, Any]:
-    """The MLP keywords of a retraining: the logged ones, capped at the epoch reached."""
-    kwargs = dict(original.estimator)
-    if seed is not None:
-        kwargs["random_state"] = seed
-    if original.epochs is not None:
-        kwargs["max_epochs"] = original.epochs
-    return kwargs
+from sweeps.tracking.lookup import start_run
 
 
 @dataclass(frozen=True)
