@@ -1,9 +1,10 @@
 """Fast, safe SQLite settings for the local stores.
 
 Write-ahead logging makes a commit ~3x cheaper and lets readers proceed beside a writer; it is a
-property of the database file, so it also speeds up MLflow's own connections. Optuna's
-connections additionally use ``synchronous=NORMAL`` (durable across process crashes, which is
-what a killed worker needs; only an OS crash may lose the last commits).
+property of the database file. Connections to our stores also use ``synchronous=NORMAL``: durable
+across process crashes (what a killed worker needs); only an OS crash may lose the last commits,
+never corrupt the file. Optuna's connections get it from the engine's ``creator``; MLflow builds
+its own engine, so a pool ``connect`` listener sets it on connections to the files we register.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import sqlite3
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 BUSY_TIMEOUT_S = 60.0
 
@@ -31,6 +35,24 @@ def enable_wal(path: Path) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
     finally:
         conn.close()
+
+
+_FAST_FILES: set[str] = set()
+
+
+def _on_connect(dbapi_conn: object, _record: object) -> None:
+    if not (_FAST_FILES and isinstance(dbapi_conn, sqlite3.Connection)):
+        return
+    files = {row[2] for row in dbapi_conn.execute("PRAGMA database_list")}
+    if files & _FAST_FILES:
+        dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+
+
+def register_fast_commits(path: Path) -> None:
+    """Make every new SQLAlchemy connection to ``path`` (MLflow's too) commit without fsync."""
+    if not _FAST_FILES:
+        event.listen(Pool, "connect", _on_connect)
+    _FAST_FILES.add(str(path.resolve()))
 
 
 def _connect(path: Path) -> sqlite3.Connection:

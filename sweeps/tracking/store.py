@@ -13,7 +13,7 @@ from mlflow.exceptions import MlflowException
 
 from sweeps.errors import StoreError
 from sweeps.locks import file_lock
-from sweeps.sqlite import enable_wal, sqlite_file
+from sweeps.sqlite import enable_wal, register_fast_commits, sqlite_file
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
 from sweeps.urls import redact
@@ -43,6 +43,7 @@ def _create_client(uri: str) -> MlflowClient:
         return MlflowClient(tracking_uri=uri)
     with file_lock(db.with_name(f"{db.name}.init.lock")):
         enable_wal(db)
+        register_fast_commits(db)
         return MlflowClient(tracking_uri=uri)  # creating the client migrates the store
 
 
