@@ -17,6 +17,7 @@ from mlflow.types import ColSpec, Schema
 from mlflow.types.schema import AnyType
 
 import pipeline
+from sweeps.tracking.lookup import no_progress_bar
 from sweeps.tracking.store import Tracker
 
 MODEL_PATH = "model"
@@ -104,6 +105,7 @@ def crown(tracker: Tracker, name: str, version: str) -> None:
 
 
 def load_sklearn(tracker: Tracker, run_id: str) -> Any:
-    """Load the sklearn Pipeline logged on ``run_id`` from this store."""
-    uri = tracker.client.download_artifacts(run_id, MODEL_PATH, tempfile.mkdtemp())
-    return mlflow.sklearn.load_model(uri)
+    """Load the sklearn Pipeline logged on ``run_id`` from this store (no temp files left)."""
+    with tempfile.TemporaryDirectory(prefix="sweeps-model-") as tmp, no_progress_bar():
+        uri = tracker.client.download_artifacts(run_id, MODEL_PATH, tmp)
+        return mlflow.sklearn.load_model(uri)
