@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -88,18 +88,26 @@ class SeedSpread:
     seeds: list[int]
     original: dict[str, float]
     values: dict[str, list[float]]
+    diverged: list[int] = field(default_factory=list)
+
+    def _finite(self, name: str) -> np.ndarray:
+        values = np.asarray(self.values[name], dtype=np.float64)
+        return values[np.isfinite(values)]
 
     def mean(self, name: str) -> float:
-        """Mean over the other seeds."""
-        return float(np.mean(self.values[name]))
+        """Mean over the other seeds (NaN when none gave a value)."""
+        values = self._finite(name)
+        return float(values.mean()) if values.size else math.nan
 
     def std(self, name: str) -> float:
-        """Sample standard deviation (ddof=1) over the other seeds."""
-        return float(np.std(self.values[name], ddof=1))
+        """Sample standard deviation (ddof=1) over the other seeds (NaN below two values)."""
+        values = self._finite(name)
+        return float(values.std(ddof=1)) if values.size > 1 else math.nan
 
     def within(self, name: str) -> bool:
-        """Whether the original value lies within mean ± 2 std of the other seeds."""
-        return abs(self.original[name] - self.mean(name)) <= 2 * self.std(name)
+        """Whether the original value lies within mean ± 2 std of the other seeds (False when
+        the spread is unknown)."""
+        return bool(abs(self.original[name] - self.mean(name)) <= 2 * self.std(name))
 
     def outside(self) -> list[str]:
         """Metrics on which the original is outside mean ± 2 std."""
@@ -112,8 +120,11 @@ def other_seeds(seed: int, k: int) -> list[int]:
 
 
 def spread(
-    seeds: Sequence[int], original: Mapping[str, float], runs: Sequence[Mapping[str, float]]
+    seeds: Sequence[int],
+    original: Mapping[str, float],
+    runs: Sequence[Mapping[str, float] | None],
 ) -> SeedSpread:
-    """Collect each original metric's values over ``runs`` (one per seed)."""
-    values = {name: [float(r.get(name, math.nan)) for r in runs] for name in original}
-    return SeedSpread(list(seeds), dict(original), values)
+    """Collect each original metric's values over ``runs`` (one per seed; None: diverged)."""
+    values = {name: [float((r or {}).get(name, math.nan)) for r in runs] for name in original}
+    diverged = [seed for seed, r in zip(seeds, runs, strict=True) if r is None]
+    return SeedSpread(list(seeds), dict(original), values, diverged)

@@ -102,7 +102,8 @@ def load_original(tracker: Tracker, run_id: str) -> Original:
     try:
         cfg = SweepConfig.model_validate(logged["config"])
         estimator = dict(logged["estimator"])
-    except (KeyError, TypeError, ValidationError) as exc:
+        int(estimator["random_state"])
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
         raise ReproductionError(f"run {run_id}: trial_config.json is unusable ({exc})") from None
     if "hidden_layer_sizes" in estimator:
         estimator["hidden_layer_sizes"] = tuple(estimator["hidden_layer_sizes"])

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline import DivergenceError
 from sweeps.comparison import Comparison, SeedSpread, compare, other_seeds, spread
 from sweeps.dataset import SweepData, load_sweep_data
 from sweeps.logged_trial import (
@@ -63,10 +64,17 @@ def reproduce(tracker: Tracker, run_id: str, seeds: int = 0) -> Reproduction:
 
 
 def seed_spread(data: SweepData, original: Original, k: int) -> SeedSpread:
-    """Retrain with ``k`` other seeds derived from the trial's; collect each compared metric."""
+    """Retrain with ``k`` other seeds derived from the trial's; collect each compared metric
+    (a seed whose training diverges is counted apart)."""
     seeds = other_seeds(original.seed, k)
-    runs = [retrain(data, original, seed).values for seed in seeds]
-    return spread(seeds, original.compared(), runs)
+    return spread(seeds, original.compared(), [_values(data, original, s) for s in seeds])
+
+
+def _values(data: SweepData, original: Original, seed: int) -> dict[str, float] | None:
+    try:
+        return retrain(data, original, seed).values
+    except DivergenceError:
+        return None
 
 
 def log_reproduction(
@@ -123,8 +131,13 @@ def report(
     if spread is not None:
         doc["seeds"] = {
             "seeds": spread.seeds,
+            "diverged": spread.diverged,
             "metrics": {
-                k: {"mean": spread.mean(k), "std": spread.std(k), "within_2std": spread.within(k)}
+                k: {
+                    "mean": _finite(spread.mean(k)),
+                    "std": _finite(spread.std(k)),
+                    "within_2std": spread.within(k),
+                }
                 for k in spread.values
             },
         }

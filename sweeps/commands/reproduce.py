@@ -92,6 +92,8 @@ def provenance_line(comparison: Comparison) -> str:
 def print_spread(spread: SeedSpread) -> None:
     """Mean and std over the other seeds, and whether the original lies within mean ± 2 std."""
     click.echo(f"other seeds ({len(spread.seeds)}): {', '.join(map(str, spread.seeds))}")
+    if spread.diverged:
+        click.echo(f"diverged (left out): {', '.join(map(str, spread.diverged))}")
     rows = [("metric", "original", "mean", "std", "within mean ± 2 std")]
     rows += [
         (k, f"{spread.original[k]:.6g}", f"{spread.mean(k):.6g}", f"{spread.std(k):.3g}",

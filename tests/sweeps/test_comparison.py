@@ -57,3 +57,12 @@ def test_spread_mean_std_and_two_sigma_band() -> None:
     assert result.within("loss") and result.within("size")
     outlier = spread([1, 2], {"loss": 0.9}, [{"loss": 0.4}, {"loss": 0.5}])
     assert outlier.outside() == ["loss"]
+
+
+def test_diverged_seeds_are_left_out_of_the_spread() -> None:
+    result = spread([7, 8, 9], {"loss": 0.5}, [{"loss": 0.4}, None, {"loss": 0.6}])
+    assert result.diverged == [8]
+    assert result.mean("loss") == pytest.approx(0.5)
+    assert result.std("loss") == pytest.approx(math.sqrt(0.02))
+    lonely = spread([7, 8], {"loss": 0.5}, [{"loss": 0.4}, None])
+    assert math.isnan(lonely.std("loss")) and not lonely.within("loss")
