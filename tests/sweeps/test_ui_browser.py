@@ -1,0 +1,159 @@
+"""`sweeps ui` in a real browser: after a tiny sweep, headless Chromium (driven by Playwright)
+finds the parent run, its trials and the parent's plots; Ctrl-C stops the UI.
+
+Skips where Playwright or /usr/bin/chromium is missing, except with SWEEPS_REQUIRE_BROWSER=1
+(set by .ci/run), where it fails instead: CI cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mlflow import MlflowClient
+
+from tests.conftest import Stores
+from tests.sweeps.helpers import run_cli, write_config
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+READY_SECONDS = 240  # the UI's first start takes ~20 s on an idle machine
+PAGE_MS = 90_000  # the first page load compiles the UI's queries; shared CI cores are slow
+PLOTS = ["optimization_history", "param_importances", "parallel_coordinate", "slice"]
+
+
+def require_browser() -> None:
+    """Skip (or, with SWEEPS_REQUIRE_BROWSER=1, fail) unless Playwright and Chromium exist."""
+    missing = []
+    if importlib.util.find_spec("playwright") is None:
+        missing.append("the playwright package (pip install -e '.[test]')")
+    if not CHROMIUM.is_file():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    if not missing:
+        return
+    reason = "no headless browser: missing " + " and ".join(missing)
+    if os.environ.get("SWEEPS_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"SWEEPS_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def first_line(stream: Any, timeout: float) -> str:
+    """The first line a process prints, read on a thread so that the wait can time out."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
+    try:
+        return lines.get(timeout=timeout).strip()
+    except queue.Empty:
+        pytest.fail(f"`sweeps ui` printed no URL within {timeout} s")
+
+
+def start_ui(config: Path, stores: Stores, port: int, cwd: Path) -> subprocess.Popen[str]:
+    """`sweeps ui CONFIG --port PORT` as a real subprocess."""
+    command = [sys.executable, "-m", "sweeps", "ui", str(config), "--port", str(port)]
+    command += ["--tracking-uri", stores.tracking_uri]
+    return subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Ctrl-C the UI if a failed assertion left it running."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def visible(locator: Any) -> None:
+    """Wait (long: the first page load is slow) until ``locator`` is visible."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_visible(timeout=PAGE_MS)
+
+
+def browse(base: str, experiment_id: str, parent_id: str, shots: Path) -> None:
+    """Assert, in Chromium, the runs table (parent expanded into its trials) and the parent's
+    plot artifacts; save screenshots into ``shots``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(PAGE_MS)
+            page.goto(f"{base}/#/experiments/{experiment_id}/runs")
+            visible(page.get_by_text("5 matching runs"))
+            visible(page.get_by_role("link", name="tiny", exact=True).last)
+            page.locator('button[data-component-id*="runnamecellrenderer"]').first.click()
+            for number in range(4):
+                visible(page.get_by_role("link", name=f"trial-{number:03d}"))
+            page.screenshot(path=shots / "runs.png")
+
+            page.goto(f"{base}/#/experiments/{experiment_id}/runs/{parent_id}/artifacts")
+            visible(page.get_by_text("report.md", exact=True))
+            page.get_by_text("plots", exact=True).click()
+            for name in [*PLOTS, "intermediate_values"]:
+                visible(page.get_by_text(f"{name}.png", exact=True))
+            page.get_by_text("param_importances.png", exact=True).click()
+            page.wait_for_function(
+                "() => [...document.images].some(i => i.complete && i.naturalWidth >= 300)"
+            )
+            page.screenshot(path=shots / "artifacts.png")
+        finally:
+            browser.close()
+
+
+def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_path: Path) -> None:
+    require_browser()
+    config = write_config(tmp_path)
+    assert run_cli("run", str(config), "--quiet", *stores.flags()) == 0
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    experiment_id = client.get_experiment_by_name("tiny").experiment_id
+    (parent,) = client.search_runs([experiment_id], "tags.`sweeps.role` = 'parent'")
+
+    port = free_port()
+    process = start_ui(config, stores, port, tmp_path)
+    try:
+        url = first_line(process.stdout, READY_SECONDS)
+        base = f"http://127.0.0.1:{port}"
+        assert url == f"{base}/#/experiments/{experiment_id}/runs"
+        browse(base, experiment_id, parent.info.run_id, tmp_path)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(90) == 0
+    finally:
+        stop(process)
+    assert "sweeps: MLflow UI stopped" in process.stderr.read()
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass
+    for shot in ("runs.png", "artifacts.png"):
+        assert (tmp_path / shot).stat().st_size > 10_000
