@@ -1,4 +1,4 @@
-"""The sweep report: ``report.md`` with the study's plots in ``plots/`` beside it.
+"""The sweep report: ``report.md`` (and ``report.html``) with the study's plots in ``plots/``.
 
 The same folder is logged on the parent run at the end of every sweep (and of every resumed
 part of it) and written locally by ``sweeps report``: the markdown links the pictures as
@@ -16,6 +16,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from sweeps.config import SweepConfig
+from sweeps.html_report import to_html
 from sweeps.markdown import render_report
 from sweeps.runner import PARENT_ATTR, Sweep
 from sweeps.selection import pareto_front, selected_trial, states
@@ -116,18 +117,23 @@ def write_report(
     folder: Path,
     name: str = REPORT_NAME,
 ) -> tuple[Path, StudyPlots]:
-    """Write ``folder/NAME`` (default ``report.md``) and ``folder/plots/*.png``; return the
-    report's path and what was drawn."""
+    """Write ``folder/NAME`` (default ``report.md``), the same as self-contained HTML beside
+    it (``report.html``), and ``folder/plots/*.png``; return the Markdown's path and what was
+    drawn."""
     folder.mkdir(parents=True, exist_ok=True)
     plots = make_study_plots(study, plot_target(cfg), folder / PLOTS_DIR)
     path = folder / name
-    path.write_text(render_report(collect(study, cfg, tracker, plots), PLOTS_DIR))
+    text = render_report(collect(study, cfg, tracker, plots), PLOTS_DIR)
+    path.write_text(text)
+    title = f"Sweep report: {cfg.study_name}"
+    path.with_suffix(".html").write_text(to_html(text, folder, title))
     return path, plots
 
 
 def publish_report(sweep: Sweep) -> list[str]:
     """Draw the study plots and the report and log them on the parent run (``plots/``,
-    ``report.md``), replacing earlier versions; return notes on plots that failed."""
+    ``report.md``, ``report.html``), replacing earlier versions; return notes on plots that
+    failed."""
     with tempfile.TemporaryDirectory(prefix="sweeps-report-") as tmp:
         _, plots = write_report(sweep.study, sweep.cfg, sweep.tracker, Path(tmp))
         sweep.tracker.client.log_artifacts(sweep.parent_run_id, tmp)

@@ -32,11 +32,15 @@ def mlflow_ui_command(
 
 
 def page_url(base: str, experiment_id: str | None) -> str:
-    """The experiment's runs table (not its GenAI overview page), or the experiment list."""
+    """The experiment's runs table, or the experiment list.
+
+    ``workflowType=machine_learning`` opens MLflow 3's "Model training" view (Runs, Models,
+    Model registry) instead of its default GenAI one (traces, evaluations).
+    """
     base = base.rstrip("/")
     if experiment_id is None:
         return f"{base}/#/experiments"
-    return f"{base}/#/experiments/{experiment_id}/runs"
+    return f"{base}/#/experiments/{experiment_id}/runs?workflowType=machine_learning"
 
 
 def _resolve(

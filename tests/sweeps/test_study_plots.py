@@ -173,7 +173,7 @@ def test_parent_run_carries_plots_and_report(swept: Swept, tmp_path: Path) -> No
     parent = _parent(client, "tiny")
     paths = _artifact_paths(client, parent)
     expected = {f"plots/{n}.png" for n in [*SINGLE, "intermediate_values"]}
-    assert expected | {"report.md"} <= paths
+    assert expected | {"report.md", "report.html"} <= paths
     assert "plots/pareto_front.png" not in paths
     local = Path(client.download_artifacts(parent, "", str(tmp_path)))
     for name in expected:
@@ -191,6 +191,9 @@ def test_parent_run_carries_plots_and_report(swept: Swept, tmp_path: Path) -> No
     for name in expected:
         assert f"]({name})" in report
     assert "- Pareto front: not drawn, only for studies with 2 or 3 objectives" in report
+    page = (local / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == len(expected)
+    assert f"<strong>{winner.number}</strong>" in page and "<table>" in page
     ranks = re.findall(r"^\| (\d+) \| (\d+) \|", report, flags=re.MULTILINE)
     assert [int(n) for _, n in ranks] == [t.number for t in _by_value(study)]
 
@@ -211,6 +214,7 @@ def test_report_command_writes_the_same_report(
     client = swept.client()
     logged = Path(client.download_artifacts(_parent(client, "tiny"), "report.md", str(tmp_path)))
     assert out.read_text() == logged.read_text()
+    assert out.with_suffix(".html").read_text().startswith("<!DOCTYPE html>")
     for name in [*SINGLE, "intermediate_values"]:
         assert_picture(out.parent / "plots" / f"{name}.png")
 

@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 READY_SECONDS = 240  # the UI's first start takes ~20 s on an idle machine
 PAGE_MS = 90_000  # the first page load compiles the UI's queries; shared CI cores are slow
+DECODED_WIDTH = "i => i.decode().then(() => i.naturalWidth)"
 PLOTS = ["optimization_history", "param_importances", "parallel_coordinate", "slice"]
 
 
@@ -101,7 +102,7 @@ def visible(locator: Any) -> None:
     expect(locator).to_be_visible(timeout=PAGE_MS)
 
 
-def browse(base: str, experiment_id: str, parent_id: str, shots: Path) -> None:
+def browse(url: str, parent_id: str, shots: Path) -> None:
     """Assert, in Chromium, the runs table (parent expanded into its trials) and the parent's
     plot artifacts; save screenshots into ``shots``."""
     from playwright.sync_api import sync_playwright
@@ -111,7 +112,7 @@ def browse(base: str, experiment_id: str, parent_id: str, shots: Path) -> None:
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.set_default_timeout(PAGE_MS)
-            page.goto(f"{base}/#/experiments/{experiment_id}/runs")
+            page.goto(url)
             visible(page.get_by_text("5 matching runs"))
             visible(page.get_by_role("link", name="tiny", exact=True).last)
             page.locator('button[data-component-id*="runnamecellrenderer"]').first.click()
@@ -119,7 +120,7 @@ def browse(base: str, experiment_id: str, parent_id: str, shots: Path) -> None:
                 visible(page.get_by_role("link", name=f"trial-{number:03d}"))
             page.screenshot(path=shots / "runs.png")
 
-            page.goto(f"{base}/#/experiments/{experiment_id}/runs/{parent_id}/artifacts")
+            page.goto(url.replace("/runs?", f"/runs/{parent_id}/artifacts?"))
             visible(page.get_by_text("report.md", exact=True))
             page.get_by_text("plots", exact=True).click()
             for name in [*PLOTS, "intermediate_values"]:
@@ -129,6 +130,15 @@ def browse(base: str, experiment_id: str, parent_id: str, shots: Path) -> None:
                 "() => [...document.images].some(i => i.complete && i.naturalWidth >= 300)"
             )
             page.screenshot(path=shots / "artifacts.png")
+
+            page.get_by_text("report.html", exact=True).click()
+            report = page.frame_locator("iframe").first
+            visible(report.get_by_role("heading", name="Sweep report: tiny"))
+            images = report.locator("img")
+            assert images.count() == 5
+            widths = [images.nth(i).evaluate(DECODED_WIDTH) for i in range(5)]
+            assert min(widths) > 300, widths
+            page.screenshot(path=shots / "report.png")
         finally:
             browser.close()
 
@@ -146,8 +156,8 @@ def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_
     try:
         url = first_line(process.stdout, READY_SECONDS)
         base = f"http://127.0.0.1:{port}"
-        assert url == f"{base}/#/experiments/{experiment_id}/runs"
-        browse(base, experiment_id, parent.info.run_id, tmp_path)
+        assert url == f"{base}/#/experiments/{experiment_id}/runs?workflowType=machine_learning"
+        browse(url, parent.info.run_id, tmp_path)
         process.send_signal(signal.SIGINT)
         assert process.wait(90) == 0
     finally:
@@ -155,5 +165,5 @@ def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_
     assert "sweeps: MLflow UI stopped" in process.stderr.read()
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
-    for shot in ("runs.png", "artifacts.png"):
+    for shot in ("runs.png", "artifacts.png", "report.png"):
         assert (tmp_path / shot).stat().st_size > 10_000
