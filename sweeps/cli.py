@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
 
 import click
@@ -29,12 +30,24 @@ def install_signal_handlers() -> None:
     signal.signal(signal.SIGTERM, _raise_interrupted)
 
 
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: object = None,
+    line: str | None = None,
+) -> None:
+    click.echo(f"sweeps: warning: {message}", err=True)
+
+
 def quiet_libraries(verbose: bool = False) -> None:
     """Keep Optuna's per-trial lines and MLflow's migration chatter out of the progress bar."""
     optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.WARNING)
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    warnings.showwarning = _one_line_warning
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import signal
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,8 +46,10 @@ def stores(tmp_path: Path, migrated_mlflow_db: Path) -> Stores:
 
 @pytest.fixture(autouse=True)
 def _restore_signal_handlers() -> Iterator[None]:
-    """Commands install SIGINT/SIGTERM handlers; give pytest its own back."""
+    """Commands install SIGINT/SIGTERM handlers and a warning printer; give pytest its own back."""
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    show = warnings.showwarning  # the CLI prints warnings as one line
     yield
+    warnings.showwarning = show
     for sig, handler in saved.items():
         signal.signal(sig, handler)
