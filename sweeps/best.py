@@ -2,7 +2,9 @@
 
 The database filters (study, COMPLETE, trial runs) and sorts by the selection metric's final
 value; only the ``K`` runs returned are read, and never a metric history: 10,000 trials cost
-what 10 do. Ties are broken by start time (for one worker: by trial number).
+what 10 do (on a local SQLite store once its planner statistics are fresh: see
+:func:`~sweeps.tracking.lookup.refresh_statistics`). Ties are broken by start time (for one
+worker: by trial number).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sweeps.config import Direction, SweepConfig
 from sweeps.errors import RunNotFoundError
 from sweeps.space import CategoricalParam, FloatParam, IntParam, ParamSpec
 from sweeps.tracking import Tracker
-from sweeps.tracking.lookup import experiment_named, search
+from sweeps.tracking.lookup import experiment_named, refresh_statistics, search
 
 #: Final metrics shown beside the ranked one (per-epoch and test metrics are left out).
 SHOWN_METRICS = ("n_params", "n_epochs", "best_epoch")
@@ -86,6 +88,7 @@ def ranking_from_parent(tracker: Tracker, experiment: str) -> Ranking:
 def top_trials(tracker: Tracker, ranking: Ranking, k: int) -> list[BestTrial]:
     """The ``k`` best COMPLETE trials of the study, best first."""
     experiment_id = experiment_named(tracker, ranking.experiment)
+    refresh_statistics(tracker.uri)
     where = (
         f"tags.`sweeps.study` = {_quote(ranking.study)} and tags.`sweeps.role` = 'trial' "
         "and tags.`sweeps.state` = 'COMPLETE'"
