@@ -152,17 +152,17 @@ def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_
     (parent,) = client.search_runs([experiment_id], "tags.`sweeps.role` = 'parent'")
 
     port = free_port()
-    process = start_ui(config, stores, port, tmp_path)
-    try:
-        url = first_line(process.stdout, READY_SECONDS)
-        base = f"http://127.0.0.1:{port}"
-        assert url == f"{base}/#/experiments/{experiment_id}/runs?workflowType=machine_learning"
-        browse(url, parent.info.run_id, tmp_path)
-        process.send_signal(signal.SIGINT)
-        assert process.wait(90) == 0
-    finally:
-        stop(process)
-    assert "sweeps: MLflow UI stopped" in process.stderr.read()
+    with start_ui(config, stores, port, tmp_path) as process:
+        try:
+            url = first_line(process.stdout, READY_SECONDS)
+            base = f"http://127.0.0.1:{port}"
+            assert url == f"{base}/#/experiments/{experiment_id}/runs?workflowType=machine_learning"
+            browse(url, parent.info.run_id, tmp_path)
+            process.send_signal(signal.SIGINT)
+            assert process.wait(90) == 0
+        finally:
+            stop(process)
+        assert "sweeps: MLflow UI stopped" in process.stderr.read()
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
     for shot in ("runs.png", "artifacts.png", "report.png"):
