@@ -28,6 +28,7 @@ from optuna.trial import FrozenTrial, TrialState
 from sweeps.study import experimental_ok
 
 Target = Callable[[FrozenTrial], float]
+MAX_LEGEND = 12  # trials named in the learning curves' legend; more are drawn unnamed
 
 
 @dataclass(frozen=True)
@@ -157,13 +158,17 @@ def _figure_of(drawn: Any) -> Any:
 
 
 def _tidy(fig: Any, name: str, target: PlotTarget) -> None:
-    """Unclutter log axes (no minor tick labels) and name the learning curves' axes."""
+    """Unclutter log axes (no minor tick labels); name the learning curves' axes and drop
+    their legend when it would list too many trials."""
     for ax in fig.axes:
         for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
             if scale == "log":
                 axis.set_minor_formatter(NullFormatter())
     if name == "intermediate_values":
-        fig.axes[0].set(xlabel="epoch", ylabel=f"{target.selected} (reported each epoch)")
+        ax = fig.axes[0]
+        ax.set(xlabel="epoch", ylabel=f"{target.selected} (reported each epoch)")
+        if len(ax.get_lines()) > MAX_LEGEND and ax.get_legend() is not None:
+            ax.get_legend().remove()  # one entry per trial: taller than the plot itself
 
 
 def save_png(spec: PlotSpec, study: optuna.Study, target: PlotTarget, path: Path) -> Path:

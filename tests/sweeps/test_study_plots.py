@@ -89,6 +89,12 @@ def test_a_parameter_every_trial_shares_is_still_drawn(tmp_path: Path) -> None:
     assert_picture(plots.png["parallel_coordinate"])
 
 
+def test_learning_curves_of_many_trials_keep_a_sane_size(tmp_path: Path) -> None:
+    plots = make_study_plots(_study(30), TARGET, tmp_path, html=False)
+    height, width = matplotlib.image.imread(plots.png["intermediate_values"]).shape[:2]
+    assert height < 600 and width < 900
+
+
 def test_parameter_importances_are_seeded(tmp_path: Path) -> None:
     study = _study(8)
     first = make_study_plots(study, TARGET, tmp_path / "a", html=False)
