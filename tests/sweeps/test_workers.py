@@ -11,7 +11,7 @@ from mlflow import MlflowClient
 from optuna.trial import TrialState
 
 from tests.conftest import Stores
-from tests.sweeps.helpers import write_config
+from tests.sweeps.helpers import run_cli, write_config
 from tests.sweeps.workers import finish, load, logical_trials, start, study_exists, wait_for
 
 pytestmark = pytest.mark.slow
@@ -153,3 +153,38 @@ def test_sigterm_stops_a_worker_with_143(stores: Stores, tmp_path: Path) -> None
     study = load(stores.storage_url)
     assert not study.get_trials(states=(TrialState.RUNNING,))
     assert study.trials[-1].user_attrs["reason"] == "interrupted"
+
+
+def test_run_jobs_init_and_status(
+    stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = slow_config(tmp_path, 6)
+    assert run_cli("init", str(config), *stores.flags()) == 0
+    parent_id = load(stores.storage_url).user_attrs["mlflow_parent_run_id"]
+    assert parent_id in capsys.readouterr().out
+    assert run_cli("init", str(config), *stores.flags()) == 0  # idempotent
+    assert load(stores.storage_url).user_attrs["mlflow_parent_run_id"] == parent_id
+
+    proc = start("run", config, stores.flags(), "--jobs", "2", "--quiet")
+    assert finish([proc]) == [0]
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    children = assert_consistent(client, stores.storage_url, budget=6)
+    assert {r.data.tags["mlflow.parentRunId"] for r in children} == {parent_id}
+    assert len({r.data.tags["sweeps.worker"] for r in children}) == 2
+
+    assert run_cli("status", str(config), *stores.flags()) == 0
+    out = capsys.readouterr().out
+    best = load(stores.storage_url).best_trial
+    assert "budget       6 trials, 6 counted, 0 left" in out
+    assert "workers      0 alive" in out
+    assert f"best so far  trial {best.number}: val_loss {best.value:.6g}" in out
+
+
+def test_status_of_a_missing_study_is_one_line(
+    stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path)
+    assert run_cli("status", str(config), *stores.flags()) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("sweeps: error: no study storage at ") and "\n" not in err
+    assert not (stores.root / "optuna.db").exists()
