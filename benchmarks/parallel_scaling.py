@@ -79,6 +79,32 @@ def storage_seconds_per_trial(storage: str, epochs: int = 30, repeats: int = 20)
     return (time.perf_counter() - start) / repeats
 
 
+@contextmanager
+def storage_url(kind: str, folder: Path) -> Iterator[str | None]:
+    """A fresh study storage of ``kind`` (None: no PostgreSQL server)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder}/optuna.db"
+        return
+    with pg_database() as url:
+        yield url
+
+
+def measure(kind: str, tmp: Path, trials: int) -> tuple[str, list[float], float | None]:
+    """Rates with 1 and 2 workers and the storage cost per trial, for one storage kind."""
+    rates = []
+    for jobs in (1, 2):
+        folder = tmp / f"{kind}-{jobs}"
+        folder.mkdir()
+        with storage_url(kind, folder) as url:
+            if url is None:
+                return kind, [], None
+            rates.append(trials_per_minute(url, folder, jobs, trials))
+    with storage_url(kind, tmp / f"{kind}-1") as url:
+        overhead_url = url.replace("optuna.db", "overhead.db") if url else None
+        overhead = storage_seconds_per_trial(overhead_url) if overhead_url else None
+    return kind, rates, overhead
+
+
 def main() -> None:
     """Measure every configuration and print rates, ratios and overheads."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -86,21 +112,7 @@ def main() -> None:
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
-        rows = []
-        for kind in ("sqlite", "postgresql"):
-            rates = []
-            for jobs in (1, 2):
-                folder = Path(tmp) / f"{kind}-{jobs}"
-                folder.mkdir()
-                with pg_database() as pg:
-                    storage = f"sqlite:///{folder}/optuna.db" if kind == "sqlite" else pg
-                    if storage is None:
-                        break
-                    rates.append(trials_per_minute(storage, folder, jobs, args.trials))
-            with pg_database() as pg:
-                overhead_url = f"sqlite:///{tmp}/overhead-{kind}.db" if kind == "sqlite" else pg
-                overhead = storage_seconds_per_trial(overhead_url) if overhead_url else None
-            rows.append((kind, rates, overhead))
+        rows = [measure(kind, Path(tmp), args.trials) for kind in ("sqlite", "postgresql")]
     print(f"quickstart, {args.trials} trials per configuration, 2 cores")
     for kind, rates, overhead in rows:
         if len(rates) < 2:
