@@ -6,7 +6,6 @@ After :func:`load_config` everything downstream receives plain, typed values.
 from __future__ import annotations
 
 import inspect
-import warnings
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -297,9 +296,7 @@ def _check_study_components(cfg: SweepConfig, path: Path) -> None:
         ("study.pruner", lambda: make_pruner(cfg.study.pruner)),
     ):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # experimental-feature notices of Optuna
-                build()
+            build()
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{path}: {key}: {exc}") from None
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import optuna
@@ -30,6 +32,14 @@ PRUNER_CLASSES: dict[str, type[optuna.pruners.BasePruner]] = {
 MEDIAN_DEFAULTS: dict[str, Any] = {"n_startup_trials": 5, "n_warmup_steps": 5}
 
 
+@contextmanager
+def experimental_ok() -> Iterator[None]:
+    """Silence Optuna's "experimental" notice for features a sweep file asks for on purpose."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        yield
+
+
 def sampler_settings(cfg: SamplerConfig, seed: int) -> dict[str, Any]:
     """The keywords the sampler is built with: pinned defaults, then the config's options."""
     settings: dict[str, Any] = {"seed": seed}
@@ -44,9 +54,10 @@ def make_sampler(
 ) -> optuna.samplers.BaseSampler:
     """Build the configured sampler; raises TypeError/ValueError for bad options."""
     settings = sampler_settings(cfg, seed)
-    if cfg.type == "grid":
-        return optuna.samplers.GridSampler(grid_of(space), **settings)
-    return SAMPLER_CLASSES[cfg.type](**settings)
+    with experimental_ok():
+        if cfg.type == "grid":
+            return optuna.samplers.GridSampler(grid_of(space), **settings)
+        return SAMPLER_CLASSES[cfg.type](**settings)
 
 
 def pruner_settings(cfg: PrunerConfig) -> dict[str, Any]:
@@ -66,4 +77,5 @@ def make_pruner(cfg: PrunerConfig) -> optuna.pruners.BasePruner:
     if wrapped_type not in PRUNER_CLASSES:
         raise ValueError(f"wrapped must be one of {sorted(PRUNER_CLASSES)}")
     wrapped = make_pruner(PrunerConfig(type=wrapped_type, options=wrapped_options))
-    return optuna.pruners.PatientPruner(wrapped, **settings)
+    with experimental_ok():
+        return optuna.pruners.PatientPruner(wrapped, **settings)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
@@ -14,20 +12,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sweeps.config import SweepConfig
 from sweeps.errors import StoreError
-from sweeps.samplers import make_pruner, make_sampler
+from sweeps.samplers import experimental_ok, make_pruner, make_sampler
 from sweeps.sqlite import engine_kwargs
 from sweeps.urls import redact
 
 DEFAULT_STORAGE = "sqlite:///mlruns/optuna.db"
 StaleCallback = Callable[[optuna.Study, FrozenTrial], None]
-
-
-@contextmanager
-def experimental_ok() -> Iterator[None]:
-    """Silence Optuna's notice for the heartbeat features we rely on on purpose."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        yield
 
 
 def resolve_storage_url(flag: str | None, configured: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,14 @@ def test_run_records_parent_children_and_resumes(
     assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
     (parent,) = _parents(client, experiment.experiment_id)
     assert parent.info.status == "FINISHED"
+    assert {"config.json", "trials.csv"} <= {
+        a.path for a in client.list_artifacts(parent.info.run_id)
+    }
+    assert parent.data.params["sampler.multivariate"] == "True"
+    assert parent.data.metrics["trials_complete"] + parent.data.metrics["trials_pruned"] == 4
+    inputs = {d.dataset.name: d.dataset for d in parent.inputs.dataset_inputs}
+    assert set(inputs) == {"train", "validation", "test"}
+    assert len(json.loads(inputs["train"].profile)["sha256"]) == 64
     children = _children(client, experiment.experiment_id, parent.info.run_id)
     assert len(children) == 4
     study = optuna.load_study(study_name="tiny", storage=stores.storage_url)
