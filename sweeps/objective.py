@@ -106,6 +106,7 @@ class Objective:
         run = self._open_run(trial, kwargs, seed)
         reporter = EpochReporter(trial, run, self.report_metric, cfg.study.prune_every)
         try:
+            self._link(trial, run, kwargs)
             model = self._fit(kwargs, reporter)
             values = self._values(model, reporter)
         except BaseException as exc:
@@ -123,14 +124,18 @@ class Objective:
             "sweeps.worker": WORKER,
         }
         params = {**ctx.cfg.model, **trial.params, **kwargs}
-        run = ctx.tracker.start_trial(
+        return ctx.tracker.start_trial(
             ctx.experiment_id, ctx.parent_run_id, f"trial-{trial.number:03d}", tags, params
         )
-        run.add_json({"config": ctx.cfg.public_dict(), "estimator": kwargs}, "trial_config.json")
+
+    def _link(self, trial: optuna.Trial, run: TrialRun, kwargs: dict[str, Any]) -> None:
+        """Record on the trial which run, worker and exact keywords it has (for reproduce)."""
+        run.add_json(
+            {"config": self.ctx.cfg.public_dict(), "estimator": kwargs}, "trial_config.json"
+        )
         trial.set_user_attr("mlflow_run_id", run.run_id)
         trial.set_user_attr("worker", WORKER)
         trial.set_user_attr("estimator", _jsonable(kwargs))
-        return run
 
     def _fit(self, kwargs: dict[str, Any], reporter: EpochReporter) -> Any:
         prepared = self.ctx.data.prepared

@@ -18,9 +18,15 @@ pytestmark = pytest.mark.slow
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 
-def slow_config(folder: Path, n_trials: int, **study: object) -> Path:
+def slow_config(folder: Path, n_trials: int, epochs: int = 60, **study: object) -> Path:
     """Trials of about a second, fast heartbeats, so workers can be killed mid-trial."""
-    model = {"optimizer": "adam", "max_epochs": 60, "batch_size": 8, "hidden_layer_sizes": [64, 64]}
+    model = {
+        "optimizer": "adam",
+        "max_epochs": epochs,
+        "early_stopping_patience": None,
+        "batch_size": 8,
+        "hidden_layer_sizes": [64, 64],
+    }
     space = {"learning_rate": {"type": "float", "low": 1e-4, "high": 1e-3, "log": True}}
     settings = {
         "n_trials": n_trials,
@@ -144,15 +150,21 @@ def test_sigint_closes_the_trial_and_a_rerun_resumes(stores: Stores, tmp_path: P
 
 
 def test_sigterm_stops_a_worker_with_143(stores: Stores, tmp_path: Path) -> None:
-    config = slow_config(tmp_path, 20)
+    config = slow_config(tmp_path, 20, epochs=2000)  # one trial takes far longer than the test
     proc = start("worker", config, stores.flags(), "--quiet")
     wait_for(lambda: study_exists(stores.storage_url))
-    wait_for(lambda: _running_worker(stores.storage_url, {proc.pid: proc}) is not None)
+    wait_for(lambda: "mlflow_run_id" in getattr(_first_trial(stores.storage_url), "user_attrs", {}))
     proc.send_signal(signal.SIGTERM)
     assert finish([proc], timeout=20) == [143]
-    study = load(stores.storage_url)
-    assert not study.get_trials(states=(TrialState.RUNNING,))
-    assert study.trials[-1].user_attrs["reason"] == "interrupted"
+    (trial,) = load(stores.storage_url).trials
+    assert trial.state == TrialState.FAIL and trial.user_attrs["reason"] == "interrupted"
+    run = MlflowClient(tracking_uri=stores.tracking_uri).get_run(trial.user_attrs["mlflow_run_id"])
+    assert run.info.status == "KILLED" and run.info.end_time is not None
+
+
+def _first_trial(storage_url: str) -> object:
+    trials = load(storage_url).trials
+    return trials[0] if trials else None
 
 
 def test_run_jobs_init_and_status(

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import optuna
+import sqlalchemy
 
 
 def start(command: str, config: Path, flags: Sequence[str], *extra: str) -> subprocess.Popen[str]:
@@ -45,15 +46,20 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 120, poll: float = 
         time.sleep(poll)
 
 
+def storage(url: str) -> optuna.storages.RDBStorage:
+    """An RDB storage that keeps no connection open between calls (nothing left to leak)."""
+    return optuna.storages.RDBStorage(url, engine_kwargs={"poolclass": sqlalchemy.NullPool})
+
+
 def load(storage_url: str, name: str = "tiny") -> optuna.Study:
     """The study as another process sees it."""
-    return optuna.load_study(study_name=name, storage=storage_url)
+    return optuna.load_study(study_name=name, storage=storage(storage_url))
 
 
 def study_exists(storage_url: str, name: str = "tiny") -> bool:
     """Whether a process has created the study yet."""
     try:
-        return name in optuna.get_all_study_names(storage_url)
+        return name in optuna.get_all_study_names(storage(storage_url))
     except Exception:  # the database may not exist yet
         return False
 
