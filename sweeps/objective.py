@@ -124,9 +124,8 @@ class Objective:
             "sweeps.worker": WORKER,
         }
         params = {**ctx.cfg.model, **trial.params, **kwargs}
-        return ctx.tracker.start_trial(
-            ctx.experiment_id, ctx.parent_run_id, f"trial-{trial.number:03d}", tags, params
-        )
+        name = f"trial-{trial.number:03d}"
+        return ctx.tracker.start_run(ctx.experiment_id, name, tags, params, ctx.parent_run_id)
 
     def _link(self, trial: optuna.Trial, run: TrialRun, kwargs: dict[str, Any]) -> None:
         """Record on the trial which run, worker and exact keywords it has (for reproduce)."""

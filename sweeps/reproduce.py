@@ -26,7 +26,6 @@ from sweeps.logged_trial import (
 from sweeps.objective import epoch_metrics
 from sweeps.provenance import provenance_tags
 from sweeps.tracking import Tracker
-from sweeps.tracking.lookup import start_run
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,8 @@ def log_reproduction(
         "sweeps.provenance_differs": ",".join(comparison.provenance),
     }
     params = {**original.params, **trained_keywords(original)}
-    run = start_run(tracker, original.experiment_id, f"reproduce-{original.run_name}", tags, params)
+    name = f"reproduce-{original.run_name}"
+    run = tracker.start_run(original.experiment_id, name, tags, params)
     for record in outcome.records:
         run.add_metrics(epoch_metrics(record), step=record.epoch)
     run.add_json(report(original, outcome, comparison, spread), "reproduction.json")

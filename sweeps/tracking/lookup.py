@@ -10,7 +10,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,6 @@ from mlflow.exceptions import MlflowException
 
 from sweeps.errors import RunNotFoundError, StoreError
 from sweeps.sqlite import BUSY_TIMEOUT_S, sqlite_file
-from sweeps.tracking.runs import TrialRun
 from sweeps.tracking.store import Tracker
 from sweeps.urls import redact
 
@@ -96,18 +95,6 @@ def read_json(tracker: Tracker, run_id: str, path: str) -> Any:
             return json.loads(Path(local).read_text())
         except (MlflowException, OSError, ValueError):
             raise RunNotFoundError(f"run {run_id} has no readable artifact {path}") from None
-
-
-def start_run(
-    tracker: Tracker,
-    experiment_id: str,
-    run_name: str,
-    tags: Mapping[str, str],
-    params: Mapping[str, Any],
-) -> TrialRun:
-    """Open a top-level run (no parent) that buffers params and metrics like a trial's run."""
-    run = tracker.client.create_run(experiment_id, run_name=run_name, tags=dict(tags))
-    return TrialRun(tracker.client, run.info.run_id, params)
 
 
 def refresh_statistics(uri: str) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from mlflow import MlflowClient
@@ -102,20 +104,18 @@ class Tracker:
         """Mark a parent run RUNNING again for a resumed sweep."""
         self.client.update_run(run_id, status="RUNNING")
 
-    def start_trial(
+    def start_run(
         self,
         experiment_id: str,
-        parent_run_id: str,
         run_name: str,
-        tags: dict[str, str],
-        params: dict[str, str],
+        tags: Mapping[str, str],
+        params: Mapping[str, Any],
+        parent_run_id: str | None = None,
     ) -> TrialRun:
-        """Open a child run under ``parent_run_id``; its params go with the first flush."""
-        run = self.client.create_run(
-            experiment_id,
-            run_name=run_name,
-            tags={**tags, "mlflow.parentRunId": parent_run_id, "sweeps.role": "trial"},
-        )
+        """Open a run (a child of ``parent_run_id`` if given); params go with its first flush."""
+        if parent_run_id is not None:
+            tags = {**tags, "mlflow.parentRunId": parent_run_id, "sweeps.role": "trial"}
+        run = self.client.create_run(experiment_id, run_name=run_name, tags=dict(tags))
         return TrialRun(self.client, run.info.run_id, params)
 
 
