@@ -17,9 +17,9 @@ from sweeps.tracking.lookup import open_existing
 
 def report_paths(output: str | None, study_name: str) -> tuple[Path, str]:
     """``(folder, file name)``: ``--output`` is a folder, or a ``.md`` file whose folder also
-    receives ``plots/``; by default ``reports/STUDY/report.md``."""
+    receives ``plots/``; by default ``mlruns/reports/STUDY/`` (run outputs stay out of git)."""
     if output is None:
-        return Path("reports") / study_name, REPORT_NAME
+        return Path("mlruns") / "reports" / study_name, REPORT_NAME
     path = Path(output)
     if path.suffix.lower() == ".md":
         return path.parent, path.name
@@ -32,8 +32,8 @@ def report_paths(output: str | None, study_name: str) -> tuple[Path, str]:
     "--output",
     "-o",
     metavar="PATH",
-    help="Folder for report.md and plots/, or the .md file to write "
-    "(default: reports/STUDY/report.md).",
+    help="Folder for report.md, report.html and plots/, or the .md file to write "
+    "(default: mlruns/reports/STUDY/).",
 )
 @set_option
 @store_options
@@ -47,7 +47,8 @@ def report_command(
 ) -> None:
     """Write the report of CONFIG's sweep (the one logged on its parent run): trials by state,
     the winner with validation and test metrics, the top 10, the study plots, the search
-    space and the config. Reads the stores; changes nothing in them."""
+    space and the config, as Markdown and as one self-contained HTML page. Only reads the
+    stores."""
     flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
     cfg = load_with_flags(config, overrides, **flags)
     study = load_study(cfg, resolve_storage_url(None, cfg.study.storage))

@@ -226,6 +226,16 @@ def test_report_command_writes_the_same_report(
 
 
 @pytest.mark.slow
+def test_report_command_writes_under_mlruns_by_default(
+    swept: Swept, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("report", str(swept.config), *swept.stores.flags()) == 0
+    folder = tmp_path / "mlruns" / "reports" / "tiny"
+    assert sorted(p.name for p in folder.iterdir()) == ["plots", "report.html", "report.md"]
+
+
+@pytest.mark.slow
 def test_report_command_refuses_a_missing_study(
     swept: Swept, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
