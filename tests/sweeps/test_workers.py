@@ -132,7 +132,7 @@ def test_sigint_closes_the_trial_and_a_rerun_resumes(stores: Stores, tmp_path: P
     wait_for(lambda: len(load(stores.storage_url).trials) >= 2)
     wait_for(lambda: _running_worker(stores.storage_url, {proc.pid: proc}) is not None)
     proc.send_signal(signal.SIGINT)
-    assert finish([proc], timeout=20) == [130]
+    assert finish([proc], timeout=30) == [130]
 
     study = load(stores.storage_url)
     interrupted = [t for t in study.trials if t.user_attrs.get("reason") == "interrupted"]
@@ -155,7 +155,7 @@ def test_sigterm_stops_a_worker_with_143(stores: Stores, tmp_path: Path) -> None
     wait_for(lambda: study_exists(stores.storage_url))
     wait_for(lambda: "mlflow_run_id" in getattr(_first_trial(stores.storage_url), "user_attrs", {}))
     proc.send_signal(signal.SIGTERM)
-    assert finish([proc], timeout=20) == [143]
+    assert finish([proc], timeout=30) == [143]
     (trial,) = load(stores.storage_url).trials
     assert trial.state == TrialState.FAIL and trial.user_attrs["reason"] == "interrupted"
     run = MlflowClient(tracking_uri=stores.tracking_uri).get_run(trial.user_attrs["mlflow_run_id"])
