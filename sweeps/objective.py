@@ -64,6 +64,7 @@ class EpochReporter:
     records: list[EpochRecord] = field(default_factory=list)
 
     def __call__(self, record: EpochRecord) -> None:
+        """Buffer the epoch's metrics; report to Optuna and raise TrialPruned if it says so."""
         self.records.append(record)
         values = epoch_metrics(record)
         self.run.add_metrics(values, step=record.epoch)
@@ -97,6 +98,7 @@ class Objective:
         self.report_metric = metrics[0] if len(metrics) == 1 and metrics[0] in PER_EPOCH else None
 
     def __call__(self, trial: optuna.Trial) -> float | tuple[float, ...]:
+        """Train one trial's MLP and return its objective value(s); the run ends with a status."""
         if self.on_start is not None:
             self.on_start()
         cfg = self.ctx.cfg
