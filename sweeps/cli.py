@@ -7,7 +7,6 @@ User mistakes print one line; tracebacks only with ``--debug``.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import warnings
 from collections.abc import Sequence
@@ -15,19 +14,15 @@ from collections.abc import Sequence
 import click
 import optuna
 
+from sweeps import signals
 from sweeps.errors import Interrupted, SweepsError
 
 DEBUG_FLAG = "--debug"
 
 
-def _raise_interrupted(signum: int, _frame: object) -> None:
-    raise Interrupted(signum)
-
-
 def install_signal_handlers() -> None:
     """SIGINT and SIGTERM raise :class:`Interrupted` so trials and runs close with a status."""
-    signal.signal(signal.SIGINT, _raise_interrupted)
-    signal.signal(signal.SIGTERM, _raise_interrupted)
+    signals.install()
 
 
 def _one_line_warning(

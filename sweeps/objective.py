@@ -14,6 +14,7 @@ import numpy as np
 import optuna
 
 from pipeline import DivergenceError, EpochRecord, MLPClassifier, MLPRegressor, weights_digest
+from sweeps import signals
 from sweeps.config import SweepConfig
 from sweeps.dataset import SweepData
 from sweeps.space import hidden_layers, suggest
@@ -65,6 +66,7 @@ class EpochReporter:
 
     def __call__(self, record: EpochRecord) -> None:
         """Buffer the epoch's metrics; report to Optuna and raise TrialPruned if it says so."""
+        signals.check()
         self.records.append(record)
         values = epoch_metrics(record)
         self.run.add_metrics(values, step=record.epoch)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import optuna
 from tqdm import tqdm
 
+from sweeps import signals
 from sweeps.config import SweepConfig
 from sweeps.dataset import SweepData
 from sweeps.locks import StorageLock
@@ -122,6 +123,7 @@ def run_worker(sweep: Sweep, data: SweepData, *, show_progress: bool = True) -> 
         unit="trial",
     ) as bar:
         while deadline is None or time.monotonic() < deadline:
+            signals.check()
             with ExitStack() as held:
                 held.enter_context(admission.hold())
                 if not may_start_trial(sweep.study, cfg.study.n_trials):

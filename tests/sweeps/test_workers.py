@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+from collections.abc import Callable, Container, Iterator
 from pathlib import Path
 
+import optuna
 import pytest
 from mlflow import MlflowClient
 from optuna.trial import TrialState
@@ -16,6 +19,17 @@ from tests.sweeps.workers import finish, load, logical_trials, start, study_exis
 
 pytestmark = pytest.mark.slow
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+
+
+@pytest.fixture
+def spawned() -> Iterator[list[subprocess.Popen[str]]]:
+    """Processes a test starts; any still alive at the end (a failed test) are killed and reaped."""
+    procs: list[subprocess.Popen[str]] = []
+    yield procs
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
 
 
 def slow_config(folder: Path, n_trials: int, epochs: int = 60, **study: object) -> Path:
@@ -58,11 +72,14 @@ def assert_consistent(client: MlflowClient, storage_url: str, budget: int) -> li
     return children
 
 
-def test_four_workers_cold_start_on_sqlite(tmp_path: Path) -> None:
+def test_four_workers_cold_start_on_sqlite(
+    tmp_path: Path, spawned: list[subprocess.Popen[str]]
+) -> None:
     root = tmp_path / "mlruns"
     flags = ["--tracking-uri", f"sqlite:///{root}/mlflow.db", "--storage", f"sqlite:///{root}/o.db"]
     config = slow_config(tmp_path, 8)
     procs = [start("worker", config, flags, "--quiet") for _ in range(4)]
+    spawned.extend(procs)
     assert finish(procs) == [0, 0, 0, 0]
     client = MlflowClient(tracking_uri=flags[1])
     children = assert_consistent(client, flags[3], budget=8)
@@ -72,44 +89,53 @@ def test_four_workers_cold_start_on_sqlite(tmp_path: Path) -> None:
     assert len(client.search_model_versions("name = 'tiny'")) == 1
 
 
-def _running_worker(storage_url: str, pids: dict[int, object]) -> tuple[int, int] | None:
+def _running_in(study: optuna.Study, pids: Container[int]) -> tuple[int, int] | None:
     """(trial number, pid) of a RUNNING trial whose worker is one of ``pids``."""
-    for trial in load(storage_url).get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         pid = int(str(trial.user_attrs.get("worker", ":0")).rsplit(":", 1)[1])
         if pid in pids:
             return trial.number, pid
     return None
 
 
-def test_kill_9_workers_mid_trial_including_the_last(stores: Stores, tmp_path: Path) -> None:
+def _running_worker(storage_url: str, pids: Container[int]) -> tuple[int, int] | None:
+    return _running_in(load(storage_url), pids)
+
+
+def test_kill_9_workers_mid_trial_including_the_last(
+    stores: Stores, tmp_path: Path, spawned: list[subprocess.Popen[str]]
+) -> None:
     budget = 8
-    config = slow_config(tmp_path, budget)
-    started = [start("worker", config, stores.flags(), "--quiet") for _ in range(2)]
-    procs = {p.pid: p for p in started}
+    config = slow_config(tmp_path, budget, epochs=120)
+    procs = {}
+    for _ in range(2):
+        proc = start("worker", config, stores.flags(), "--quiet")
+        spawned.append(proc)
+        procs[proc.pid] = proc
     killed: list[int] = []
 
-    def kill_one() -> None:
+    def kill_one(ready: Callable[[optuna.Study], bool]) -> None:
+        """Once ``ready`` holds, SIGKILL the worker of a running trial and start another."""
         found: list[tuple[int, int] | None] = [None]
 
         def running() -> bool:
-            found[0] = _running_worker(stores.storage_url, procs)
+            study = load(stores.storage_url)
+            found[0] = _running_in(study, procs) if ready(study) else None
             return found[0] is not None
 
-        wait_for(running)
+        wait_for(running, timeout=240)
         number, pid = found[0]  # type: ignore[misc]
         os.kill(pid, signal.SIGKILL)
         procs.pop(pid).communicate()
         killed.append(number)
         fresh = start("worker", config, stores.flags(), "--quiet")
+        spawned.append(fresh)
         procs[fresh.pid] = fresh
 
     wait_for(lambda: study_exists(stores.storage_url))
-    wait_for(lambda: len(load(stores.storage_url).trials) >= 3)
-    kill_one()
-    wait_for(lambda: len(logical_trials(load(stores.storage_url))) >= 5)
-    kill_one()
-    wait_for(lambda: len(logical_trials(load(stores.storage_url))) >= budget, timeout=180)
-    kill_one()  # the last trial(s) of the budget
+    kill_one(lambda study: len(study.trials) >= 3)
+    kill_one(lambda study: len(logical_trials(study)) >= 5)
+    kill_one(lambda study: len(logical_trials(study)) >= budget)  # during the last trial(s)
     assert finish(list(procs.values())) == [0] * len(procs)
 
     client = MlflowClient(tracking_uri=stores.tracking_uri)
@@ -125,9 +151,12 @@ def test_kill_9_workers_mid_trial_including_the_last(stores: Stores, tmp_path: P
         assert run.data.tags["sweeps.reason"] == "worker lost: heartbeat stale"
 
 
-def test_sigint_closes_the_trial_and_a_rerun_resumes(stores: Stores, tmp_path: Path) -> None:
+def test_sigint_closes_the_trial_and_a_rerun_resumes(
+    stores: Stores, tmp_path: Path, spawned: list[subprocess.Popen[str]]
+) -> None:
     config = slow_config(tmp_path, 5)
     proc = start("run", config, stores.flags(), "--quiet")
+    spawned.append(proc)
     wait_for(lambda: study_exists(stores.storage_url))
     wait_for(lambda: len(load(stores.storage_url).trials) >= 2)
     wait_for(lambda: _running_worker(stores.storage_url, {proc.pid: proc}) is not None)
@@ -143,15 +172,19 @@ def test_sigint_closes_the_trial_and_a_rerun_resumes(stores: Stores, tmp_path: P
     assert client.get_run(parent_id).info.status == "KILLED"
 
     rerun = start("run", config, stores.flags(), "--quiet")
+    spawned.append(rerun)
     assert finish([rerun]) == [0]
     assert_consistent(client, stores.storage_url, budget=5)
     assert load(stores.storage_url).user_attrs["mlflow_parent_run_id"] == parent_id
     assert client.get_run(parent_id).info.status == "FINISHED"
 
 
-def test_sigterm_stops_a_worker_with_143(stores: Stores, tmp_path: Path) -> None:
+def test_sigterm_stops_a_worker_with_143(
+    stores: Stores, tmp_path: Path, spawned: list[subprocess.Popen[str]]
+) -> None:
     config = slow_config(tmp_path, 20, epochs=2000)  # one trial takes far longer than the test
     proc = start("worker", config, stores.flags(), "--quiet")
+    spawned.append(proc)
     wait_for(lambda: study_exists(stores.storage_url))
     wait_for(lambda: "mlflow_run_id" in getattr(_first_trial(stores.storage_url), "user_attrs", {}))
     proc.send_signal(signal.SIGTERM)
@@ -168,7 +201,10 @@ def _first_trial(storage_url: str) -> object:
 
 
 def test_run_jobs_init_and_status(
-    stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    stores: Stores,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    spawned: list[subprocess.Popen[str]],
 ) -> None:
     config = slow_config(tmp_path, 6)
     assert run_cli("init", str(config), *stores.flags()) == 0
@@ -178,6 +214,7 @@ def test_run_jobs_init_and_status(
     assert load(stores.storage_url).user_attrs["mlflow_parent_run_id"] == parent_id
 
     proc = start("run", config, stores.flags(), "--jobs", "2", "--quiet")
+    spawned.append(proc)
     assert finish([proc]) == [0]
     client = MlflowClient(tracking_uri=stores.tracking_uri)
     children = assert_consistent(client, stores.storage_url, budget=6)
