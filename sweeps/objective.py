@@ -61,7 +61,7 @@ class EpochReporter:
     trial: optuna.Trial
     run: TrialRun
     metric: str | None
-    prune_every: int = 1
+    report_every: int = 1
     records: list[EpochRecord] = field(default_factory=list)
 
     def __call__(self, record: EpochRecord) -> None:
@@ -70,10 +70,10 @@ class EpochReporter:
         self.records.append(record)
         values = epoch_metrics(record)
         self.run.add_metrics(values, step=record.epoch)
-        if self.metric is None or self.metric not in values:
+        if self.metric is None or self.metric not in values or record.epoch % self.report_every:
             return
         self.trial.report(values[self.metric], record.epoch)
-        if record.epoch % self.prune_every == 0 and self.trial.should_prune():
+        if self.trial.should_prune():
             value = values[self.metric]
             raise optuna.TrialPruned(f"pruned at epoch {record.epoch}: {self.metric}={value:.6g}")
 
@@ -108,7 +108,7 @@ class Objective:
         seed = trial_seed(cfg.seed, trial.number)
         kwargs = estimator_kwargs(cfg.model, sampled, seed)
         run = self._open_run(trial, kwargs, seed)
-        reporter = EpochReporter(trial, run, self.report_metric, cfg.study.prune_every)
+        reporter = EpochReporter(trial, run, self.report_metric, cfg.study.report_every)
         try:
             self._link(trial, run, kwargs)
             model = self._fit(kwargs, reporter)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import time
@@ -28,12 +29,14 @@ class DatasetRecord:
 
 
 def log_datasets(tracker: Tracker, run_id: str, records: Sequence[DatasetRecord]) -> None:
-    """``log_inputs`` for each split; MLflow's digest field holds 32 hex digits of our SHA-256."""
+    """``log_inputs`` for each split. MLflow's digest field (36 characters at most) holds 32 hex
+    digits of a SHA-256 over the table's digest and the split's row hash, so another split of the
+    same table is another dataset; the full digests are in the profile."""
     inputs = [
         DatasetInput(
             Dataset(
                 name=r.name,
-                digest=r.sha256[:32],
+                digest=hashlib.sha256(f"{r.sha256}:{r.split_sha256}".encode()).hexdigest()[:32],
                 source_type="local",
                 source=json.dumps({"uri": r.source}),
                 profile=json.dumps(
