@@ -102,14 +102,23 @@ def _running_worker(storage_url: str, pids: Container[int]) -> tuple[int, int] |
     return _running_in(load(storage_url), pids)
 
 
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def test_kill_9_workers_mid_trial_including_the_last(
-    stores: Stores, tmp_path: Path, spawned: list[subprocess.Popen[str]]
+    backend: str,
+    stores: Stores,
+    tmp_path: Path,
+    spawned: list[subprocess.Popen[str]],
+    request: pytest.FixtureRequest,
 ) -> None:
+    url = stores.storage_url if backend == "sqlite" else request.getfixturevalue("pg_database")
+    flags = ["--tracking-uri", stores.tracking_uri, "--storage", url]
     budget = 8
     config = slow_config(tmp_path, budget, epochs=120)
     procs = {}
     for _ in range(2):
-        proc = start("worker", config, stores.flags(), "--quiet")
+        proc = start("worker", config, flags, "--quiet")
         spawned.append(proc)
         procs[proc.pid] = proc
     killed: list[int] = []
@@ -119,7 +128,7 @@ def test_kill_9_workers_mid_trial_including_the_last(
         found: list[tuple[int, int] | None] = [None]
 
         def running() -> bool:
-            study = load(stores.storage_url)
+            study = load(url)
             found[0] = _running_in(study, procs) if ready(study) else None
             return found[0] is not None
 
@@ -128,19 +137,19 @@ def test_kill_9_workers_mid_trial_including_the_last(
         os.kill(pid, signal.SIGKILL)
         procs.pop(pid).communicate()
         killed.append(number)
-        fresh = start("worker", config, stores.flags(), "--quiet")
+        fresh = start("worker", config, flags, "--quiet")
         spawned.append(fresh)
         procs[fresh.pid] = fresh
 
-    wait_for(lambda: study_exists(stores.storage_url))
+    wait_for(lambda: study_exists(url))
     kill_one(lambda study: len(study.trials) >= 3)
     kill_one(lambda study: len(logical_trials(study)) >= 5)
     kill_one(lambda study: len(logical_trials(study)) >= budget)  # during the last trial(s)
     assert finish(list(procs.values())) == [0] * len(procs)
 
     client = MlflowClient(tracking_uri=stores.tracking_uri)
-    assert_consistent(client, stores.storage_url, budget)
-    study = load(stores.storage_url)
+    assert_consistent(client, url, budget)
+    study = load(url)
     retried = {n for t in study.trials for n in t.system_attrs.get("retry_history", [])}
     for number in killed:
         trial = study.trials[number]
