@@ -14,15 +14,9 @@ from collections.abc import Sequence
 import click
 import optuna
 
-from sweeps import signals
 from sweeps.errors import Interrupted, SweepsError
 
 DEBUG_FLAG = "--debug"
-
-
-def install_signal_handlers() -> None:
-    """SIGINT and SIGTERM raise :class:`Interrupted` so trials and runs close with a status."""
-    signals.install()
 
 
 def _one_line_warning(

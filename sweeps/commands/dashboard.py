@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from sweeps import signals
 from sweeps.commands.options import set_option, store_options
 from sweeps.commands.studies import load_study
 from sweeps.errors import SweepsError
@@ -53,8 +54,6 @@ def dashboard_command(
 
     Runs until Ctrl-C or SIGTERM, which stop the dashboard and exit 0.
     """
-    from sweeps.cli import install_signal_handlers
-
     executable = dashboard_executable()
     flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
     cfg = load_with_flags(config, overrides, **flags)
@@ -66,7 +65,7 @@ def dashboard_command(
     base = f"http://{url_host(host)}:{port}"
     command = [executable, url, "--host", host, "--port", str(port), "--quiet"]
     click.echo(f"sweeps: starting {NAME} on {redact(url)} ...", err=True)
-    install_signal_handlers()
+    signals.install()
     serve(NAME, command, f"{base}/api/meta", timeout=wait, on_ready=lambda: _ready(base))
 
 

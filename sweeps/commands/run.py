@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from sweeps import signals
 from sweeps.commands.options import blas_option, set_option, store_options
 from sweeps.commands.show import print_result
 from sweeps.errors import Interrupted
@@ -45,11 +46,9 @@ def run(
 
     Running the same CONFIG again resumes the study toward its trial budget.
     """
-    from sweeps.cli import install_signal_handlers
-
     flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
     session = open_session(config, overrides, trials=trials, timeout=timeout, **flags)
-    install_signal_handlers()
+    signals.install()
     with blas_threads(blas):
         sweep = session.init(fresh=fresh)
         try:

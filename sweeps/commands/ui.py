@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from sweeps import signals
 from sweeps.commands.options import set_option
 from sweeps.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.session import load_with_flags
@@ -105,8 +106,6 @@ def mlflow_ui(
 
     Runs until Ctrl-C or SIGTERM, which stop the UI and exit 0.
     """
-    from sweeps.cli import install_signal_handlers
-
     tracker, experiment_id, artifact_location = _resolve(config, overrides, tracking_uri)
     if tracker.uri.startswith(("http://", "https://")):
         click.echo(page_url(tracker.uri, experiment_id))  # a server already serves the UI
@@ -120,7 +119,7 @@ def mlflow_ui(
     base = f"http://{url_host(host)}:{port}"
     url = page_url(base, experiment_id)
     click.echo(f"sweeps: starting the MLflow UI on {redact(tracker.uri)} ...", err=True)
-    install_signal_handlers()
+    signals.install()
     serve(NAME, command, f"{base}/health", timeout=wait, on_ready=lambda: _ready(url))
 
 

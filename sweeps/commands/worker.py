@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from sweeps import signals
 from sweeps.commands.options import blas_option, set_option, store_options
 from sweeps.commands.show import print_result
 from sweeps.finish import conclude
@@ -62,11 +63,9 @@ def worker(
     the budget holds across all of them. The worker that sees the study finish concludes it
     (tests and packages the winner) unless --no-conclude.
     """
-    from sweeps.cli import install_signal_handlers
-
     flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
     session = open_session(config, overrides, **flags)
-    install_signal_handlers()
+    signals.install()
     with blas_threads(blas):
         sweep = session.init()
         outcome = run_worker(sweep, session.data, show_progress=not quiet)

@@ -37,8 +37,12 @@ def regression() -> tuple[np.ndarray, np.ndarray]:
 
 # -- labels and outputs -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("labels", [np.array(["no", "yes"]), np.array([False, True]),
-                                    np.array([-3, 7])], ids=["str", "bool", "int"])
+
+@pytest.mark.parametrize(
+    "labels",
+    [np.array(["no", "yes"]), np.array([False, True]), np.array([-3, 7])],
+    ids=["str", "bool", "int"],
+)
 def test_binary_labels_of_any_kind(labels: np.ndarray, cancer: tuple) -> None:
     x, y = cancer
     model = MLPClassifier(**FAST).fit(x, labels[y])
@@ -69,8 +73,9 @@ def test_learned_attributes(cancer: tuple) -> None:
 
 def test_linear_model_and_float64(regression: tuple) -> None:
     x, y = regression
-    model = MLPRegressor(hidden_layer_sizes=(), dtype="float64",
-                         **FAST | {"max_epochs": 60}).fit(x, y)
+    model = MLPRegressor(hidden_layer_sizes=(), dtype="float64", **FAST | {"max_epochs": 60}).fit(
+        x, y
+    )
     assert [w.shape for w in model.coefs_] == [(6, 1)] and model.coefs_[0].dtype == np.float64
     assert model.score(x, y) > 0.9
     assert model.predict(x).shape == (300,)
@@ -91,6 +96,7 @@ def test_works_in_a_sklearn_pipeline_with_clone(cancer: tuple) -> None:
 
 
 # -- reproducibility ----------------------------------------------------------------------------
+
 
 def test_same_seed_is_bit_identical_and_other_seeds_differ(cancer: tuple) -> None:
     x, y = cancer
@@ -121,6 +127,7 @@ def test_weights_digest_covers_shapes_dtypes_and_values(regression: tuple) -> No
 
 # -- penalties ----------------------------------------------------------------------------------
 
+
 def _weights(model: MLPClassifier) -> np.ndarray:
     return np.concatenate([w.ravel() for w in model.coefs_])
 
@@ -129,22 +136,30 @@ def test_l1_makes_weights_sparse(cancer: tuple) -> None:
     x, y = cancer
     shares = []
     for l1 in (0.0, 1e-3, 1e-2):
-        model = MLPClassifier(l1=l1, max_epochs=40, early_stopping_patience=None,
-                              random_state=0).fit(x, y)
+        model = MLPClassifier(
+            l1=l1, max_epochs=40, early_stopping_patience=None, random_state=0
+        ).fit(x, y)
         shares.append(np.mean(np.abs(_weights(model)) < 1e-3))
     assert shares[0] < shares[1] < shares[2] and shares[2] > 0.5
 
 
 def test_l2_shrinks_the_weight_norm(cancer: tuple) -> None:
     x, y = cancer
-    norms = [np.linalg.norm(_weights(MLPClassifier(l2=l2, max_epochs=40,
-                                                   early_stopping_patience=None,
-                                                   random_state=0).fit(x, y)))
-             for l2 in (0.0, 1e-3, 1e-2)]
+    norms = [
+        np.linalg.norm(
+            _weights(
+                MLPClassifier(
+                    l2=l2, max_epochs=40, early_stopping_patience=None, random_state=0
+                ).fit(x, y)
+            )
+        )
+        for l2 in (0.0, 1e-3, 1e-2)
+    ]
     assert norms[0] > norms[1] > norms[2]
 
 
 # -- divergence ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov"])
 def test_huge_learning_rate_raises_divergence(optimizer: str, cancer: tuple) -> None:
@@ -165,11 +180,13 @@ def test_regressor_divergence(regression: tuple) -> None:
 
 # -- validation data, callbacks, early stopping -------------------------------------------------
 
+
 def test_callbacks_get_one_record_per_epoch_with_validation(cancer: tuple) -> None:
     x, y = cancer
     records: list[EpochRecord] = []
     model = MLPClassifier(**FAST | {"early_stopping_patience": None}).fit(
-        x[:400], y[:400], X_val=x[400:], y_val=y[400:], callbacks=[records.append])
+        x[:400], y[:400], X_val=x[400:], y_val=y[400:], callbacks=[records.append]
+    )
     assert [r.epoch for r in records] == list(range(1, 16))
     assert [r.val_loss for r in records] == model.validation_curve_
     assert [r.train_loss for r in records] == model.loss_curve_
@@ -212,8 +229,14 @@ def test_callback_exceptions_leave_fit_unchanged(cancer: tuple) -> None:
 
 def test_early_stopping_restores_the_best_validation_weights(regression: tuple) -> None:
     x, y = regression
-    model = MLPRegressor(hidden_layer_sizes=(64, 64), optimizer="adam", learning_rate=0.05,
-                         max_epochs=200, early_stopping_patience=3, random_state=0)
+    model = MLPRegressor(
+        hidden_layer_sizes=(64, 64),
+        optimizer="adam",
+        learning_rate=0.05,
+        max_epochs=200,
+        early_stopping_patience=3,
+        random_state=0,
+    )
     model.fit(x[:60], y[:60], X_val=x[200:], y_val=y[200:])
     assert model.n_epochs_ < 200 and 0 <= model.n_epochs_ - model.best_epoch_ <= 3
     best = model.validation_curve_[model.best_epoch_ - 1]
@@ -232,32 +255,39 @@ def test_validation_labels_must_be_known(cancer: tuple) -> None:
 
 # -- hyperparameter validation ------------------------------------------------------------------
 
-@pytest.mark.parametrize(("keyword", "value", "allowed"), [
-    ("hidden_layer_sizes", (32, 0), "integers >= 1"),
-    ("hidden_layer_sizes", 32, "tuple"),
-    ("activation", "gelu", "'relu', 'tanh', 'sigmoid'"),
-    ("optimizer", "rmsprop", "'sgd', 'momentum', 'nesterov', 'adam'"),
-    ("learning_rate", 0.0, "(0.0"),
-    ("learning_rate", float("nan"), "finite"),
-    ("momentum", 1.0, "[0.0, 1.0)"),
-    ("decay", -1e-6, "[0.0"),
-    ("beta_1", 1.5, "[0.0, 1.0)"),
-    ("beta_2", -0.1, "[0.0, 1.0)"),
-    ("epsilon", 0, "(0.0"),
-    ("batch_size", 0, ">= 1 or None"),
-    ("batch_size", 2.5, "integer"),
-    ("batch_size", True, "integer"),
-    ("l1", -0.1, "[0.0"),
-    ("l2", "big", "finite number"),
-    ("max_epochs", 0, ">= 1"),
-    ("early_stopping_patience", 0, ">= 1 or None"),
-    ("tol", -1.0, "[0.0"),
-    ("shuffle", "yes", "True or False"),
-    ("random_state", np.random.default_rng(0), "integer"),
-    ("dtype", "float16", "'float32', 'float64'"),
-])
+
+@pytest.mark.parametrize(
+    ("keyword", "value", "allowed"),
+    [
+        ("hidden_layer_sizes", (32, 0), "integers >= 1"),
+        ("hidden_layer_sizes", 32, "tuple"),
+        ("activation", "gelu", "'relu', 'tanh', 'sigmoid'"),
+        ("optimizer", "rmsprop", "'sgd', 'momentum', 'nesterov', 'adam'"),
+        ("learning_rate", 0.0, "(0.0"),
+        ("learning_rate", float("nan"), "finite"),
+        ("momentum", 1.0, "[0.0, 1.0)"),
+        ("decay", -1e-6, "[0.0"),
+        ("beta_1", 1.5, "[0.0, 1.0)"),
+        ("beta_2", -0.1, "[0.0, 1.0)"),
+        ("epsilon", 0, "(0.0"),
+        ("batch_size", 0, ">= 1 or None"),
+        ("batch_size", 2.5, "integer"),
+        ("batch_size", True, "integer"),
+        ("l1", -0.1, "[0.0"),
+        ("l2", "big", "finite number"),
+        ("max_epochs", 0, ">= 1"),
+        ("early_stopping_patience", 0, ">= 1 or None"),
+        ("tol", -1.0, "[0.0"),
+        ("shuffle", "yes", "True or False"),
+        ("random_state", np.random.default_rng(0), "integer"),
+        ("dtype", "float16", "'float32', 'float64'"),
+    ],
+)
 def test_bad_hyperparameters_raise_at_fit_naming_keyword_and_allowed(
-    keyword: str, value: object, allowed: str, cancer: tuple,
+    keyword: str,
+    value: object,
+    allowed: str,
+    cancer: tuple,
 ) -> None:
     x, y = cancer
     model = MLPClassifier(**{keyword: value})  # nothing is checked in __init__
@@ -274,6 +304,7 @@ def test_batch_size_is_clipped_and_none_means_full_batch(cancer: tuple) -> None:
 
 
 # -- serialisation ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
 def test_skops_round_trip_trusting_only_our_classes(estimator: type, cancer: tuple) -> None:

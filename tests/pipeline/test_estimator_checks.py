@@ -23,6 +23,7 @@ def expected_failed(estimator: BaseEstimator) -> dict[str, str]:
     expected_failed_checks=expected_failed,
 )
 def test_sklearn_estimator_contract(
-    estimator: BaseEstimator, check: Callable[[BaseEstimator], None],
+    estimator: BaseEstimator,
+    check: Callable[[BaseEstimator], None],
 ) -> None:
     check(estimator)

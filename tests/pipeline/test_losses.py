@@ -87,8 +87,13 @@ def test_elastic_net_value_and_gradient() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrays(np.float32, st.tuples(st.integers(1, 6), st.integers(1, 4)),
-              elements=st.floats(-BIG, BIG, width=32)))
+@given(
+    arrays(
+        np.float32,
+        st.tuples(st.integers(1, 6), st.integers(1, 4)),
+        elements=st.floats(-BIG, BIG, width=32),
+    )
+)
 def test_cross_entropies_stay_finite_and_non_negative_for_huge_logits(z: np.ndarray) -> None:
     rows, width = z.shape
     name = "binary_cross_entropy" if width == 1 else "categorical_cross_entropy"

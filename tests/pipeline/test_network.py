@@ -26,8 +26,13 @@ def _targets(loss: str, rows: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _objective_and_gradient(
-    layout: Layout, params: np.ndarray, x: np.ndarray, y: np.ndarray, activation: str,
-    loss: str, penalty: ElasticNet,
+    layout: Layout,
+    params: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    activation: str,
+    loss: str,
+    penalty: ElasticNet,
 ) -> tuple[float, np.ndarray]:
     coefs, intercepts = layout.unpack(params)
     grads = np.zeros_like(params)
@@ -82,5 +87,6 @@ def test_linear_model_and_chunked_prediction() -> None:
     coefs, intercepts = layout.unpack(params)
     x = rng.normal(size=(10, 3))
     expected = x @ coefs[0] + intercepts[0]
-    np.testing.assert_allclose(predict_logits(coefs, intercepts, x, ACTIVATIONS["relu"], chunk=4),
-                               expected)
+    np.testing.assert_allclose(
+        predict_logits(coefs, intercepts, x, ACTIVATIONS["relu"], chunk=4), expected
+    )

@@ -16,8 +16,14 @@ LR, DECAY, MOMENTUM = 0.1, 0.5, 0.9
 
 
 def _steps(name: str, **extra: float) -> tuple[np.ndarray, np.ndarray, float]:
-    hyper = {"learning_rate": LR, "decay": DECAY, "momentum": MOMENTUM,
-             "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8} | extra
+    hyper = {
+        "learning_rate": LR,
+        "decay": DECAY,
+        "momentum": MOMENTUM,
+        "beta_1": 0.9,
+        "beta_2": 0.999,
+        "epsilon": 1e-8,
+    } | extra
     opt = make_optimizer(name, 2, np.dtype("float64"), **hyper)
     params = P0.copy()
     opt.step(params, G1.copy())
@@ -65,8 +71,17 @@ def test_adam() -> None:
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_float32_stays_float32_and_decay_is_keras_time_based(name: str) -> None:
-    opt = make_optimizer(name, 3, np.dtype("float32"), learning_rate=1.0, decay=0.25,
-                         momentum=0.5, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+    opt = make_optimizer(
+        name,
+        3,
+        np.dtype("float32"),
+        learning_rate=1.0,
+        decay=0.25,
+        momentum=0.5,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+    )
     params = np.ones(3, dtype=np.float32)
     for _ in range(4):
         opt.step(params, np.full(3, 0.1, dtype=np.float32))

@@ -32,19 +32,37 @@ def _split(loader: Callable) -> tuple[np.ndarray, ...]:
 
 
 def _theirs(seed: int) -> SklearnMLP:
-    return SklearnMLP((32, 16), solver="adam", learning_rate_init=1e-3, batch_size=BATCH,
-                      alpha=ALPHA, max_iter=200, n_iter_no_change=10, tol=1e-4,
-                      random_state=seed)
+    return SklearnMLP(
+        (32, 16),
+        solver="adam",
+        learning_rate_init=1e-3,
+        batch_size=BATCH,
+        alpha=ALPHA,
+        max_iter=200,
+        n_iter_no_change=10,
+        tol=1e-4,
+        random_state=seed,
+    )
 
 
 def _ours(seed: int) -> MLPClassifier:
-    return MLPClassifier((32, 16), optimizer="adam", learning_rate=1e-3, decay=0.0,
-                         batch_size=BATCH, l2=ALPHA / (2 * BATCH), max_epochs=200,
-                         early_stopping_patience=10, tol=1e-4, random_state=seed)
+    return MLPClassifier(
+        (32, 16),
+        optimizer="adam",
+        learning_rate=1e-3,
+        decay=0.0,
+        batch_size=BATCH,
+        l2=ALPHA / (2 * BATCH),
+        max_epochs=200,
+        early_stopping_patience=10,
+        tol=1e-4,
+        random_state=seed,
+    )
 
 
-@pytest.mark.parametrize("loader", [load_breast_cancer, load_wine, load_digits],
-                         ids=["breast_cancer", "wine", "digits"])
+@pytest.mark.parametrize(
+    "loader", [load_breast_cancer, load_wine, load_digits], ids=["breast_cancer", "wine", "digits"]
+)
 def test_accuracy_within_two_points_of_sklearn(loader: Callable) -> None:
     x_tr, x_te, y_tr, y_te = _split(loader)
     ours = np.mean([_ours(s).fit(x_tr, y_tr).score(x_te, y_te) for s in SEEDS])

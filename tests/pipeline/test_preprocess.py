@@ -58,8 +58,11 @@ def test_prepare_returns_read_only_arrays_without_test_rows() -> None:
         assert not array.flags.writeable
     assert not np.isnan(data.X_train).any() and not np.isnan(data.X_val).any()
     assert data.feature_names == [
-        "numeric__x1", "numeric__x2",
-        "categorical__colour_blue", "categorical__colour_green", "categorical__colour_red",
+        "numeric__x1",
+        "numeric__x2",
+        "categorical__colour_blue",
+        "categorical__colour_green",
+        "categorical__colour_red",
     ]
 
 

@@ -44,8 +44,12 @@ def test_without_patience_all_epochs_run_and_last_weights_stay() -> None:
 def test_validation_loss_is_watched_when_given() -> None:
     params = np.zeros(1)
     val = iter([2.0, 1.0, 1.5, 1.6])
-    history = train(_scripted([4.0, 3.0, 2.0, 1.0], params), params, StoppingRule(4, 2, 0.0),
-                    evaluate=lambda: (next(val), {"accuracy": 0.5}))
+    history = train(
+        _scripted([4.0, 3.0, 2.0, 1.0], params),
+        params,
+        StoppingRule(4, 2, 0.0),
+        evaluate=lambda: (next(val), {"accuracy": 0.5}),
+    )
     assert history.best_epoch == 2 and history.n_epochs == 4
     assert history.validation_curve == [2.0, 1.0, 1.5, 1.6]
     np.testing.assert_array_equal(params, 2.0)
@@ -58,9 +62,14 @@ def test_callbacks_receive_records_and_can_stop() -> None:
         seen.append(record)
         return record.epoch == 2
 
-    history = train(_scripted([3.0, 2.0, 1.0], params), params, StoppingRule(3, None, 0.0),
-                    evaluate=lambda: (0.5, {"accuracy": 1.0}), learning_rate=lambda: 0.125,
-                    callbacks=[stop_at_two, also.append])
+    history = train(
+        _scripted([3.0, 2.0, 1.0], params),
+        params,
+        StoppingRule(3, None, 0.0),
+        evaluate=lambda: (0.5, {"accuracy": 1.0}),
+        learning_rate=lambda: 0.125,
+        callbacks=[stop_at_two, also.append],
+    )
     assert history.n_epochs == 2 and len(also) == 2
     first = seen[0]
     assert (first.epoch, first.train_loss, first.val_loss) == (1, 3.0, 0.5)
@@ -82,8 +91,12 @@ def test_callback_exceptions_propagate_unchanged() -> None:
 
     params = np.zeros(1)
     with pytest.raises(Pruned) as caught:
-        train(_scripted([3.0, 2.0, 1.0], params), params, StoppingRule(3, None, 0.0),
-              callbacks=[prune])
+        train(
+            _scripted([3.0, 2.0, 1.0], params),
+            params,
+            StoppingRule(3, None, 0.0),
+            callbacks=[prune],
+        )
     assert caught.value is error
 
 

@@ -108,7 +108,7 @@ def test_dashboard_says_how_to_install_it(
 
 SERVE = """
 import sys
-from sweeps.cli import install_signal_handlers
+from sweeps.signals import install as install_signal_handlers
 from sweeps.serve import serve
 port = sys.argv[1]
 install_signal_handlers()
