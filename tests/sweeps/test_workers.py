@@ -89,10 +89,17 @@ def test_four_workers_cold_start_on_sqlite(
     assert len(client.search_model_versions("name = 'tiny'")) == 1
 
 
-def _running_in(study: optuna.Study, pids: Container[int]) -> tuple[int, int] | None:
-    """(trial number, pid) of a RUNNING trial whose worker is one of ``pids``."""
+def _running_in(
+    study: optuna.Study, pids: Container[int], before_epoch: int | None = None
+) -> tuple[int, int] | None:
+    """(trial number, pid) of a RUNNING trial whose worker is one of ``pids``; with
+    ``before_epoch``, only a trial that has reported an epoch and is far from its end, so a
+    kill lands mid-training (not while it is being started or closed)."""
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         pid = int(str(trial.user_attrs.get("worker", ":0")).rsplit(":", 1)[1])
+        step = trial.last_step
+        if before_epoch is not None and (step is None or step >= before_epoch):
+            continue
         if pid in pids:
             return trial.number, pid
     return None
@@ -129,7 +136,7 @@ def test_kill_9_workers_mid_trial_including_the_last(
 
         def running() -> bool:
             study = load(url)
-            found[0] = _running_in(study, procs) if ready(study) else None
+            found[0] = _running_in(study, procs, before_epoch=80) if ready(study) else None
             return found[0] is not None
 
         wait_for(running, timeout=240)
