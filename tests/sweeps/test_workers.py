@@ -136,10 +136,15 @@ def test_kill_9_workers_mid_trial_including_the_last(
 
         def running() -> bool:
             study = load(url)
-            found[0] = _running_in(study, procs, before_epoch=80) if ready(study) else None
+            found[0] = _running_in(study, procs, before_epoch=110) if ready(study) else None
             return found[0] is not None
 
-        wait_for(running, timeout=240)
+        try:
+            wait_for(running, timeout=240)
+        except AssertionError:
+            states = [(t.number, t.state.name, t.last_step) for t in load(url).trials]
+            codes = {pid: p.poll() for pid, p in procs.items()}
+            raise AssertionError(f"no trial to kill; trials {states}; workers {codes}") from None
         number, pid = found[0]  # type: ignore[misc]
         os.kill(pid, signal.SIGKILL)
         procs.pop(pid).communicate()
