@@ -98,6 +98,7 @@ class Objective:
         self.on_start = on_start
         metrics = ctx.cfg.objective.metric
         self.report_metric = metrics[0] if len(metrics) == 1 and metrics[0] in PER_EPOCH else None
+        self.public_config = ctx.cfg.public_dict()  # once per sweep, not per trial
 
     def __call__(self, trial: optuna.Trial) -> float | tuple[float, ...]:
         """Train one trial's MLP and return its objective value(s); the run ends with a status."""
