@@ -5,17 +5,24 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterator, Sequence
 from pathlib import Path
 
-import optuna
 import pytest
 from mlflow import MlflowClient
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 from tests.conftest import Stores
 from tests.sweeps.helpers import run_cli, write_config
-from tests.sweeps.workers import finish, load, logical_trials, start, study_exists, wait_for
+from tests.sweeps.workers import (
+    TrialWatch,
+    finish,
+    load,
+    logical_trials,
+    start,
+    study_exists,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
@@ -90,12 +97,14 @@ def test_four_workers_cold_start_on_sqlite(
 
 
 def _running_in(
-    study: optuna.Study, pids: Container[int], before_epoch: int | None = None
+    trials: Sequence[FrozenTrial], pids: Container[int], before_epoch: int | None = None
 ) -> tuple[int, int] | None:
     """(trial number, pid) of a RUNNING trial whose worker is one of ``pids``; with
     ``before_epoch``, only a trial that has reported an epoch and is far from its end, so a
     kill lands mid-training (not while it is being started or closed)."""
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+    for trial in trials:
+        if trial.state != TrialState.RUNNING:
+            continue
         pid = int(str(trial.user_attrs.get("worker", ":0")).rsplit(":", 1)[1])
         step = trial.last_step
         if before_epoch is not None and (step is None or step >= before_epoch):
@@ -106,7 +115,7 @@ def _running_in(
 
 
 def _running_worker(storage_url: str, pids: Container[int]) -> tuple[int, int] | None:
-    return _running_in(load(storage_url), pids)
+    return _running_in(load(storage_url).get_trials(deepcopy=False), pids)
 
 
 @pytest.mark.parametrize(
@@ -122,7 +131,7 @@ def test_kill_9_workers_mid_trial_including_the_last(
     url = stores.storage_url if backend == "sqlite" else request.getfixturevalue("pg_database")
     flags = ["--tracking-uri", stores.tracking_uri, "--storage", url]
     budget = 8
-    config = slow_config(tmp_path, budget, epochs=120)
+    config = slow_config(tmp_path, budget, epochs=200)
     procs = {}
     for _ in range(2):
         proc = start("worker", config, flags, "--quiet")
@@ -130,19 +139,19 @@ def test_kill_9_workers_mid_trial_including_the_last(
         procs[proc.pid] = proc
     killed: list[int] = []
 
-    def kill_one(ready: Callable[[optuna.Study], bool]) -> None:
+    def kill_one(ready: Callable[[list[FrozenTrial]], bool]) -> None:
         """Once ``ready`` holds, SIGKILL the worker of a running trial and start another."""
         found: list[tuple[int, int] | None] = [None]
 
         def running() -> bool:
-            study = load(url)
-            found[0] = _running_in(study, procs, before_epoch=110) if ready(study) else None
+            trials = watch.trials()
+            found[0] = _running_in(trials, procs, before_epoch=180) if ready(trials) else None
             return found[0] is not None
 
         try:
-            wait_for(running, timeout=240)
+            wait_for(running, timeout=240, poll=0.02)
         except AssertionError:
-            states = [(t.number, t.state.name, t.last_step) for t in load(url).trials]
+            states = [(t.number, t.state.name, t.last_step) for t in watch.trials()]
             codes = {pid: p.poll() for pid, p in procs.items()}
             raise AssertionError(f"no trial to kill; trials {states}; workers {codes}") from None
         number, pid = found[0]  # type: ignore[misc]
@@ -154,9 +163,10 @@ def test_kill_9_workers_mid_trial_including_the_last(
         procs[fresh.pid] = fresh
 
     wait_for(lambda: study_exists(url))
-    kill_one(lambda study: len(study.trials) >= 3)
-    kill_one(lambda study: len(logical_trials(study)) >= 5)
-    kill_one(lambda study: len(logical_trials(study)) >= budget)  # during the last trial(s)
+    watch = TrialWatch(url)
+    kill_one(lambda trials: len(trials) >= 3)
+    kill_one(lambda trials: len(logical_trials(trials)) >= 5)
+    kill_one(lambda trials: len(logical_trials(trials)) >= budget)  # during the last trial(s)
     assert finish(list(procs.values())) == [0] * len(procs)
 
     client = MlflowClient(tracking_uri=stores.tracking_uri)

@@ -64,8 +64,23 @@ def study_exists(storage_url: str, name: str = "tiny") -> bool:
         return False
 
 
-def logical_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+class TrialWatch:
+    """Cheap repeated reads of one study's trials: one storage object, no study reloads, so a
+    poll takes milliseconds and short windows (a trial of a second or two) are not missed."""
+
+    def __init__(self, storage_url: str, name: str = "tiny") -> None:
+        self.storage = storage(storage_url)
+        self.study_id = self.storage.get_study_id_from_name(name)
+
+    def trials(self) -> list[optuna.trial.FrozenTrial]:
+        """Every trial as stored right now."""
+        return self.storage.get_all_trials(self.study_id, deepcopy=False)
+
+
+def logical_trials(
+    study: optuna.Study | Sequence[optuna.trial.FrozenTrial],
+) -> list[optuna.trial.FrozenTrial]:
     """Trials counted against the budget: retried originals are not counted twice."""
-    trials = study.get_trials(deepcopy=False)
+    trials = study.get_trials(deepcopy=False) if isinstance(study, optuna.Study) else study
     retried = {n for t in trials for n in t.system_attrs.get("retry_history", [])}
     return [t for t in trials if t.number not in retried]
