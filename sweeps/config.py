@@ -187,6 +187,7 @@ class TrackingConfig(_Strict):
     artifact_location: str | None = None
     register_model: bool = True
     model_name: str | None = None
+    background: bool = True  # trials' writes go through a writer process, off the hot path
 
 
 class SweepConfig(_Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import socket
@@ -17,6 +18,7 @@ from pipeline import DivergenceError, EpochRecord, MLPClassifier, MLPRegressor, 
 from sweeps import signals
 from sweeps.config import SweepConfig
 from sweeps.dataset import SweepData
+from sweeps.errors import StoreError
 from sweeps.space import hidden_layers, suggest
 from sweeps.tracking import Tracker, TrialRun
 
@@ -63,10 +65,21 @@ class EpochReporter:
     metric: str | None
     report_every: int = 1
     records: list[EpochRecord] = field(default_factory=list)
+    linked: bool = False
+
+    def link(self, wait: bool) -> None:
+        """Record the run's id on the trial once the tracking store has returned it."""
+        if self.linked:
+            return
+        run_id = self.run.resolved_id(wait)
+        if run_id is not None:
+            self.trial.set_user_attr("mlflow_run_id", run_id)
+            self.linked = True
 
     def __call__(self, record: EpochRecord) -> None:
         """Buffer the epoch's metrics; report to Optuna and raise TrialPruned if it says so."""
         signals.check()
+        self.link(wait=False)
         self.records.append(record)
         values = epoch_metrics(record)
         self.run.add_metrics(values, step=record.epoch)
@@ -111,7 +124,7 @@ class Objective:
         run = self._open_run(trial, kwargs, seed)
         reporter = EpochReporter(trial, run, self.report_metric, cfg.study.report_every)
         try:
-            self._link(trial, run, kwargs)
+            self._link(trial, reporter, kwargs)
             model = self._fit(kwargs, reporter)
             values = self._values(model, reporter)
         except BaseException as exc:
@@ -132,12 +145,13 @@ class Objective:
         name = f"trial-{trial.number:03d}"
         return ctx.tracker.start_run(ctx.experiment_id, name, tags, params, ctx.parent_run_id)
 
-    def _link(self, trial: optuna.Trial, run: TrialRun, kwargs: dict[str, Any]) -> None:
-        """Record on the trial which run, worker and exact keywords it has (for reproduce)."""
-        run.add_json(
-            {"config": self.ctx.cfg.public_dict(), "estimator": kwargs}, "trial_config.json"
+    def _link(self, trial: optuna.Trial, reporter: EpochReporter, kwargs: dict[str, Any]) -> None:
+        """Record on the trial its worker, exact keywords (for reproduce) and, once known,
+        its run."""
+        reporter.run.add_json(
+            {"config": self.public_config, "estimator": kwargs}, "trial_config.json"
         )
-        trial.set_user_attr("mlflow_run_id", run.run_id)
+        reporter.link(wait=False)
         trial.set_user_attr("worker", WORKER)
         trial.set_user_attr("estimator", _jsonable(kwargs))
 
@@ -170,6 +184,7 @@ def selected_metrics(model: Any, records: list[EpochRecord]) -> dict[str, float]
 
 
 def _close_complete(run: TrialRun, model: Any, reporter: EpochReporter) -> None:
+    reporter.link(wait=True)
     final = selected_metrics(model, reporter.records)
     metrics = {f"final_{k}": v for k, v in final.items() if k != "n_params"}
     metrics.update(
@@ -198,6 +213,8 @@ def _close_failed(
     else:
         state, status, reason = "FAIL", "FAILED", f"{type(exc).__name__}: {exc}"
     trial.set_user_attr("reason", reason[:1000])
+    with contextlib.suppress(StoreError):  # a dead writer: the run is closed by tags later
+        reporter.link(wait=True)
     tags = {"sweeps.state": state, "sweeps.reason": reason[:5000], "sweeps.epochs_reached": reached}
     run.finish(status, tags=tags)
     return exc

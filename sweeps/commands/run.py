@@ -10,7 +10,7 @@ from sweeps.commands.show import print_result
 from sweeps.errors import Interrupted
 from sweeps.finish import close_parent, conclude
 from sweeps.parallel import run_workers
-from sweeps.runner import run_worker
+from sweeps.runner import Sweep, run_worker
 from sweeps.session import Session, blas_threads, open_session
 
 
@@ -49,16 +49,19 @@ def run(
     flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
     session = open_session(config, overrides, trials=trials, timeout=timeout, **flags)
     signals.install()
+    sweep: Sweep | None = None
     with blas_threads(blas):
-        sweep = session.init(fresh=fresh)
-        try:
-            if jobs == 1:
-                run_worker(sweep, session.data, show_progress=not quiet)
-            else:
-                args = _worker_args(session, overrides)
-                run_workers(sweep, config, jobs, args, blas, show_progress=not quiet)
+        try:  # the writer process starts first, so it is ready when the first trial is
+            with session.tracker.background(session.cfg.tracking.background and jobs == 1):
+                sweep = session.init(fresh=fresh)
+                if jobs == 1:
+                    run_worker(sweep, session.data, show_progress=not quiet)
+                else:
+                    args = _worker_args(session, overrides)
+                    run_workers(sweep, config, jobs, args, blas, show_progress=not quiet)
         except Interrupted:
-            close_parent(sweep, "KILLED")
+            if sweep is not None:
+                close_parent(sweep, "KILLED")
             raise
         print_result(conclude(sweep, session.data), config)
 

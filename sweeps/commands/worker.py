@@ -67,8 +67,9 @@ def worker(
     session = open_session(config, overrides, **flags)
     signals.install()
     with blas_threads(blas):
-        sweep = session.init()
-        outcome = run_worker(sweep, session.data, show_progress=not quiet)
+        with session.tracker.background(session.cfg.tracking.background):
+            sweep = session.init()
+            outcome = run_worker(sweep, session.data, show_progress=not quiet)
         if outcome.study_done and not no_conclude:
             print_result(conclude(sweep, session.data), config)
         elif not quiet:

@@ -8,6 +8,7 @@ shows their curves while they train.
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import time
 from collections.abc import Mapping
@@ -16,6 +17,8 @@ from typing import Any
 
 import numpy as np
 from mlflow.entities import Metric, Param, RunTag
+
+from sweeps.tracking.handles import RunHandle
 
 MAX_METRICS = 1000  # MLflow's limits per log_batch call
 MAX_PARAMS = 100
@@ -33,15 +36,27 @@ def tags_of(tags: Mapping[str, Any]) -> list[RunTag]:
 
 
 class TrialRun:
-    """A child run that buffers params and per-epoch metrics and writes them in batches."""
+    """A child run that buffers params and per-epoch metrics and writes them in batches.
 
-    def __init__(self, client: Any, run_id: str, params: Mapping[str, Any]) -> None:
+    ``client`` is an ``MlflowClient`` (through :class:`~sweeps.tracking.timing.TimedClient`)
+    or a :class:`~sweeps.tracking.background.BackgroundWriter`, whose runs are named by a
+    :class:`RunHandle` until the writer returns their id.
+    """
+
+    def __init__(self, client: Any, run_id: str | RunHandle, params: Mapping[str, Any]) -> None:
         self.client = client
         self.run_id = run_id
         self._params = params_of(params)
         self._metrics: list[Metric] = []
         self._last_flush = time.monotonic()
-        self._artifacts = tempfile.TemporaryDirectory(prefix="sweeps-trial-")
+        self._folder = Path(tempfile.mkdtemp(prefix="sweeps-trial-"))
+
+    def resolved_id(self, wait: bool = True) -> str | None:
+        """The MLflow run id; None while the background writer has not created the run yet
+        (only when ``wait`` is False)."""
+        if isinstance(self.run_id, RunHandle):
+            return self.client.run_id(self.run_id, wait)
+        return self.run_id
 
     def add_metrics(self, values: Mapping[str, float], step: int) -> None:
         """Buffer one step of metrics; flushes when the last flush is a few seconds old."""
@@ -67,11 +82,11 @@ class TrialRun:
 
     def add_json(self, obj: Any, name: str) -> None:
         """Stage a JSON artifact (uploaded by :meth:`finish`)."""
-        (Path(self._artifacts.name) / name).write_text(json.dumps(obj, indent=2, default=str))
+        (self._folder / name).write_text(json.dumps(obj, indent=2, default=str))
 
     def add_arrays(self, arrays: Mapping[str, np.ndarray], name: str) -> None:
         """Stage arrays as one ``.npz`` artifact, written without pickle."""
-        with (Path(self._artifacts.name) / name).open("wb") as fh:
+        with (self._folder / name).open("wb") as fh:
             np.savez(fh, allow_pickle=False, **arrays)
 
     def finish(
@@ -80,14 +95,17 @@ class TrialRun:
         metrics: Mapping[str, float] | None = None,
         tags: Mapping[str, Any] | None = None,
     ) -> None:
-        """Flush, upload staged artifacts, and close the run with ``status``."""
-        if metrics:
-            self.add_metrics(metrics, step=0)
-        self.flush(tags)
-        folder = self._artifacts.name
+        """Flush, upload staged artifacts (the client removes them), close the run with
+        ``status``."""
         try:
-            if any(Path(folder).iterdir()):
-                self.client.log_artifacts(self.run_id, folder)
-        finally:
-            self._artifacts.cleanup()
+            if metrics:
+                self.add_metrics(metrics, step=0)
+            self.flush(tags)
+        except BaseException:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise
+        if any(self._folder.iterdir()):
+            self.client.upload_and_remove(self.run_id, str(self._folder))
+        else:
+            self._folder.rmdir()
         self.client.set_terminated(self.run_id, status)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -16,6 +18,7 @@ from mlflow.exceptions import MlflowException
 from sweeps.errors import StoreError
 from sweeps.locks import file_lock
 from sweeps.sqlite import enable_wal, register_fast_commits, sqlite_file
+from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
 from sweeps.urls import redact
@@ -50,11 +53,16 @@ def _create_client(uri: str) -> MlflowClient:
 
 
 class Tracker:
-    """A tracking store; every MLflow call is timed in ``client.seconds``."""
+    """A tracking store; every MLflow call is timed in ``client.seconds``.
+
+    Inside :meth:`background`, runs opened by :meth:`start_run` write through a background
+    writer process (``writer.seconds`` is the time the caller spent waiting for it).
+    """
 
     def __init__(self, uri: str, artifact_location: str | None = None) -> None:
         self.uri = uri
         self.artifact_location = artifact_root_for(uri, artifact_location)
+        self.writer: BackgroundWriter | None = None
         try:
             self.client = TimedClient(_create_client(uri))
         except MlflowException as exc:
@@ -115,8 +123,33 @@ class Tracker:
         """Open a run (a child of ``parent_run_id`` if given); params go with its first flush."""
         if parent_run_id is not None:
             tags = {**tags, "mlflow.parentRunId": parent_run_id, "sweeps.role": "trial"}
+        if self.writer is not None and self.writer.ready:
+            return TrialRun(
+                self.writer, self.writer.open_run(experiment_id, run_name, tags), params
+            )
         run = self.client.create_run(experiment_id, run_name=run_name, tags=dict(tags))
         return TrialRun(self.client, run.info.run_id, params)
+
+    @contextmanager
+    def background(self, enabled: bool = True) -> Iterator[None]:
+        """Runs opened in this block write through a background process; on leaving, wait
+        until it has written everything. A failed write raises :class:`StoreError` (only
+        warns if the block is already raising)."""
+        if not enabled or self.writer is not None:
+            yield
+            return
+        self.writer = writer = BackgroundWriter(self.uri)
+        try:
+            yield
+        except BaseException:
+            self.writer = None
+            try:
+                writer.close()
+            except StoreError as exc:
+                warnings.warn(str(exc), RuntimeWarning, stacklevel=2)
+            raise
+        self.writer = None
+        writer.close()
 
 
 def log_values(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import shutil
 import time
 from typing import Any
 
@@ -32,3 +33,10 @@ class TimedClient:
                 self.calls += 1
 
         return timed
+
+    def upload_and_remove(self, run_id: str, folder: str) -> None:
+        """Upload ``folder``'s files as artifacts of ``run_id``, then delete the folder."""
+        try:
+            self.log_artifacts(run_id, folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)

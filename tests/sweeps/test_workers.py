@@ -97,17 +97,17 @@ def test_four_workers_cold_start_on_sqlite(
 
 
 def _running_in(
-    trials: Sequence[FrozenTrial], pids: Container[int], before_epoch: int | None = None
+    trials: Sequence[FrozenTrial], pids: Container[int], epochs: tuple[int, int] | None = None
 ) -> tuple[int, int] | None:
     """(trial number, pid) of a RUNNING trial whose worker is one of ``pids``; with
-    ``before_epoch``, only a trial that has reported an epoch and is far from its end, so a
+    ``epochs`` (low, high), only a trial whose last reported epoch is in that range, so a
     kill lands mid-training (not while it is being started or closed)."""
     for trial in trials:
         if trial.state != TrialState.RUNNING:
             continue
         pid = int(str(trial.user_attrs.get("worker", ":0")).rsplit(":", 1)[1])
         step = trial.last_step
-        if before_epoch is not None and (step is None or step >= before_epoch):
+        if epochs is not None and (step is None or not epochs[0] <= step < epochs[1]):
             continue
         if pid in pids:
             return trial.number, pid
@@ -145,7 +145,7 @@ def test_kill_9_workers_mid_trial_including_the_last(
 
         def running() -> bool:
             trials = watch.trials()
-            found[0] = _running_in(trials, procs, before_epoch=180) if ready(trials) else None
+            found[0] = _running_in(trials, procs, (20, 180)) if ready(trials) else None
             return found[0] is not None
 
         try:

@@ -1,0 +1,12 @@
+"""Run handles: a name for a run whose MLflow id the background writer has not returned yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RunHandle:
+    """A run being created by the background writer; calls may name it before its id exists."""
+
+    key: int
