@@ -6,6 +6,7 @@ After :func:`load_config` everything downstream receives plain, typed values.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -187,7 +188,15 @@ class TrackingConfig(_Strict):
     artifact_location: str | None = None
     register_model: bool = True
     model_name: str | None = None
-    background: bool = True  # trials' writes go through a writer process, off the hot path
+    background: Literal["auto"] | bool = "auto"
+
+    def writer_for(self, workers_here: int) -> bool:
+        """Whether each of ``workers_here`` workers on this machine forks a tracking writer
+        (MLflow writes off the trials' critical path): ``auto`` does when cores are left for
+        the writers, since on a full machine they only compete with the workers."""
+        if isinstance(self.background, bool):
+            return self.background
+        return workers_here < len(os.sched_getaffinity(0))
 
 
 class SweepConfig(_Strict):

@@ -116,15 +116,12 @@ def run_worker(sweep: Sweep, data: SweepData, *, show_progress: bool = True) -> 
     deadline = time.monotonic() + cfg.study.timeout if cfg.study.timeout else None
     counted, waiting, running = budget_state(sweep.study)
     ran, done = 0, False
-    with (
-        sweep.tracker.background(cfg.tracking.background),
-        tqdm(
-            total=cfg.study.n_trials,
-            initial=counted - waiting - running,
-            disable=not show_progress,
-            unit="trial",
-        ) as bar,
-    ):
+    with tqdm(
+        total=cfg.study.n_trials,
+        initial=counted - waiting - running,
+        disable=not show_progress,
+        unit="trial",
+    ) as bar:
         while deadline is None or time.monotonic() < deadline:
             signals.check()
             with ExitStack() as held:

@@ -52,12 +52,12 @@ def run(
     sweep: Sweep | None = None
     with blas_threads(blas):
         try:  # the writer process starts first, so it is ready when the first trial is
-            with session.tracker.background(session.cfg.tracking.background and jobs == 1):
+            with session.tracker.background(jobs == 1 and session.cfg.tracking.writer_for(1)):
                 sweep = session.init(fresh=fresh)
                 if jobs == 1:
                     run_worker(sweep, session.data, show_progress=not quiet)
                 else:
-                    args = _worker_args(session, overrides)
+                    args = _worker_args(session, overrides, jobs)
                     run_workers(sweep, config, jobs, args, blas, show_progress=not quiet)
         except Interrupted:
             if sweep is not None:
@@ -66,8 +66,9 @@ def run(
         print_result(conclude(sweep, session.data), config)
 
 
-def _worker_args(session: Session, overrides: tuple[str, ...]) -> list[str]:
-    """Pin workers to the exact stores, study and budget this process resolved."""
+def _worker_args(session: Session, overrides: tuple[str, ...], jobs: int) -> list[str]:
+    """Pin workers to the exact stores, study, budget and writer choice this process
+    resolved."""
     cfg = session.cfg
     args = [arg for item in overrides for arg in ("--set", item)]
     args += ["--storage", session.storage_url, "--tracking-uri", session.tracker.uri]
@@ -75,6 +76,7 @@ def _worker_args(session: Session, overrides: tuple[str, ...]) -> list[str]:
     for key, value in (
         ("study.n_trials", cfg.study.n_trials),
         ("study.timeout", cfg.study.timeout),
+        ("tracking.background", str(cfg.tracking.writer_for(jobs)).lower()),
     ):
         if value is not None:
             args += ["--set", f"{key}={value}"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from sweeps import signals
@@ -67,7 +69,9 @@ def worker(
     session = open_session(config, overrides, **flags)
     signals.install()
     with blas_threads(blas):
-        with session.tracker.background(session.cfg.tracking.background):
+        # `auto`: workers are started one per core, so none is left for a writer
+        writer = session.cfg.tracking.writer_for(len(os.sched_getaffinity(0)))
+        with session.tracker.background(writer):
             sweep = session.init()
             outcome = run_worker(sweep, session.data, show_progress=not quiet)
         if outcome.study_done and not no_conclude:

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from mlflow import MlflowClient
 from mlflow.entities import Metric
+from pydantic import ValidationError
 
+from sweeps.config import TrackingConfig
 from sweeps.errors import StoreError
 from sweeps.tracking import Tracker
 from sweeps.tracking.background import BackgroundWriter
@@ -101,6 +103,7 @@ def test_writes_handed_over_before_a_kill_9_still_land(stores: Stores, tmp_path:
         f"""
         import os, signal
         from mlflow.entities import Metric
+from pydantic import ValidationError
         from sweeps.tracking import Tracker
         tracker = Tracker({stores.tracking_uri!r})
         experiment = tracker.experiment_id("bg")
@@ -125,3 +128,15 @@ def test_writes_handed_over_before_a_kill_9_still_land(stores: Stores, tmp_path:
         assert time.monotonic() < deadline, "the orphaned writer did not finish the run"
         time.sleep(0.2)
     assert len(client.get_metric_history(runs[0].info.run_id, "val_loss")) == 500
+
+
+def test_auto_forks_a_writer_only_while_cores_are_left() -> None:
+    cores = len(os.sched_getaffinity(0))
+    auto = TrackingConfig()
+    assert auto.background == "auto"
+    assert auto.writer_for(cores - 1) is (cores > 1)
+    assert auto.writer_for(cores) is False
+    assert TrackingConfig(background=True).writer_for(cores) is True
+    assert TrackingConfig(background=False).writer_for(1) is False
+    with pytest.raises(ValidationError):
+        TrackingConfig(background="sometimes")

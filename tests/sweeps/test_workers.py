@@ -39,8 +39,11 @@ def spawned() -> Iterator[list[subprocess.Popen[str]]]:
         proc.communicate()
 
 
-def slow_config(folder: Path, n_trials: int, epochs: int = 60, **study: object) -> Path:
-    """Trials of about a second, fast heartbeats, so workers can be killed mid-trial."""
+def slow_config(
+    folder: Path, n_trials: int, epochs: int = 60, writer: bool | None = None, **study: object
+) -> Path:
+    """Trials of about a second, fast heartbeats, so workers can be killed mid-trial;
+    ``writer`` forces the tracking writer on or off (None: the `auto` default)."""
     model = {
         "optimizer": "adam",
         "max_epochs": epochs,
@@ -56,7 +59,8 @@ def slow_config(folder: Path, n_trials: int, epochs: int = 60, **study: object) 
         "grace_period": 3,
         **study,
     }
-    return write_config(folder, model=model, space=space, study=settings)
+    tracking = {} if writer is None else {"background": writer}
+    return write_config(folder, model=model, space=space, study=settings, tracking=tracking)
 
 
 def assert_consistent(client: MlflowClient, storage_url: str, budget: int) -> list:
@@ -131,7 +135,9 @@ def test_kill_9_workers_mid_trial_including_the_last(
     url = stores.storage_url if backend == "sqlite" else request.getfixturevalue("pg_database")
     flags = ["--tracking-uri", stores.tracking_uri, "--storage", url]
     budget = 8
-    config = slow_config(tmp_path, budget, epochs=200)
+    # workers default to no writer (one per core); on SQLite they fork one anyway, so a
+    # kill -9 also hits workers whose writer holds writes handed over but not yet performed
+    config = slow_config(tmp_path, budget, epochs=200, writer=backend == "sqlite")
     procs = {}
     for _ in range(2):
         proc = start("worker", config, flags, "--quiet")
