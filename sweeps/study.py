@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
@@ -32,6 +32,41 @@ def resolve_storage_url(flag: str | None, configured: str | None) -> str:
     return url
 
 
+class SweepStorage(RDBStorage):
+    """Optuna's RDB storage, but a trial's first heartbeat is recorded the moment it starts
+    running, not when ``optimize`` starts its heartbeat thread after ``ask()`` has sampled.
+
+    Otherwise a worker killed while the sampler works (tens of milliseconds of TPE every
+    trial) leaves a RUNNING trial with no heartbeat at all, which Optuna never finds stale:
+    it would hold the budget forever and the last worker would wait on it for ever.
+    """
+
+    def _create_new_trial(
+        self, study_id: int, template_trial: FrozenTrial | None = None
+    ) -> FrozenTrial:
+        """Create the trial; one that starts RUNNING gets its first heartbeat at once.
+
+        (Optuna's cached storage calls this private method, not ``create_new_trial``.)
+        """
+        trial = super()._create_new_trial(study_id, template_trial)
+        if trial.state == TrialState.RUNNING:
+            self._first_heartbeat(trial._trial_id)
+        return trial
+
+    def set_trial_state_values(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
+    ) -> bool:
+        """Set the state; a WAITING trial taken to RUNNING gets its first heartbeat at once."""
+        changed = super().set_trial_state_values(trial_id, state, values)
+        if changed and state == TrialState.RUNNING:
+            self._first_heartbeat(trial_id)
+        return changed
+
+    def _first_heartbeat(self, trial_id: int) -> None:
+        if self.heartbeat_interval is not None:
+            self.record_heartbeat(trial_id)
+
+
 def make_storage(url: str, cfg: SweepConfig, on_stale: StaleCallback | None) -> RDBStorage:
     """An RDB storage with heartbeats; stale trials are retried a bounded number of times."""
     with experimental_ok():
@@ -45,7 +80,7 @@ def make_storage(url: str, cfg: SweepConfig, on_stale: StaleCallback | None) -> 
     interval = cfg.study.heartbeat_interval
     try:
         with experimental_ok():
-            return RDBStorage(
+            return SweepStorage(
                 url,
                 heartbeat_interval=interval,
                 grace_period=cfg.study.grace_period or 3 * interval,

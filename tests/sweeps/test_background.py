@@ -103,7 +103,6 @@ def test_writes_handed_over_before_a_kill_9_still_land(stores: Stores, tmp_path:
         f"""
         import os, signal
         from mlflow.entities import Metric
-from pydantic import ValidationError
         from sweeps.tracking import Tracker
         tracker = Tracker({stores.tracking_uri!r})
         experiment = tracker.experiment_id("bg")

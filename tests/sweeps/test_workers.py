@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
+import textwrap
 from collections.abc import Callable, Container, Iterator, Sequence
 from pathlib import Path
 
@@ -274,3 +276,36 @@ def test_status_of_a_missing_study_is_one_line(
     err = capsys.readouterr().err.strip()
     assert err.startswith("sweeps: error: no study storage at ") and "\n" not in err
     assert not (stores.root / "optuna.db").exists()
+
+
+def test_a_worker_killed_while_sampling_does_not_hold_the_budget_for_ever(
+    stores: Stores, tmp_path: Path, spawned: list[subprocess.Popen[str]]
+) -> None:
+    """``ask()`` creates the RUNNING trial and samples before Optuna's heartbeat thread
+    starts; a worker killed in between must leave a trial that goes stale, not one the last
+    worker waits on for ever."""
+    config = slow_config(tmp_path, 2)
+    assert run_cli("init", str(config), *stores.flags()) == 0
+    script = textwrap.dedent(
+        f"""
+        import os, signal, optuna
+        from sweeps.config import load_config
+        from sweeps.study import make_storage
+        cfg = load_config({str(config)!r}, [])
+        storage = make_storage({stores.storage_url!r}, cfg, None)
+        optuna.load_study(study_name="tiny", storage=storage).ask()
+        os.kill(os.getpid(), signal.SIGKILL)  # dies before any objective or heartbeat thread
+        """
+    )
+    orphan = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert orphan.returncode == -9, orphan.stderr
+    assert [t.state for t in load(stores.storage_url).trials] == [TrialState.RUNNING]
+
+    worker = start("worker", config, stores.flags(), "--quiet")
+    spawned.append(worker)
+    assert finish([worker], timeout=90) == [0]
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    assert_consistent(client, stores.storage_url, budget=2)
+    study = load(stores.storage_url)
+    assert study.trials[0].state == TrialState.FAIL
+    assert 0 in {n for t in study.trials for n in t.system_attrs.get("retry_history", [])}
