@@ -14,6 +14,7 @@ import contextlib
 import gc
 import os
 import signal
+import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -85,10 +86,25 @@ def forget_inherited_connections() -> None:
     from mlflow.utils import request_utils
 
     gc.freeze()
-    for engine in [*SqlAlchemyStore._engine_map.values(), *RegistryStore._engine_map.values()]:
-        _INHERITED.append(engine.pool)
-        engine.dispose(close=False)
+    for store in (SqlAlchemyStore, RegistryStore):
+        store._engine_map_lock = threading.Lock()  # may have been held by a parent's thread
+        for engine in store._engine_map.values():
+            _INHERITED.append(engine.pool)
+            engine.dispose(close=False)
     request_utils._cached_get_request_session.cache_clear()
+    _drop_inherited_telemetry()
+
+
+def _drop_inherited_telemetry() -> None:
+    """MLflow's usage telemetry runs threads holding locks; the threads did not survive the
+    fork, so a lock they held would never be released here. The writer sends no telemetry."""
+    os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+    try:
+        from mlflow.telemetry import client as telemetry
+    except ImportError:
+        return
+    telemetry._client_lock = threading.Lock()
+    telemetry._MLFLOW_TELEMETRY_CLIENT = None
 
 
 def child_main(
