@@ -154,7 +154,7 @@ def test_kill_9_workers_mid_trial_including_the_last(
 
         def running() -> bool:
             trials = watch.trials()
-            found[0] = _running_in(trials, procs, (20, 180)) if ready(trials) else None
+            found[0] = _running_in(trials, procs, (40, 180)) if ready(trials) else None
             return found[0] is not None
 
         try:
