@@ -49,11 +49,12 @@ class BackgroundWriter:
         self._ready = False
         self.seconds = 0.0
         self.closed = False
+        self._dead = ""  # why the writer is gone, once it is
 
     @property
     def ready(self) -> bool:
         """Whether the writer has started and connected to the store (never blocks)."""
-        if not self._ready and not self.closed:
+        if not self._ready and not self.closed and not self._dead:
             self._receive(block=False)
         return self._ready
 
@@ -100,27 +101,30 @@ class BackgroundWriter:
         """Let the writer finish everything sent, then stop it; raise if a write failed."""
         if self.closed:
             return
-        self.closed = True
+        was_dead, self.closed = self._dead, True
         start = time.perf_counter()
         try:
-            self._out.send(("stop",))
-            self._out.close()
-            self._drain()
-            self._proc.join(timeout=CLOSE_TIMEOUT_S)
-            if self._proc.exitcode is None:
-                raise TimeoutError
-        except (OSError, TimeoutError):
+            if not was_dead:
+                self._out.send(("stop",))
+                self._drain()
+                self._proc.join(timeout=CLOSE_TIMEOUT_S)
+                if self._proc.exitcode is None:
+                    raise TimeoutError
+        except OSError:  # it died meanwhile; whatever it had not done is reported
+            self._errors.append("the tracking writer process exited unexpectedly")
+        except TimeoutError:
             self._proc.kill()
-            self._proc.join()
             self._errors.append(f"the writer did not finish within {CLOSE_TIMEOUT_S:.0f} s")
         finally:
+            self._out.close()
             self._in.close()
+            self._proc.join()
             self.seconds += time.perf_counter() - start
         self._raise_errors()
 
     def _send(self, message: tuple[Any, ...]) -> None:
-        if self.closed:
-            raise StoreError("tracking writer: already closed")
+        if self.closed or self._dead:
+            raise StoreError("tracking writer: already closed" if self.closed else self._dead)
         start = time.perf_counter()
         try:
             self._out.send(message)
@@ -178,7 +182,8 @@ class BackgroundWriter:
             raise StoreError(f"tracking store: {errors[0]}{more}")
 
     def _died(self) -> StoreError:
-        self.closed = True
         self._proc.join(timeout=5)
-        code = self._proc.exitcode
-        return StoreError(f"tracking writer process exited unexpectedly (exit code {code})")
+        self._dead = (
+            f"tracking writer process exited unexpectedly (exit code {self._proc.exitcode})"
+        )
+        return StoreError(self._dead)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -85,7 +86,10 @@ def test_a_dead_writer_is_an_error_not_a_hang(stores: Stores) -> None:
     writer._proc.join()
     with pytest.raises(StoreError, match="writer process exited unexpectedly"):
         writer.sync()
-    writer.close()  # already closed: a no-op
+    with pytest.raises(StoreError, match="exited unexpectedly"):
+        writer.log_batch("any", metrics=[])  # no hang, no silent loss
+    writer.close()  # releases the pipes; nothing more to report
+    assert writer.closed and writer._proc.exitcode == -signal.SIGKILL
 
 
 def test_the_writer_has_its_own_session_so_ctrl_c_does_not_reach_it(stores: Stores) -> None:
