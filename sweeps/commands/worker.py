@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from sweeps import signals
@@ -69,9 +67,8 @@ def worker(
     session = open_session(config, overrides, **flags)
     signals.install()
     with blas_threads(blas):
-        # `auto`: workers are started one per core, so none is left for a writer
-        writer = session.cfg.tracking.writer_for(len(os.sched_getaffinity(0)))
-        with session.tracker.background(writer):
+        # `auto` means no writer here: workers are started one per core, none is left for it
+        with session.tracker.background(session.cfg.tracking.background is True):
             sweep = session.init()
             outcome = run_worker(sweep, session.data, show_progress=not quiet)
         if outcome.study_done and not no_conclude:

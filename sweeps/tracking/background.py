@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sweeps.errors import StoreError
@@ -71,13 +73,10 @@ class BackgroundWriter:
 
     def run_id(self, handle: RunHandle, wait: bool = True) -> str | None:
         """The MLflow id of ``handle``'s run; None if not known yet and ``wait`` is False."""
-        start = time.perf_counter()
-        try:
+        with self._blocked():
             self._receive(block=False)
             while wait and handle.key not in self._run_ids:
                 self._receive(block=True)
-        finally:
-            self.seconds += time.perf_counter() - start
         self._raise_errors()
         return self._run_ids.get(handle.key)
 
@@ -101,10 +100,15 @@ class BackgroundWriter:
         """Let the writer finish everything sent, then stop it; raise if a write failed."""
         if self.closed:
             return
-        was_dead, self.closed = self._dead, True
-        start = time.perf_counter()
+        self.closed = True
+        with self._blocked():
+            self._stop(alive=not self._dead)
+        self._raise_errors()
+
+    def _stop(self, alive: bool) -> None:
+        """Ask a live writer to finish and wait for it; always release pipes and reap it."""
         try:
-            if not was_dead:
+            if alive:
                 self._out.send(("stop",))
                 self._drain()
                 self._proc.join(timeout=CLOSE_TIMEOUT_S)
@@ -119,30 +123,32 @@ class BackgroundWriter:
             self._out.close()
             self._in.close()
             self._proc.join()
-            self.seconds += time.perf_counter() - start
-        self._raise_errors()
 
     def _send(self, message: tuple[Any, ...]) -> None:
         if self.closed or self._dead:
             raise StoreError("tracking writer: already closed" if self.closed else self._dead)
-        start = time.perf_counter()
-        try:
-            self._out.send(message)
-            self._receive(block=False)
-        except OSError:
-            raise self._died() from None
-        finally:
-            self.seconds += time.perf_counter() - start
+        with self._blocked():
+            try:
+                self._out.send(message)
+                self._receive(block=False)
+            except OSError:
+                raise self._died() from None
         self._raise_errors()
 
     def _wait_for_sync(self, number: int) -> None:
-        start = time.perf_counter()
-        try:
+        with self._blocked():
             while self._received_sync < number:
                 self._receive(block=True)
+        self._raise_errors()
+
+    @contextmanager
+    def _blocked(self) -> Iterator[None]:
+        """Count the time spent in the block as time the worker waited on the writer."""
+        start = time.perf_counter()
+        try:
+            yield
         finally:
             self.seconds += time.perf_counter() - start
-        self._raise_errors()
 
     def _receive(self, block: bool) -> None:
         """Take the writer's answers: one (blocking) or all that are waiting."""

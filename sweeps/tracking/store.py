@@ -135,7 +135,7 @@ class Tracker:
         """Runs opened in this block write through a background process; on leaving, wait
         until it has written everything. A failed write raises :class:`StoreError` (only
         warns if the block is already raising)."""
-        if not enabled or self.writer is not None:
+        if not enabled:
             yield
             return
         self.writer = writer = BackgroundWriter(self.uri)
