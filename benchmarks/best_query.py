@@ -53,7 +53,7 @@ def create_store(root: Path) -> tuple[str, str, str]:
     from mlflow import MlflowClient
     from mlflow.entities import Param
 
-    from sweeps.sqlite import enable_wal
+    from sweeps.infra.sqlite import enable_wal
 
     uri = f"sqlite:///{root / 'mlflow.db'}"
     enable_wal(root / "mlflow.db")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import optuna
 
-from sweeps.sqlite import engine_kwargs
+from sweeps.infra.sqlite import engine_kwargs
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"

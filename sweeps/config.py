@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipeline import MLPClassifier
 from pipeline.hyperparams import validate as validate_hyperparameters
 from sweeps.errors import ConfigError
+from sweeps.infra.urls import redact
 from sweeps.space import CategoricalParam, ParamSpec, hidden_layers
-from sweeps.urls import redact
 
 Task = Literal["classification", "regression"]
 Direction = Literal["minimize", "maximize"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sweeps.dataset import SweepData
-from sweeps.locks import StorageLock
+from sweeps.infra.locks import StorageLock
 from sweeps.report import publish_report
 from sweeps.runner import Sweep
 from sweeps.selection import pareto_front, selected_trial, states

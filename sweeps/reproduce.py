@@ -14,6 +14,7 @@ from typing import Any
 from pipeline import DivergenceError
 from sweeps.comparison import Comparison, SeedSpread, compare, other_seeds, spread
 from sweeps.dataset import SweepData, load_sweep_data
+from sweeps.infra.provenance import provenance_tags
 from sweeps.logged_trial import (
     Original,
     Outcome,
@@ -24,7 +25,6 @@ from sweeps.logged_trial import (
     trained_keywords,
 )
 from sweeps.objective import epoch_metrics
-from sweeps.provenance import provenance_tags
 from sweeps.tracking import Tracker
 
 

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 import optuna
 from tqdm import tqdm
 
-from sweeps import signals
 from sweeps.config import SweepConfig
 from sweeps.dataset import SweepData
-from sweeps.locks import StorageLock
+from sweeps.infra import signals
+from sweeps.infra.locks import StorageLock
+from sweeps.infra.provenance import provenance_tags
+from sweeps.infra.urls import redact
 from sweeps.objective import Objective, SweepContext
-from sweeps.provenance import provenance_tags
 from sweeps.samplers import pruner_settings, sampler_settings
 from sweeps.study import (
     budget_state,
@@ -25,7 +26,6 @@ from sweeps.study import (
 )
 from sweeps.tracking import Tracker
 from sweeps.tracking.reaper import close_stale_runs
-from sweeps.urls import redact
 
 PARENT_ATTR = "mlflow_parent_run_id"
 

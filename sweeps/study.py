@@ -12,9 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sweeps.config import SweepConfig
 from sweeps.errors import StoreError
+from sweeps.infra.sqlite import engine_kwargs
+from sweeps.infra.urls import redact
 from sweeps.samplers import experimental_ok, make_pruner, make_sampler
-from sweeps.sqlite import engine_kwargs
-from sweeps.urls import redact
 
 DEFAULT_STORAGE = "sqlite:///mlruns/optuna.db"
 StaleCallback = Callable[[optuna.Study, FrozenTrial], None]

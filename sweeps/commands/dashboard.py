@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from sweeps import signals
 from sweeps.commands.options import set_option, store_options
 from sweeps.commands.studies import load_study
 from sweeps.errors import SweepsError
-from sweeps.serve import check_port_free, is_loopback, serve, url_host
+from sweeps.infra import signals
+from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
+from sweeps.infra.urls import redact
 from sweeps.session import load_with_flags
 from sweeps.study import resolve_storage_url
-from sweeps.urls import redact
 
 NAME = "optuna-dashboard"
 INSTALL_HINT = "optuna-dashboard is not installed: pip install optuna-dashboard"

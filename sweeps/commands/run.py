@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from sweeps import signals
 from sweeps.commands.options import blas_option, set_option, store_options
 from sweeps.commands.show import print_result
 from sweeps.errors import Interrupted
 from sweeps.finish import close_parent, conclude
+from sweeps.infra import signals
 from sweeps.parallel import run_workers
 from sweeps.runner import Sweep, run_worker
 from sweeps.session import Session, blas_threads, open_session

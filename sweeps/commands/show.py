@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from sweeps.finish import SweepResult
-from sweeps.sqlite import sqlite_file
+from sweeps.infra.sqlite import sqlite_file
 
 
 def _fmt(value: Any) -> str:

@@ -7,10 +7,10 @@ import click
 from sweeps.commands.options import set_option, store_options
 from sweeps.config import load_config
 from sweeps.errors import RunNotFoundError
-from sweeps.sqlite import sqlite_file
+from sweeps.infra.sqlite import sqlite_file
+from sweeps.infra.urls import redact
 from sweeps.status import study_status
 from sweeps.study import make_storage, resolve_storage_url
-from sweeps.urls import redact
 
 
 @click.command()

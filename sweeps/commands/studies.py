@@ -9,9 +9,9 @@ import optuna
 
 from sweeps.config import SweepConfig
 from sweeps.errors import RunNotFoundError
-from sweeps.sqlite import sqlite_file
+from sweeps.infra.sqlite import sqlite_file
+from sweeps.infra.urls import redact
 from sweeps.study import make_storage
-from sweeps.urls import redact
 
 
 def require_storage(url: str) -> None:

@@ -6,14 +6,14 @@ import sys
 
 import click
 
-from sweeps import signals
 from sweeps.commands.options import set_option
-from sweeps.serve import check_port_free, is_loopback, serve, url_host
+from sweeps.infra import signals
+from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
+from sweeps.infra.sqlite import sqlite_file
+from sweeps.infra.urls import redact
 from sweeps.session import load_with_flags
-from sweeps.sqlite import sqlite_file
 from sweeps.tracking import Tracker, artifact_root_for, resolve_tracking_uri
 from sweeps.tracking.lookup import experiment_named, open_existing
-from sweeps.urls import redact
 
 NAME = "MLflow UI"
 

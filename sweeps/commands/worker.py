@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from sweeps import signals
 from sweeps.commands.options import blas_option, set_option, store_options
 from sweeps.commands.show import print_result
 from sweeps.finish import conclude
+from sweeps.infra import signals
+from sweeps.infra.urls import redact
 from sweeps.runner import run_worker
 from sweeps.session import blas_threads, open_session
-from sweeps.urls import redact
 
 
 @click.command()

@@ -19,9 +19,9 @@ from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
 from sweeps.errors import RunNotFoundError, StoreError
-from sweeps.sqlite import BUSY_TIMEOUT_S, sqlite_file
+from sweeps.infra.sqlite import BUSY_TIMEOUT_S, sqlite_file
+from sweeps.infra.urls import redact
 from sweeps.tracking.store import Tracker
-from sweeps.urls import redact
 
 PROGRESS_BAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
 #: Tables whose planner statistics decide how fast runs are filtered by tag and sorted by metric.

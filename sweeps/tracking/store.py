@@ -16,12 +16,12 @@ from mlflow.entities import Metric, Run
 from mlflow.exceptions import MlflowException
 
 from sweeps.errors import StoreError
-from sweeps.locks import file_lock
-from sweeps.sqlite import enable_wal, register_fast_commits, sqlite_file
+from sweeps.infra.locks import file_lock
+from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
+from sweeps.infra.urls import redact
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
-from sweeps.urls import redact
 
 DEFAULT_TRACKING_URI = "sqlite:///mlruns/mlflow.db"
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}

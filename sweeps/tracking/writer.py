@@ -20,7 +20,7 @@ from typing import Any
 
 from mlflow import MlflowClient
 
-from sweeps.sqlite import register_fast_commits, sqlite_file
+from sweeps.infra.sqlite import register_fast_commits, sqlite_file
 from sweeps.tracking.handles import RunHandle
 from sweeps.tracking.timing import TimedClient
 

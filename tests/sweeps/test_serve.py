@@ -16,7 +16,7 @@ import pytest
 
 from sweeps.commands.ui import mlflow_ui_command, page_url
 from sweeps.errors import StoreError
-from sweeps.serve import is_loopback, serve, url_host
+from sweeps.infra.serve import is_loopback, serve, url_host
 from tests.conftest import Stores
 from tests.sweeps.helpers import run_cli, write_config
 
@@ -108,8 +108,8 @@ def test_dashboard_says_how_to_install_it(
 
 SERVE = """
 import sys
-from sweeps.signals import install as install_signal_handlers
-from sweeps.serve import serve
+from sweeps.infra.signals import install as install_signal_handlers
+from sweeps.infra.serve import serve
 port = sys.argv[1]
 install_signal_handlers()
 serve("test server", [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", port],

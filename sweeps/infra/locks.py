@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy
 
-from sweeps.sqlite import sqlite_file
+from sweeps.infra.sqlite import sqlite_file
 
 
 @contextmanager
