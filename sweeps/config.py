@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -35,8 +35,12 @@ TASK_METRICS: dict[Task, tuple[str, ...]] = {
     "regression": ("val_loss", "val_r2", "n_params"),
 }
 MAXIMIZED = {"val_accuracy", "val_r2"}
-SAMPLERS = ("tpe", "random", "grid", "cmaes", "qmc", "nsga2")
-PRUNERS = ("median", "percentile", "successive_halving", "hyperband", "patient", "none")
+
+
+def _one_of(value: str, names: Iterable[str]) -> str:
+    if value not in names:
+        raise ValueError(f"Input should be one of {', '.join(map(repr, names))}")
+    return value
 
 
 class _Strict(BaseModel):
@@ -98,8 +102,15 @@ class SplitConfig(_Strict):
 class SamplerConfig(_Strict):
     """An Optuna sampler by name; ``options`` are its constructor keywords."""
 
-    type: Literal["tpe", "random", "grid", "cmaes", "qmc", "nsga2"] = "tpe"
+    type: str = "tpe"
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from sweeps.study.samplers import SAMPLERS
+
+        return _one_of(value, SAMPLERS)
 
 
 class PrunerConfig(_Strict):
@@ -108,10 +119,15 @@ class PrunerConfig(_Strict):
     ``patient`` wraps another pruner: ``options: {patience: 3, wrapped: median}``.
     """
 
-    type: Literal["median", "percentile", "successive_halving", "hyperband", "patient", "none"] = (
-        "median"
-    )
+    type: str = "median"
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from sweeps.study.samplers import PRUNERS
+
+        return _one_of(value, PRUNERS)
 
 
 class StudyConfig(_Strict):
@@ -301,11 +317,12 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> SweepConfig:
 
 def _check_study_components(cfg: SweepConfig, path: Path) -> None:
     """Build sampler and pruner once, so bad options fail now with their key path."""
-    from sweeps.samplers import make_pruner, make_sampler  # samplers imports this module
+    from sweeps.study.samplers import make_pruner, make_sampler  # imports optuna: only now
 
+    sampler, pruner = cfg.study.sampler, cfg.study.pruner
     for key, build in (
-        ("study.sampler", lambda: make_sampler(cfg.study.sampler, cfg.seed, cfg.space)),
-        ("study.pruner", lambda: make_pruner(cfg.study.pruner)),
+        ("study.sampler", lambda: make_sampler(sampler.type, sampler.options, cfg.seed, cfg.space)),
+        ("study.pruner", lambda: make_pruner(pruner.type, pruner.options)),
     ):
         try:
             build()

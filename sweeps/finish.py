@@ -9,7 +9,7 @@ from sweeps.dataset import SweepData
 from sweeps.infra.locks import StorageLock
 from sweeps.report import publish_report
 from sweeps.runner import Sweep
-from sweeps.selection import pareto_front, selected_trial, states
+from sweeps.study.selection import pareto_front, selected_trial, states
 from sweeps.tracking.summary import DatasetRecord, end_run, log_datasets, log_summary
 from sweeps.winner import finalize_winner
 
@@ -49,7 +49,7 @@ def summarise(sweep: Sweep, data: SweepData) -> SweepResult:
     result = SweepResult(
         cfg.study_name, sweep.parent_run_id, sweep.experiment_id, sweep.tracker.uri, states(study)
     )
-    best = selected_trial(study, cfg)
+    best = selected_trial(study, cfg.objective)
     metrics: dict[str, float] = {f"trials_{k.lower()}": v for k, v in result.counts.items()}
     tags: dict[str, object] = {}
     if best is not None:
@@ -86,7 +86,7 @@ def conclude(sweep: Sweep, data: SweepData) -> SweepResult:
     """
     with StorageLock(sweep.storage_url, "init").hold():
         result = summarise(sweep, data)
-        best = selected_trial(sweep.study, sweep.cfg)
+        best = selected_trial(sweep.study, sweep.cfg.objective)
         if best is not None:
             report = finalize_winner(sweep.cfg, data, sweep.tracker, sweep.parent_run_id, best)
             result.test_metrics = report.test_metrics

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from sweeps.errors import Interrupted, SweepsError
 from sweeps.runner import Sweep
-from sweeps.study import budget_state
+from sweeps.study.budget import budget_state
 
 POLL_SECONDS = 0.5
 STOP_GRACE_SECONDS = 15.0

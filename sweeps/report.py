@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import FrozenTrial
 
 from sweeps.config import SweepConfig
 from sweeps.html_report import to_html
 from sweeps.markdown import render_report
 from sweeps.runner import PARENT_ATTR, Sweep
-from sweeps.selection import pareto_front, selected_trial, states
+from sweeps.study.selection import pareto_front, ranked_trials, selected_trial, states
 from sweeps.study_plots import PlotTarget, StudyPlots, make_study_plots
 from sweeps.tracking import Tracker
 
@@ -60,7 +60,7 @@ class ReportData:
 
 def winner_of(study: optuna.Study, cfg: SweepConfig, tracker: Tracker) -> Winner | None:
     """The selected trial, with metrics read from its MLflow run (if the run still exists)."""
-    trial = selected_trial(study, cfg)
+    trial = selected_trial(study, cfg.objective)
     if trial is None:
         return None
     values = dict(zip(cfg.objective.metric, trial.values, strict=True))
@@ -75,14 +75,6 @@ def winner_of(study: optuna.Study, cfg: SweepConfig, tracker: Tracker) -> Winner
         }
         winner.test = {k: v for k, v in sorted(logged.items()) if k.startswith("test_")}
     return winner
-
-
-def top_trials(study: optuna.Study, cfg: SweepConfig, n: int = TOP_N) -> list[FrozenTrial]:
-    """The ``n`` best completed trials on the selection metric (ties: lower number first)."""
-    index = cfg.objective.metric.index(cfg.objective.selection_metric)
-    sign = 1.0 if cfg.objective.directions[index] == "minimize" else -1.0
-    done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-    return sorted(done, key=lambda t: (sign * t.values[index], t.number))[:n]
 
 
 def plot_target(cfg: SweepConfig) -> PlotTarget:
@@ -103,7 +95,7 @@ def collect(
         directions=cfg.objective.directions,
         selection_metric=cfg.objective.selection_metric,
         counts=states(study),
-        top=top_trials(study, cfg),
+        top=ranked_trials(study, cfg.objective, TOP_N),
         winner=winner_of(study, cfg, tracker),
         pareto=[t.number for t in pareto_front(study)],
         plots=plots,

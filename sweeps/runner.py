@@ -16,14 +16,15 @@ from sweeps.infra.locks import StorageLock
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.urls import redact
 from sweeps.objective import Objective, SweepContext
-from sweeps.samplers import pruner_settings, sampler_settings
-from sweeps.study import (
-    budget_state,
+from sweeps.study.budget import budget_state, may_start_trial
+from sweeps.study.samplers import (
     experimental_ok,
-    make_storage,
-    may_start_trial,
-    open_study,
+    make_pruner,
+    make_sampler,
+    pruner_settings,
+    sampler_settings,
 )
+from sweeps.study.storage import StaleCallback, make_storage, open_study
 from sweeps.tracking import Tracker
 from sweeps.tracking.reaper import close_stale_runs
 
@@ -49,13 +50,29 @@ def init_sweep(
     with StorageLock(storage_url, "init").hold():
         experiment_id = tracker.experiment_id(cfg.name)
         assert experiment_id is not None
-        storage = make_storage(storage_url, cfg, on_stale=close_stale_runs(tracker, experiment_id))
-        study = open_study(cfg, storage, fresh=fresh)
+        study = _open_study(cfg, storage_url, close_stale_runs(tracker, experiment_id), fresh)
         parent = _parent_run(cfg, study, tracker, experiment_id, storage_url)
         if not study.get_trials(deepcopy=False):
             for params in cfg.study.enqueue:
                 study.enqueue_trial(params, skip_if_exists=True)
     return Sweep(cfg, study, tracker, storage_url, experiment_id, parent)
+
+
+def _open_study(
+    cfg: SweepConfig, storage_url: str, on_stale: StaleCallback, fresh: bool
+) -> optuna.Study:
+    study_cfg = cfg.study
+    storage = make_storage(
+        storage_url,
+        heartbeat_interval=study_cfg.heartbeat_interval,
+        grace_period=study_cfg.grace_period,
+        max_retry=study_cfg.max_retry,
+        on_stale=on_stale,
+    )
+    sampler = make_sampler(study_cfg.sampler.type, study_cfg.sampler.options, cfg.seed, cfg.space)
+    pruner = make_pruner(study_cfg.pruner.type, study_cfg.pruner.options)
+    directions = cfg.objective.directions
+    return open_study(storage, cfg.study_name, directions, sampler, pruner, fresh=fresh)
 
 
 def _parent_run(
@@ -78,6 +95,8 @@ def _parent_run(
 
 def parent_params(cfg: SweepConfig) -> dict[str, str]:
     """The sweep's stable settings, flattened, as parent-run params."""
+    sampler = (cfg.study.sampler.type, cfg.study.sampler.options)
+    pruner = (cfg.study.pruner.type, cfg.study.pruner.options)
     flat = {
         "seed": cfg.seed,
         "metric": ",".join(cfg.objective.metric),
@@ -87,8 +106,8 @@ def parent_params(cfg: SweepConfig) -> dict[str, str]:
         **{f"data.{k}": v for k, v in cfg.data.model_dump(mode="json").items()},
         **{f"split.{k}": v for k, v in cfg.split.model_dump().items()},
         **{f"model.{k}": v for k, v in cfg.model.items()},
-        **{f"sampler.{k}": v for k, v in sampler_settings(cfg.study.sampler, cfg.seed).items()},
-        **{f"pruner.{k}": v for k, v in pruner_settings(cfg.study.pruner).items()},
+        **{f"sampler.{k}": v for k, v in sampler_settings(*sampler, cfg.seed).items()},
+        **{f"pruner.{k}": v for k, v in pruner_settings(*pruner).items()},
         **{f"space.{k}": v.model_dump_json() for k, v in cfg.space.items()},
     }
     return {k: str(v) for k, v in flat.items()}

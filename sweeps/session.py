@@ -11,7 +11,7 @@ from threadpoolctl import threadpool_limits
 from sweeps.config import SweepConfig, load_config
 from sweeps.dataset import SweepData, load_sweep_data
 from sweeps.runner import Sweep, init_sweep
-from sweeps.study import resolve_storage_url
+from sweeps.study.storage import resolve_storage_url
 from sweeps.tracking import Tracker, resolve_tracking_uri
 
 

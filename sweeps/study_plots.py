@@ -25,7 +25,7 @@ from matplotlib.ticker import NullFormatter
 from optuna.importance import FanovaImportanceEvaluator
 from optuna.trial import FrozenTrial, TrialState
 
-from sweeps.study import experimental_ok
+from sweeps.study.samplers import experimental_ok
 
 Target = Callable[[FrozenTrial], float]
 MAX_LEGEND = 12  # trials named in the learning curves' legend; more are drawn unnamed

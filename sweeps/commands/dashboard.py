@@ -9,13 +9,12 @@ from pathlib import Path
 import click
 
 from sweeps.commands.options import set_option, store_options
-from sweeps.commands.studies import load_study
 from sweeps.errors import SweepsError
 from sweeps.infra import signals
 from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.urls import redact
 from sweeps.session import load_with_flags
-from sweeps.study import resolve_storage_url
+from sweeps.study.storage import read_study, resolve_storage_url
 
 NAME = "optuna-dashboard"
 INSTALL_HINT = "optuna-dashboard is not installed: pip install optuna-dashboard"
@@ -58,7 +57,7 @@ def dashboard_command(
     flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
     cfg = load_with_flags(config, overrides, **flags)
     url = resolve_storage_url(None, cfg.study.storage)
-    load_study(cfg, url)  # exists, or a one-line error
+    read_study(url, cfg.study_name)  # exists, or a one-line error
     check_port_free(host, port)
     if not is_loopback(host):
         click.echo(f"sweeps: warning: {NAME} has no authentication", err=True)

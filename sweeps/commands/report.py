@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 
 from sweeps.commands.options import set_option, store_options
-from sweeps.commands.studies import load_study
 from sweeps.report import REPORT_NAME, write_report
 from sweeps.session import load_with_flags
-from sweeps.study import resolve_storage_url
+from sweeps.study.storage import read_study, resolve_storage_url
 from sweeps.tracking import resolve_tracking_uri
 from sweeps.tracking.lookup import open_existing
 
@@ -51,7 +50,7 @@ def report_command(
     stores."""
     flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
     cfg = load_with_flags(config, overrides, **flags)
-    study = load_study(cfg, resolve_storage_url(None, cfg.study.storage))
+    study = read_study(resolve_storage_url(None, cfg.study.storage), cfg.study_name)
     tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
     folder, name = report_paths(output, cfg.study_name)
     path, plots = write_report(study, cfg, tracker, folder, name)

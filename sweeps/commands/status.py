@@ -6,11 +6,9 @@ import click
 
 from sweeps.commands.options import set_option, store_options
 from sweeps.config import load_config
-from sweeps.errors import RunNotFoundError
-from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.status import study_status
-from sweeps.study import make_storage, resolve_storage_url
+from sweeps.study.status import study_status
+from sweeps.study.storage import read_study, resolve_storage_url
 
 
 @click.command()
@@ -25,20 +23,12 @@ def status(
     study_name: str | None,
 ) -> None:
     """Show the state of the sweep of CONFIG without changing anything."""
-    import optuna
-
     extra = [*overrides, *([f"study.name={study_name}"] if study_name else [])]
     cfg = load_config(config, extra)
     url = resolve_storage_url(storage, cfg.study.storage)
-    db = sqlite_file(url)
-    if db is not None and not db.exists():
-        raise RunNotFoundError(f"no study storage at {db}: run the sweep or `sweeps init` first")
-    store = make_storage(url, cfg, on_stale=None)
-    if cfg.study_name not in optuna.get_all_study_names(store):
-        raise RunNotFoundError(f"no study {cfg.study_name!r} in {redact(url)}")
-    study = optuna.load_study(study_name=cfg.study_name, storage=store)
+    study = read_study(url, cfg.study_name)
     grace = cfg.study.grace_period or 3 * cfg.study.heartbeat_interval
-    st = study_status(study, cfg, url, grace)
+    st = study_status(study, cfg.objective, cfg.study.n_trials, url, grace)
     left = "unlimited" if st.budget is None else str(max(st.budget - st.counted, 0))
     click.echo(f"study        {cfg.study_name} on {redact(url)}")
     click.echo(f"budget       {st.budget or 'none'} trials, {st.counted} counted, {left} left")

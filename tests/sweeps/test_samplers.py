@@ -7,8 +7,9 @@ import pytest
 from pydantic import TypeAdapter
 
 from sweeps.config import PrunerConfig, SamplerConfig
-from sweeps.samplers import TPE_DEFAULTS, make_pruner, make_sampler, sampler_settings
 from sweeps.space import ParamSpec
+from sweeps.study import samplers
+from sweeps.study.samplers import TPE_DEFAULTS, make_pruner, make_sampler, sampler_settings
 
 SPACE = TypeAdapter(dict[str, ParamSpec]).validate_python(
     {
@@ -34,9 +35,15 @@ PRUNERS = {
 }
 
 
+def test_the_name_tables_list_every_sampler_and_pruner_once() -> None:
+    assert set(samplers.SAMPLERS) == set(SAMPLERS)
+    assert set(samplers.PRUNERS) == set(PRUNERS)
+
+
 @pytest.mark.parametrize("name", sorted(SAMPLERS))
 def test_every_sampler_builds(name: str) -> None:
-    sampler = make_sampler(SamplerConfig(type=name), 3, SPACE)  # type: ignore[arg-type]
+    cfg = SamplerConfig(type=name)  # the sweep file accepts the name
+    sampler = make_sampler(cfg.type, cfg.options, 3, SPACE)
     assert isinstance(sampler, SAMPLERS[name])
 
 
@@ -49,14 +56,15 @@ def test_every_pruner_builds(name: str) -> None:
         if name == "patient"
         else {}
     )
-    pruner = make_pruner(PrunerConfig(type=name, options=options))  # type: ignore[arg-type]
+    cfg = PrunerConfig(type=name, options=options)  # the sweep file accepts the name
+    pruner = make_pruner(cfg.type, cfg.options)
     assert isinstance(pruner, PRUNERS[name])
 
 
 def test_tpe_settings_are_pinned_and_overridable() -> None:
-    assert sampler_settings(SamplerConfig(), 7) == {"seed": 7, **TPE_DEFAULTS}
-    custom = SamplerConfig(options={"n_startup_trials": 3, "multivariate": False})
-    assert sampler_settings(custom, 7) == {
+    assert sampler_settings("tpe", {}, 7) == {"seed": 7, **TPE_DEFAULTS}
+    custom = {"n_startup_trials": 3, "multivariate": False}
+    assert sampler_settings("tpe", custom, 7) == {
         "seed": 7,
         "n_startup_trials": 3,
         "multivariate": False,
@@ -66,7 +74,7 @@ def test_tpe_settings_are_pinned_and_overridable() -> None:
 
 def test_seeded_samplers_repeat_themselves() -> None:
     def draws() -> list[int]:
-        study = optuna.create_study(sampler=make_sampler(SamplerConfig(type="random"), 5, SPACE))
+        study = optuna.create_study(sampler=make_sampler("random", {}, 5, SPACE))
         return [study.ask().suggest_int("depth", 1, 3) for _ in range(10)]
 
     assert draws() == draws()

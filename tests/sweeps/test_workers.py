@@ -290,10 +290,8 @@ def test_a_worker_killed_while_sampling_does_not_hold_the_budget_for_ever(
     script = textwrap.dedent(
         f"""
         import os, signal, optuna
-        from sweeps.config import load_config
-        from sweeps.study import make_storage
-        cfg = load_config({str(config)!r}, [])
-        storage = make_storage({stores.storage_url!r}, cfg, None)
+        from sweeps.study.storage import make_storage
+        storage = make_storage({stores.storage_url!r}, heartbeat_interval=10)
         optuna.load_study(study_name="tiny", storage=storage).ask()
         os.kill(os.getpid(), signal.SIGKILL)  # dies before any objective or heartbeat thread
         """

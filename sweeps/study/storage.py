@@ -1,8 +1,7 @@
-"""The Optuna side of a sweep: storage, study creation and the exact trial budget."""
+"""The study's storage: URL resolution, heartbeats from a trial's start, opening studies."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 
 import optuna
@@ -10,13 +9,13 @@ from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.exc import SQLAlchemyError
 
-from sweeps.config import SweepConfig
-from sweeps.errors import StoreError
-from sweeps.infra.sqlite import engine_kwargs
+from sweeps.errors import RunNotFoundError, StoreError
+from sweeps.infra.sqlite import engine_kwargs, sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.samplers import experimental_ok, make_pruner, make_sampler
+from sweeps.study.samplers import experimental_ok
 
 DEFAULT_STORAGE = "sqlite:///mlruns/optuna.db"
+READ_ONLY_HEARTBEAT = 10  # a reader never records heartbeats; RDBStorage wants a value
 StaleCallback = Callable[[optuna.Study, FrozenTrial], None]
 
 
@@ -67,23 +66,31 @@ class SweepStorage(RDBStorage):
             self.record_heartbeat(trial_id)
 
 
-def make_storage(url: str, cfg: SweepConfig, on_stale: StaleCallback | None) -> RDBStorage:
-    """An RDB storage with heartbeats; stale trials are retried a bounded number of times."""
+def make_storage(
+    url: str,
+    *,
+    heartbeat_interval: int,
+    grace_period: int | None = None,
+    max_retry: int = 1,
+    on_stale: StaleCallback | None = None,
+) -> RDBStorage:
+    """An RDB storage with a heartbeat every ``heartbeat_interval`` s; a trial whose last
+    heartbeat is older than ``grace_period`` (default: 3 intervals) is failed and retried up to
+    ``max_retry`` times. A storage that cannot be opened is a :class:`StoreError`."""
     with experimental_ok():
-        retry = RetryHeartbeatStaleTrialCallback(max_retry=cfg.study.max_retry)
+        retry = RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
 
     def stale(study: optuna.Study, trial: FrozenTrial) -> None:
         if on_stale is not None:
             on_stale(study, trial)
         retry(study, trial)
 
-    interval = cfg.study.heartbeat_interval
     try:
         with experimental_ok():
             return SweepStorage(
                 url,
-                heartbeat_interval=interval,
-                grace_period=cfg.study.grace_period or 3 * interval,
+                heartbeat_interval=heartbeat_interval,
+                grace_period=grace_period or 3 * heartbeat_interval,
                 heartbeat_stale_trial_callback=stale,
                 engine_kwargs=engine_kwargs(url),
             )
@@ -95,49 +102,43 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def open_study(cfg: SweepConfig, storage: RDBStorage, fresh: bool = False) -> optuna.Study:
-    """Load the sweep's study, or create it (``fresh`` deletes an existing one first)."""
-    name = cfg.study_name
+def open_study(
+    storage: RDBStorage,
+    name: str,
+    directions: Sequence[str],
+    sampler: optuna.samplers.BaseSampler,
+    pruner: optuna.pruners.BasePruner,
+    *,
+    fresh: bool = False,
+) -> optuna.Study:
+    """Load study ``name``, or create it (``fresh`` deletes an existing one first)."""
     if fresh and name in optuna.get_all_study_names(storage):
         optuna.delete_study(study_name=name, storage=storage)
     return optuna.create_study(
         storage=storage,
         study_name=name,
-        directions=list(cfg.objective.directions),
-        sampler=make_sampler(cfg.study.sampler, cfg.seed, cfg.space),
-        pruner=make_pruner(cfg.study.pruner),
+        directions=list(directions),
+        sampler=sampler,
+        pruner=pruner,
         load_if_exists=True,
     )
 
 
-def retried_numbers(trials: list[FrozenTrial]) -> set[int]:
-    """Numbers of trials that went stale and were retried as a new trial."""
-    return {n for t in trials for n in t.system_attrs.get("retry_history", [])}
+def require_storage(url: str) -> None:
+    """Refuse a ``sqlite:///`` URL whose file does not exist (opening it would create it)."""
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise RunNotFoundError(f"no study storage at {path}: run the sweep first")
 
 
-def budget_state(study: optuna.Study) -> tuple[int, int, int]:
-    """``(counted, waiting, running)``: each logical trial once, retries not double-counted."""
-    trials = study.get_trials(deepcopy=False)
-    retried = retried_numbers(trials)
-    counted = sum(1 for t in trials if t.number not in retried)
-    waiting = sum(1 for t in trials if t.state == TrialState.WAITING)
-    running = sum(1 for t in trials if t.state == TrialState.RUNNING)
-    return counted, waiting, running
-
-
-def may_start_trial(study: optuna.Study, n_trials: int | None, poll: float = 1.0) -> bool:
-    """Whether one more trial fits the budget, waiting while other trials may still go stale.
-
-    A WAITING trial (enqueued, or a retry of a stale one) always may run: it was already
-    counted. With the budget used up but trials still RUNNING, this waits and fails stale
-    ones, so that a killed worker's last trial is retried rather than lost.
-    """
-    while True:
-        counted, waiting, running = budget_state(study)
-        if waiting or n_trials is None or counted < n_trials:
-            return True
-        if not running:
-            return False
-        with experimental_ok():
-            optuna.storages.fail_stale_trials(study)
-        time.sleep(poll)
+def read_study(url: str, name: str) -> optuna.Study:
+    """Study ``name`` for commands that only read it (a random sampler: nothing is sampled
+    from it). Never creates a storage or a study: a missing one is a
+    :class:`RunNotFoundError`."""
+    require_storage(url)
+    storage = make_storage(url, heartbeat_interval=READ_ONLY_HEARTBEAT)
+    if name not in optuna.get_all_study_names(storage):
+        raise RunNotFoundError(f"no study {name!r} in {redact(url)}")
+    return optuna.load_study(
+        study_name=name, storage=storage, sampler=optuna.samplers.RandomSampler()
+    )

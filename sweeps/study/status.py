@@ -9,9 +9,8 @@ import optuna
 import sqlalchemy
 from optuna.trial import TrialState
 
-from sweeps.config import SweepConfig
-from sweeps.selection import selected_trial, states
-from sweeps.study import budget_state
+from sweeps.study.budget import budget_state
+from sweeps.study.selection import Goal, selected_trial, states
 
 # Optuna keeps heartbeats in its own table and offers no public reader; this query is the one
 # place sweeps reads Optuna's schema (read-only).
@@ -55,20 +54,18 @@ def _as_datetime(value: object) -> dt.datetime:
 
 
 def study_status(
-    study: optuna.Study, cfg: SweepConfig, storage_url: str, grace: float
+    study: optuna.Study, goal: Goal, budget: int | None, storage_url: str, grace: float
 ) -> StudyStatus:
     """Counts, live workers (heartbeat younger than ``grace``), best trial and budget."""
     counted = budget_state(study)[0]
-    status = StudyStatus(states(study), counted, cfg.study.n_trials)
+    status = StudyStatus(states(study), counted, budget)
     ages = heartbeat_ages(storage_url, study.study_name)
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         age = ages.get(trial.number)
         if age is not None and age <= grace:
             status.workers[f"{trial.user_attrs.get('worker', '?')} (trial {trial.number})"] = age
-    best = selected_trial(study, cfg)
+    best = selected_trial(study, goal)
     if best is not None:
-        values = ", ".join(
-            f"{m} {v:.6g}" for m, v in zip(cfg.objective.metric, best.values, strict=True)
-        )
+        values = ", ".join(f"{m} {v:.6g}" for m, v in zip(goal.metric, best.values, strict=True))
         status.best = f"trial {best.number}: {values}"
     return status

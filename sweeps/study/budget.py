@@ -1,0 +1,44 @@
+"""The exact trial budget of a study, across resumes and workers: each logical trial counts
+once (a stale trial retried as a new trial is not counted twice)."""
+
+from __future__ import annotations
+
+import time
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from sweeps.study.samplers import experimental_ok
+
+
+def retried_numbers(trials: list[FrozenTrial]) -> set[int]:
+    """Numbers of trials that went stale and were retried as a new trial."""
+    return {n for t in trials for n in t.system_attrs.get("retry_history", [])}
+
+
+def budget_state(study: optuna.Study) -> tuple[int, int, int]:
+    """``(counted, waiting, running)``: each logical trial once, retries not double-counted."""
+    trials = study.get_trials(deepcopy=False)
+    retried = retried_numbers(trials)
+    counted = sum(1 for t in trials if t.number not in retried)
+    waiting = sum(1 for t in trials if t.state == TrialState.WAITING)
+    running = sum(1 for t in trials if t.state == TrialState.RUNNING)
+    return counted, waiting, running
+
+
+def may_start_trial(study: optuna.Study, n_trials: int | None, poll: float = 1.0) -> bool:
+    """Whether one more trial fits the budget, waiting while other trials may still go stale.
+
+    A WAITING trial (enqueued, or a retry of a stale one) always may run: it was already
+    counted. With the budget used up but trials still RUNNING, this waits and fails stale
+    ones, so that a killed worker's last trial is retried rather than lost.
+    """
+    while True:
+        counted, waiting, running = budget_state(study)
+        if waiting or n_trials is None or counted < n_trials:
+            return True
+        if not running:
+            return False
+        with experimental_ok():
+            optuna.storages.fail_stale_trials(study)
+        time.sleep(poll)
