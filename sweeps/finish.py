@@ -7,7 +7,7 @@ from typing import Any
 
 from sweeps.dataset import SweepData
 from sweeps.infra.locks import StorageLock
-from sweeps.report import publish_report
+from sweeps.report.write import publish_report
 from sweeps.runner import Sweep
 from sweeps.study.selection import pareto_front, selected_trial, states
 from sweeps.tracking.summary import DatasetRecord, end_run, log_datasets, log_summary

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import click
 
-from sweeps.comparison import Comparison, SeedSpread
-from sweeps.reproduce import Reproduction, reproduce
+from sweeps.reproduce.comparison import Comparison, SeedSpread
+from sweeps.reproduce.retrain import Reproduction, reproduce
 from sweeps.tracking import resolve_tracking_uri
 from sweeps.tracking.lookup import open_existing
 

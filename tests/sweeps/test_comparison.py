@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sweeps.comparison import MetricDiff, compare, other_seeds, provenance_changes, spread
+from sweeps.reproduce.comparison import MetricDiff, compare, other_seeds, provenance_changes, spread
 
 
 def test_metric_diff_is_exact_and_nan_aware() -> None:

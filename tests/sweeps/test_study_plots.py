@@ -17,8 +17,8 @@ import optuna
 import pytest
 from mlflow import MlflowClient
 
-from sweeps.markdown import table
-from sweeps.study_plots import PLOTS, PlotTarget, make_study_plots
+from sweeps.report.markdown import table
+from sweeps.report.study_plots import PLOTS, PlotTarget, make_study_plots
 from tests.conftest import Stores
 from tests.sweeps.helpers import run_cli, write_config
 

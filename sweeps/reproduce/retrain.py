@@ -1,4 +1,5 @@
-"""``sweeps reproduce``: retrain a logged trial, compare, and record the reproduction.
+"""One reproduction from start to end: load the logged trial, check its data, retrain it (and
+other seeds), compare, and record the result as a new run.
 
 Nothing is written when the run cannot be reproduced (unknown run, changed data); otherwise a
 new top-level run in the trial's experiment, tagged ``sweeps.reproduces``, records the
@@ -12,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline import DivergenceError
-from sweeps.comparison import Comparison, SeedSpread, compare, other_seeds, spread
 from sweeps.dataset import SweepData, load_sweep_data
 from sweeps.infra.provenance import provenance_tags
-from sweeps.logged_trial import (
+from sweeps.objective import epoch_metrics
+from sweeps.reproduce.comparison import Comparison, SeedSpread, compare, other_seeds, spread
+from sweeps.reproduce.logged_trial import (
     Original,
     Outcome,
     check_data,
@@ -24,7 +26,6 @@ from sweeps.logged_trial import (
     retrain,
     trained_keywords,
 )
-from sweeps.objective import epoch_metrics
 from sweeps.tracking import Tracker
 
 

@@ -1,16 +1,14 @@
-"""Render the sweep report (:class:`sweeps.report.ReportData`) as Markdown."""
+"""Render the sweep report (:class:`sweeps.report.write.ReportData`) as Markdown."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-from sweeps.study_plots import PLOTS
-
-if TYPE_CHECKING:
-    from sweeps.report import ReportData, Winner
+from sweeps.report.data import ReportData, Winner
+from sweeps.report.study_plots import PLOTS
 
 
 def fmt(value: Any) -> str:

@@ -1,7 +1,7 @@
 """The report as one self-contained HTML page, pictures inlined as data URIs.
 
 MLflow's artifact viewer renders Markdown without its images, but renders HTML: ``report.html``
-shows the plots right in the UI. It converts only the Markdown that :mod:`sweeps.markdown`
+shows the plots right in the UI. It converts only the Markdown that :mod:`sweeps.report.markdown`
 writes (headings, paragraphs, tables, lists, images, code blocks, inline code and bold).
 """
 

@@ -143,7 +143,6 @@ PLOTS: tuple[PlotSpec, ...] = (
     ),
     PlotSpec("pareto_front", "Pareto front", _needs_pareto, _pareto),
 )
-TITLES = {spec.name: spec.title for spec in PLOTS}
 
 
 def plotly_available() -> bool:

@@ -1,0 +1,1 @@
+"""The sweep report: ``report.md``, ``report.html`` and the study's plots."""

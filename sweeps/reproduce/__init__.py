@@ -1,0 +1,1 @@
+"""Reproduce a logged trial: read it back, check its data, retrain, compare, record."""
