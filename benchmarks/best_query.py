@@ -121,7 +121,7 @@ def build(root: Path, runs: int, epochs: int, workers: int) -> str:
 def time_query(uri: str, top: int, repeats: int) -> tuple[float, float, list]:
     """Seconds of the first query behind ``sweeps best`` (it may refresh SQLite's planner
     statistics) and the best of ``repeats`` more."""
-    from sweeps.best import ranking_from_parent, top_trials
+    from sweeps.results.best import ranking_from_parent, top_trials
     from sweeps.tracking.lookup import open_existing
 
     tracker = open_existing(uri)

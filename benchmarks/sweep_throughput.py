@@ -30,8 +30,8 @@ from sklearn.metrics import accuracy_score, log_loss
 from sklearn.neural_network import MLPClassifier as SkMLP
 
 from sweeps.cli import quiet_libraries
-from sweeps.runner import run_worker
-from sweeps.session import blas_threads, open_session
+from sweeps.search.runner import run_worker
+from sweeps.search.session import blas_threads, open_session
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCHS, PATIENCE = 80, 10

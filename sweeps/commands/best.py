@@ -10,8 +10,14 @@ from typing import Any
 
 import click
 
-from sweeps.best import BestTrial, Ranking, ranking_from_config, ranking_from_parent, top_trials
 from sweeps.config import load_config
+from sweeps.results.best import (
+    BestTrial,
+    Ranking,
+    ranking_from_config,
+    ranking_from_parent,
+    top_trials,
+)
 from sweeps.tracking import resolve_tracking_uri
 from sweeps.tracking.lookup import open_existing
 

@@ -13,7 +13,7 @@ from sweeps.errors import SweepsError
 from sweeps.infra import signals
 from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.urls import redact
-from sweeps.session import load_with_flags
+from sweeps.search.session import load_with_flags
 from sweeps.study.storage import read_study, resolve_storage_url
 
 NAME = "optuna-dashboard"

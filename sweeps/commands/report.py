@@ -8,7 +8,7 @@ import click
 
 from sweeps.commands.options import set_option, store_options
 from sweeps.report.write import REPORT_NAME, write_report
-from sweeps.session import load_with_flags
+from sweeps.search.session import load_with_flags
 from sweeps.study.storage import read_study, resolve_storage_url
 from sweeps.tracking import resolve_tracking_uri
 from sweeps.tracking.lookup import open_existing

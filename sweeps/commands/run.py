@@ -7,11 +7,11 @@ import click
 from sweeps.commands.options import blas_option, set_option, store_options
 from sweeps.commands.show import print_result
 from sweeps.errors import Interrupted
-from sweeps.finish import close_parent, conclude
 from sweeps.infra import signals
-from sweeps.parallel import run_workers
-from sweeps.runner import Sweep, run_worker
-from sweeps.session import Session, blas_threads, open_session
+from sweeps.results.conclude import close_parent, conclude
+from sweeps.search.parallel import run_workers
+from sweeps.search.runner import Sweep, run_worker
+from sweeps.search.session import Session, blas_threads, open_session
 
 
 @click.command()

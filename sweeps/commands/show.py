@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from sweeps.finish import SweepResult
 from sweeps.infra.sqlite import sqlite_file
+from sweeps.results.conclude import SweepResult
 
 
 def _fmt(value: Any) -> str:

@@ -11,7 +11,7 @@ from sweeps.infra import signals
 from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.session import load_with_flags
+from sweeps.search.session import load_with_flags
 from sweeps.tracking import Tracker, artifact_root_for, resolve_tracking_uri
 from sweeps.tracking.lookup import experiment_named, open_existing
 

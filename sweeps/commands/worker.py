@@ -6,11 +6,11 @@ import click
 
 from sweeps.commands.options import blas_option, set_option, store_options
 from sweeps.commands.show import print_result
-from sweeps.finish import conclude
 from sweeps.infra import signals
 from sweeps.infra.urls import redact
-from sweeps.runner import run_worker
-from sweeps.session import blas_threads, open_session
+from sweeps.results.conclude import conclude
+from sweeps.search.runner import run_worker
+from sweeps.search.session import blas_threads, open_session
 
 
 @click.command()

@@ -20,9 +20,9 @@ from threadpoolctl import threadpool_limits
 
 from pipeline import EpochRecord, weights_digest
 from sweeps.config import SweepConfig
-from sweeps.dataset import SweepData
 from sweeps.errors import ReproductionError, RunNotFoundError
-from sweeps.objective import epoch_metrics, make_estimator, selected_metrics
+from sweeps.search.dataset import SweepData
+from sweeps.search.objective import epoch_metrics, make_estimator, selected_metrics
 from sweeps.tracking import Tracker
 from sweeps.tracking.lookup import fetch_run, read_json
 

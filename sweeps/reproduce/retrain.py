@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline import DivergenceError
-from sweeps.dataset import SweepData, load_sweep_data
 from sweeps.infra.provenance import provenance_tags
-from sweeps.objective import epoch_metrics
 from sweeps.reproduce.comparison import Comparison, SeedSpread, compare, other_seeds, spread
 from sweeps.reproduce.logged_trial import (
     Original,
@@ -26,6 +24,8 @@ from sweeps.reproduce.logged_trial import (
     retrain,
     trained_keywords,
 )
+from sweeps.search.dataset import SweepData, load_sweep_data
+from sweeps.search.objective import epoch_metrics
 from sweeps.tracking import Tracker
 
 

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from sweeps.config import load_config
-from sweeps.dataset import load_sweep_data
-from sweeps.winner import estimator_of, full_pipeline, retrain
+from sweeps.results.winner import estimator_of, full_pipeline, retrain
+from sweeps.search.dataset import load_sweep_data
 from tests.sweeps.finished import Finished, churn_sweep
 
 pytestmark = pytest.mark.slow

@@ -81,7 +81,7 @@ def test_run_records_parent_children_and_resumes(
 def test_divergent_and_raising_trials_do_not_stop_the_sweep(
     stores: Stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sweeps.objective as objective
+    import sweeps.search.objective as objective
 
     real = objective.make_estimator
 

@@ -11,11 +11,11 @@ from optuna.trial import FrozenTrial
 from sklearn.pipeline import Pipeline
 
 from pipeline import test_rows, weights_digest
+from pipeline.evaluation import evaluate
 from sweeps.config import MAXIMIZED, SweepConfig
-from sweeps.dataset import SweepData
-from sweeps.evaluation import evaluate
-from sweeps.objective import make_estimator
-from sweeps.plots import classification_plots, learning_curves, regression_plots
+from sweeps.results.model_plots import classification_plots, learning_curves, regression_plots
+from sweeps.search.dataset import SweepData
+from sweeps.search.objective import make_estimator
 from sweeps.tracking import Tracker
 from sweeps.tracking.models import champion, crown, load_sklearn, log_pipeline, register
 from sweeps.tracking.store import log_folder, log_values

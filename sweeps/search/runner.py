@@ -10,12 +10,12 @@ import optuna
 from tqdm import tqdm
 
 from sweeps.config import SweepConfig
-from sweeps.dataset import SweepData
 from sweeps.infra import signals
 from sweeps.infra.locks import StorageLock
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.urls import redact
-from sweeps.objective import Objective, SweepContext
+from sweeps.search.dataset import SweepData
+from sweeps.search.objective import Objective, SweepContext
 from sweeps.study.budget import budget_state, may_start_trial
 from sweeps.study.samplers import (
     experimental_ok,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from threadpoolctl import threadpool_limits
 
 from sweeps.config import SweepConfig, load_config
-from sweeps.dataset import SweepData, load_sweep_data
-from sweeps.runner import Sweep, init_sweep
+from sweeps.search.dataset import SweepData, load_sweep_data
+from sweeps.search.runner import Sweep, init_sweep
 from sweeps.study.storage import resolve_storage_url
 from sweeps.tracking import Tracker, resolve_tracking_uri
 

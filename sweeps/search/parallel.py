@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from tqdm import tqdm
 
 from sweeps.errors import Interrupted, SweepsError
-from sweeps.runner import Sweep
+from sweeps.search.runner import Sweep
 from sweeps.study.budget import budget_state
 
 POLL_SECONDS = 0.5

@@ -16,9 +16,9 @@ import optuna
 
 from pipeline import DivergenceError, EpochRecord, MLPClassifier, MLPRegressor, weights_digest
 from sweeps.config import SweepConfig
-from sweeps.dataset import SweepData
 from sweeps.errors import StoreError
 from sweeps.infra import signals
+from sweeps.search.dataset import SweepData
 from sweeps.space import hidden_layers, suggest
 from sweeps.tracking import Tracker, TrialRun
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sweeps.dataset import SweepData
 from sweeps.infra.locks import StorageLock
 from sweeps.report.write import publish_report
-from sweeps.runner import Sweep
+from sweeps.results.winner import finalize_winner
+from sweeps.search.dataset import SweepData
+from sweeps.search.runner import Sweep
 from sweeps.study.selection import pareto_front, selected_trial, states
 from sweeps.tracking.summary import DatasetRecord, end_run, log_datasets, log_summary
-from sweeps.winner import finalize_winner
 
 
 @dataclass
