@@ -30,8 +30,10 @@ from sklearn.metrics import accuracy_score, log_loss
 from sklearn.neural_network import MLPClassifier as SkMLP
 
 from sweeps.cli import quiet_libraries
+from sweeps.infra.threads import blas_limit
+from sweeps.search.launch import load_inputs
 from sweeps.search.runner import run_worker
-from sweeps.search.session import blas_threads, open_session
+from sweeps.sweepfile import Flags
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCHS, PATIENCE = 80, 10
@@ -39,19 +41,20 @@ EPOCHS, PATIENCE = 80, 10
 
 def run_ours(folder: Path, trials: int, seed: int) -> dict[str, float]:
     """The quickstart sweep through sweeps' own code path; returns timings and the best value."""
-    flags = {
-        "tracking_uri": f"sqlite:///{folder}/mlflow.db",
-        "storage": f"sqlite:///{folder}/optuna.db",
-        "trials": trials,
-    }
-    session = open_session(str(ROOT / "conf/quickstart.yaml"), (f"seed={seed}",), **flags)
-    tracker = session.tracker
-    with blas_threads(1), tracker.background():  # as `sweeps run` does: writer, then init
-        sweep = session.init()
+    flags = Flags(
+        sets=(f"seed={seed}",),
+        tracking_uri=f"sqlite:///{folder}/mlflow.db",
+        storage=f"sqlite:///{folder}/optuna.db",
+        trials=trials,
+    )
+    inputs = load_inputs(str(ROOT / "conf/quickstart.yaml"), flags)
+    tracker = inputs.tracker
+    with blas_limit(1), tracker.background():  # as `sweeps run` does: writer, then init
+        sweep = inputs.init()
         writer = tracker.writer
         tracked_before = tracker.client.seconds + writer.seconds
         start = time.perf_counter()
-        run_worker(sweep, session.data, show_progress=False)
+        run_worker(sweep, show_progress=False)
         writer.sync()  # every write performed: the peer's writes are all synchronous
         wall = time.perf_counter() - start
     tracking = tracker.client.seconds + writer.seconds - tracked_before
@@ -120,7 +123,7 @@ def main() -> None:
     warnings.simplefilter("ignore", ConvergenceWarning)
     ours, peer = [], []
     with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
-        data = open_session(str(ROOT / "conf/quickstart.yaml"), ()).data
+        data = load_inputs(str(ROOT / "conf/quickstart.yaml"), Flags()).data
         for seed in range(args.seeds):
             ours.append(run_ours(Path(tmp) / f"ours-{seed}", args.trials, seed))
             peer.append(run_peer(Path(tmp), args.trials, data, seed))

@@ -1,7 +1,5 @@
-"""The sweep file: one YAML file describes one sweep, validated once with pydantic v2.
-
-After :func:`load_config` everything downstream receives plain, typed values.
-"""
+"""The schema of a sweep file: one sweep's data, split, model, space, objective, study and
+tracking, as frozen pydantic v2 models (read and overridden by :mod:`sweeps.sweepfile`)."""
 
 from __future__ import annotations
 
@@ -12,12 +10,10 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline import MLPClassifier
 from pipeline.hyperparams import validate as validate_hyperparameters
-from sweeps.errors import ConfigError
 from sweeps.infra.urls import redact
 from sweeps.space import CategoricalParam, ParamSpec, hidden_layers
 
@@ -299,86 +295,3 @@ def check_metrics(metrics: Sequence[str], task: Task) -> None:
             f"objective.metric {bad} is not produced by {task}; "
             f"choose from {list(TASK_METRICS[task])}"
         )
-
-
-def load_config(path: str | Path, overrides: Sequence[str] = ()) -> SweepConfig:
-    """Read, override and validate a sweep file; raise :class:`ConfigError` naming the key path."""
-    path = Path(path)
-    raw = _read_yaml(path)
-    for item in overrides:
-        apply_override(raw, item, path)
-    try:
-        cfg = SweepConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {describe_validation_error(exc)}") from None
-    _check_study_components(cfg, path)
-    return cfg
-
-
-def _check_study_components(cfg: SweepConfig, path: Path) -> None:
-    """Build sampler and pruner once, so bad options fail now with their key path."""
-    from sweeps.study.samplers import make_pruner, make_sampler  # imports optuna: only now
-
-    sampler, pruner = cfg.study.sampler, cfg.study.pruner
-    for key, build in (
-        ("study.sampler", lambda: make_sampler(sampler.type, sampler.options, cfg.seed, cfg.space)),
-        ("study.pruner", lambda: make_pruner(pruner.type, pruner.options)),
-    ):
-        try:
-            build()
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{path}: {key}: {exc}") from None
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc})") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
-    return raw
-
-
-def apply_override(raw: dict[str, Any], item: str, path: Path) -> None:
-    """Apply one ``key.path=value`` override in place; the value is parsed as YAML."""
-    key, sep, text = item.partition("=")
-    if not sep or not key.strip():
-        raise ConfigError(f"{path}: override {item!r} must look like key.path=value")
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise ConfigError(f"{path}: override {key}: value {text!r} is not valid YAML") from None
-    node = raw
-    parts = key.strip().split(".")
-    for depth, part in enumerate(parts[:-1]):
-        child = node.setdefault(part, {})
-        if not isinstance(child, dict):
-            where = ".".join(parts[: depth + 1])
-            raise ConfigError(f"{path}: override {key}: {where} is not a mapping")
-        node = child
-    node[parts[-1]] = value
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    """One line: the first error's key path and message, and how many more there are."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"] if not _is_union_tag(p))
-    msg = first["msg"].removeprefix("Value error, ")
-    more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
-    return f"{loc}: {msg}{more}" if loc else f"{msg}{more}"
-
-
-def _is_union_tag(part: object) -> bool:
-    tags = {"builtin", "file", "generated", "float", "int", "categorical"}
-    return isinstance(part, str) and part in tags

@@ -2,12 +2,13 @@
 
 from sweeps.commands.best import best
 from sweeps.commands.dashboard import dashboard_command
+from sweeps.commands.init import init
 from sweeps.commands.report import report_command
 from sweeps.commands.reproduce import reproduce_command
 from sweeps.commands.run import run
 from sweeps.commands.status import status
 from sweeps.commands.ui import mlflow_ui
-from sweeps.commands.worker import init, worker
+from sweeps.commands.worker import worker
 
 COMMANDS = [
     run,

@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 
-from sweeps.config import load_config
 from sweeps.results.best import (
     BestTrial,
     Ranking,
@@ -18,6 +17,7 @@ from sweeps.results.best import (
     ranking_from_parent,
     top_trials,
 )
+from sweeps.sweepfile import load_config
 from sweeps.tracking import resolve_tracking_uri
 from sweeps.tracking.lookup import open_existing
 

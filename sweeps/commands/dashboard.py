@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from sweeps.commands.options import set_option, store_options
+from sweeps.commands.options import sweep_flags
 from sweeps.errors import SweepsError
 from sweeps.infra import signals
 from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.urls import redact
-from sweeps.search.session import load_with_flags
 from sweeps.study.storage import read_study, resolve_storage_url
+from sweeps.sweepfile import Flags, resolve_config
 
 NAME = "optuna-dashboard"
 INSTALL_HINT = "optuna-dashboard is not installed: pip install optuna-dashboard"
@@ -37,25 +37,20 @@ def dashboard_executable() -> str:
     "--wait", type=click.FloatRange(min=1), default=60.0, show_default=True,
     help="Seconds to wait for the dashboard to answer.",
 )  # fmt: skip
-@set_option
-@store_options
+@sweep_flags
 def dashboard_command(
     config: str,
     port: int,
     host: str,
     wait: float,
-    overrides: tuple[str, ...],
-    tracking_uri: str | None,
-    storage: str | None,
-    study_name: str | None,
+    flags: Flags,
 ) -> None:
     """Open CONFIG's study in optuna-dashboard (pip install optuna-dashboard).
 
     Runs until Ctrl-C or SIGTERM, which stop the dashboard and exit 0.
     """
     executable = dashboard_executable()
-    flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
-    cfg = load_with_flags(config, overrides, **flags)
+    cfg = resolve_config(config, flags)
     url = resolve_storage_url(None, cfg.study.storage)
     read_study(url, cfg.study_name)  # exists, or a one-line error
     check_port_free(host, port)

@@ -1,26 +1,50 @@
-"""Options shared by several subcommands."""
+"""Options shared by the subcommands, and the one place command-line values become
+:class:`~sweeps.sweepfile.Flags`."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from sweeps.sweepfile import Flags
 
-def store_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``--tracking-uri``, ``--storage`` and ``--study``."""
-    fn = click.option("--study", "study_name", help="Optuna study name (default: the sweep name).")(
-        fn
-    )
-    fn = click.option(
-        "--storage", help="Optuna storage URL (default: sqlite:///mlruns/optuna.db)."
-    )(fn)
-    return click.option(
-        "--tracking-uri",
-        help="MLflow tracking URI (default: config, then $MLFLOW_TRACKING_URI, "
-        "then sqlite:///mlruns/mlflow.db).",
-    )(fn)
+TRACKING_HELP = (
+    "MLflow tracking URI (default: the config's, then $MLFLOW_TRACKING_URI, "
+    "then sqlite:///mlruns/mlflow.db)."
+)
+STORAGE_HELP = "Optuna storage URL (default: the config's, then sqlite:///mlruns/optuna.db)."
+
+
+def tracking_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--tracking-uri`` alone, for commands that read only MLflow."""
+    return click.option("--tracking-uri", help=TRACKING_HELP)(fn)
+
+
+def sweep_flags(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--set``, ``--study``, ``--storage`` and ``--tracking-uri``, handed to the command as one
+    ``flags: Flags`` argument (typed values; ``--set`` values are YAML)."""
+
+    @functools.wraps(fn)
+    def wrapper(
+        *args: Any,
+        overrides: tuple[str, ...],
+        study_name: str | None,
+        storage: str | None,
+        tracking_uri: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        flags = Flags(tuple(overrides), study_name, storage, tracking_uri)
+        return fn(*args, flags=flags, **kwargs)
+
+    decorated: Callable[..., Any] = tracking_option(wrapper)
+    decorated = click.option("--storage", help=STORAGE_HELP)(decorated)
+    decorated = click.option(
+        "--study", "study_name", help="Optuna study name (default: the sweep name)."
+    )(decorated)
+    return set_option(decorated)
 
 
 def set_option(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from sweeps.commands.options import set_option, store_options
+from sweeps.commands.options import sweep_flags
 from sweeps.report.write import REPORT_NAME, write_report
-from sweeps.search.session import load_with_flags
 from sweeps.study.storage import read_study, resolve_storage_url
+from sweeps.sweepfile import Flags, resolve_config
 from sweeps.tracking import resolve_tracking_uri
 from sweeps.tracking.lookup import open_existing
 
@@ -34,22 +34,17 @@ def report_paths(output: str | None, study_name: str) -> tuple[Path, str]:
     help="Folder for report.md, report.html and plots/, or the .md file to write "
     "(default: mlruns/reports/STUDY/).",
 )
-@set_option
-@store_options
+@sweep_flags
 def report_command(
     config: str,
     output: str | None,
-    overrides: tuple[str, ...],
-    tracking_uri: str | None,
-    storage: str | None,
-    study_name: str | None,
+    flags: Flags,
 ) -> None:
     """Write the report of CONFIG's sweep (the one logged on its parent run): trials by state,
     the winner with validation and test metrics, the top 10, the study plots, the search
     space and the config, as Markdown and as one self-contained HTML page. Only reads the
     stores."""
-    flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
-    cfg = load_with_flags(config, overrides, **flags)
+    cfg = resolve_config(config, flags)
     study = read_study(resolve_storage_url(None, cfg.study.storage), cfg.study_name)
     tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
     folder, name = report_paths(output, cfg.study_name)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
-from sweeps.commands.options import blas_option, set_option, store_options
+from sweeps.commands.options import blas_option, sweep_flags
 from sweeps.commands.show import print_result
-from sweeps.errors import Interrupted
-from sweeps.infra import signals
-from sweeps.results.conclude import close_parent, conclude
-from sweeps.search.parallel import run_workers
-from sweeps.search.runner import Sweep, run_worker
-from sweeps.search.session import Session, blas_threads, open_session
+from sweeps.results.conclude import conclude
+from sweeps.search.launch import RunOptions, run_sweep
+from sweeps.sweepfile import Flags
 
 
 @click.command()
@@ -24,8 +23,7 @@ from sweeps.search.session import Session, blas_threads, open_session
     "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
     help="Worker processes on this machine sharing the study.",
 )  # fmt: skip
-@set_option
-@store_options
+@sweep_flags
 @blas_option
 @click.option("--fresh", is_flag=True, help="Delete the existing study and start a new one.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -34,10 +32,7 @@ def run(
     trials: int | None,
     timeout: float | None,
     jobs: int,
-    overrides: tuple[str, ...],
-    tracking_uri: str | None,
-    storage: str | None,
-    study_name: str | None,
+    flags: Flags,
     blas: int | None,
     fresh: bool,
     quiet: bool,
@@ -46,38 +41,7 @@ def run(
 
     Running the same CONFIG again resumes the study toward its trial budget.
     """
-    flags = dict(study_name=study_name, storage=storage, tracking_uri=tracking_uri)
-    session = open_session(config, overrides, trials=trials, timeout=timeout, **flags)
-    signals.install()
-    sweep: Sweep | None = None
-    with blas_threads(blas):
-        try:  # the writer process starts first, so it is ready when the first trial is
-            with session.tracker.background(jobs == 1 and session.cfg.tracking.writer_for(1)):
-                sweep = session.init(fresh=fresh)
-                if jobs == 1:
-                    run_worker(sweep, session.data, show_progress=not quiet)
-                else:
-                    args = _worker_args(session, overrides, jobs)
-                    run_workers(sweep, config, jobs, args, blas, show_progress=not quiet)
-        except Interrupted:
-            if sweep is not None:
-                close_parent(sweep, "KILLED")
-            raise
-        print_result(conclude(sweep, session.data), config)
-
-
-def _worker_args(session: Session, overrides: tuple[str, ...], jobs: int) -> list[str]:
-    """Pin workers to the exact stores, study, budget and writer choice this process
-    resolved."""
-    cfg = session.cfg
-    args = [arg for item in overrides for arg in ("--set", item)]
-    args += ["--storage", session.storage_url, "--tracking-uri", session.tracker.uri]
-    args += ["--study", cfg.study_name]
-    for key, value in (
-        ("study.n_trials", cfg.study.n_trials),
-        ("study.timeout", cfg.study.timeout),
-        ("tracking.background", str(cfg.tracking.writer_for(jobs)).lower()),
-    ):
-        if value is not None:
-            args += ["--set", f"{key}={value}"]
-    return args
+    flags = dataclasses.replace(flags, trials=trials, timeout=timeout)
+    options = RunOptions(jobs=jobs, blas=blas, fresh=fresh, progress=not quiet)
+    sweep = run_sweep(config, flags, options)
+    print_result(conclude(sweep), config)

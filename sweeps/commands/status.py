@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import click
 
-from sweeps.commands.options import set_option, store_options
-from sweeps.config import load_config
+from sweeps.commands.options import sweep_flags
 from sweeps.infra.urls import redact
 from sweeps.study.status import study_status
 from sweeps.study.storage import read_study, resolve_storage_url
+from sweeps.sweepfile import Flags, resolve_config
 
 
 @click.command()
 @click.argument("config", type=click.Path(dir_okay=False))
-@set_option
-@store_options
+@sweep_flags
 def status(
     config: str,
-    overrides: tuple[str, ...],
-    tracking_uri: str | None,
-    storage: str | None,
-    study_name: str | None,
+    flags: Flags,
 ) -> None:
     """Show the state of the sweep of CONFIG without changing anything."""
-    extra = [*overrides, *([f"study.name={study_name}"] if study_name else [])]
-    cfg = load_config(config, extra)
-    url = resolve_storage_url(storage, cfg.study.storage)
+    cfg = resolve_config(config, flags)
+    url = resolve_storage_url(None, cfg.study.storage)
     study = read_study(url, cfg.study_name)
     grace = cfg.study.grace_period or 3 * cfg.study.heartbeat_interval
     st = study_status(study, cfg.objective, cfg.study.n_trials, url, grace)

@@ -11,7 +11,7 @@ from sweeps.infra import signals
 from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.search.session import load_with_flags
+from sweeps.sweepfile import Flags, resolve_config
 from sweeps.tracking import Tracker, artifact_root_for, resolve_tracking_uri
 from sweeps.tracking.lookup import experiment_named, open_existing
 
@@ -50,7 +50,7 @@ def _resolve(
     """``(tracker, experiment id, configured artifact location)`` of CONFIG, or of the store."""
     if config is None:
         return open_existing(resolve_tracking_uri(tracking_uri, None)), None, None
-    cfg = load_with_flags(config, overrides, tracking_uri=tracking_uri)
+    cfg = resolve_config(config, Flags(overrides, tracking_uri=tracking_uri))
     tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
     return tracker, experiment_named(tracker, cfg.name), cfg.tracking.artifact_location
 

@@ -7,7 +7,7 @@ import optuna
 from sweeps.config import SweepConfig
 from sweeps.report.data import ReportData, Winner
 from sweeps.report.study_plots import PlotTarget, StudyPlots
-from sweeps.search.runner import PARENT_ATTR
+from sweeps.search.sweep import PARENT_ATTR
 from sweeps.study.selection import pareto_front, ranked_trials, selected_trial, states
 from sweeps.tracking import Tracker
 

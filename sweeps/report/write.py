@@ -17,7 +17,7 @@ from sweeps.report.collect import collect, plot_target
 from sweeps.report.html import to_html
 from sweeps.report.markdown import render_report
 from sweeps.report.study_plots import StudyPlots, make_study_plots
-from sweeps.search.runner import Sweep
+from sweeps.search.sweep import Sweep
 from sweeps.tracking import Tracker
 
 REPORT_NAME = "report.md"

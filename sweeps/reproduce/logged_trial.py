@@ -10,24 +10,19 @@ never read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from threadpoolctl import threadpool_limits
 
 from pipeline import EpochRecord, weights_digest
 from sweeps.config import SweepConfig
 from sweeps.errors import ReproductionError, RunNotFoundError
 from sweeps.search.dataset import SweepData
-from sweeps.search.objective import epoch_metrics, make_estimator, selected_metrics
+from sweeps.search.trial import FINAL_EXTRA, epoch_metrics, train_trial
 from sweeps.tracking import Tracker
 from sweeps.tracking.lookup import fetch_run, read_json
 
-FINAL_EXTRA = ("n_params", "n_epochs", "best_epoch")
-PER_EPOCH = ("train_loss", "val_loss", "val_accuracy", "val_r2")
 DATA_TAGS = {
     "sweeps.data.fingerprint": "fingerprint",
     "sweeps.split.train": "train split",
@@ -78,7 +73,7 @@ class Original:
 def _is_compared(name: str, complete: bool) -> bool:
     if complete:
         return name.startswith("final_") or name in FINAL_EXTRA
-    return name in PER_EPOCH
+    return name == "train_loss" or name.startswith("val_")  # the per-epoch metrics
 
 
 @dataclass(frozen=True)
@@ -146,39 +141,17 @@ def check_data(original: Original, data: SweepData) -> None:
         )
 
 
-@contextmanager
-def logged_threads(original: Original) -> Iterator[None]:
-    """Limit BLAS to the thread count the trial logged (left alone when unknown)."""
-    n = original.blas_threads()
-    if n is None:
-        yield
-        return
-    with threadpool_limits(limits=n, user_api="blas"):
-        yield
-
-
 def retrain(data: SweepData, original: Original, seed: int | None = None) -> Outcome:
     """Train as the trial did (its keywords and seed unless ``seed`` is given), to the epoch
     it reached when it did not complete; return the values :meth:`Original.compared` names."""
     kwargs = trained_keywords(original, seed)
-    records: list[EpochRecord] = []
-    prepared = data.prepared
-    model = make_estimator(data.task, kwargs)
-    model.fit(
-        prepared.X_train,
-        prepared.y_train,
-        X_val=prepared.X_val,
-        y_val=prepared.y_val,
-        callbacks=[records.append],
-    )
+    trained = train_trial(data, kwargs)
+    last = trained.records[-1]
     if original.epochs is None:
-        selected = selected_metrics(model, records)
-        values = {f"final_{k}": v for k, v in selected.items() if k != "n_params"}
-        values.update(n_params=selected["n_params"])
-        values.update(n_epochs=float(model.n_epochs_), best_epoch=float(model.best_epoch_))
+        values = trained.final_metrics()
     else:
-        values = epoch_metrics(records[-1]) if records[-1].epoch == original.epochs else {}
-    return Outcome(kwargs["random_state"], records, values, weights_digest(model))
+        values = epoch_metrics(last) if last.epoch == original.epochs else {}
+    return Outcome(kwargs["random_state"], trained.records, values, weights_digest(trained.model))
 
 
 def trained_keywords(original: Original, seed: int | None = None) -> dict[str, Any]:

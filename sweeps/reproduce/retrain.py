@@ -14,18 +14,18 @@ from typing import Any
 
 from pipeline import DivergenceError
 from sweeps.infra.provenance import provenance_tags
+from sweeps.infra.threads import blas_limit
 from sweeps.reproduce.comparison import Comparison, SeedSpread, compare, other_seeds, spread
 from sweeps.reproduce.logged_trial import (
     Original,
     Outcome,
     check_data,
     load_original,
-    logged_threads,
     retrain,
     trained_keywords,
 )
 from sweeps.search.dataset import SweepData, load_sweep_data
-from sweeps.search.objective import epoch_metrics
+from sweeps.search.trial import epoch_metrics
 from sweeps.tracking import Tracker
 
 
@@ -48,7 +48,7 @@ def reproduce(tracker: Tracker, run_id: str, seeds: int = 0) -> Reproduction:
     original = load_original(tracker, run_id)
     data = load_sweep_data(original.cfg, f"run {run_id}: trial_config.json")
     check_data(original, data)
-    with logged_threads(original):
+    with blas_limit(original.blas_threads()):
         outcome = retrain(data, original)
         provenance = provenance_tags()
         spread = seed_spread(data, original, seeds) if seeds else None

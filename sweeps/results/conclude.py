@@ -9,9 +9,9 @@ from sweeps.infra.locks import StorageLock
 from sweeps.report.write import publish_report
 from sweeps.results.winner import finalize_winner
 from sweeps.search.dataset import SweepData
-from sweeps.search.runner import Sweep
+from sweeps.search.sweep import Sweep
 from sweeps.study.selection import pareto_front, selected_trial, states
-from sweeps.tracking.summary import DatasetRecord, end_run, log_datasets, log_summary
+from sweeps.tracking.summary import DatasetRecord, log_datasets, log_summary
 
 
 @dataclass
@@ -43,7 +43,7 @@ def dataset_records(data: SweepData) -> list[DatasetRecord]:
     ]
 
 
-def summarise(sweep: Sweep, data: SweepData) -> SweepResult:
+def summarise(sweep: Sweep) -> SweepResult:
     """Select the winner and record the study's summary on the parent run."""
     cfg, study = sweep.cfg, sweep.study
     result = SweepResult(
@@ -69,28 +69,23 @@ def summarise(sweep: Sweep, data: SweepData) -> SweepResult:
     if result.pareto_numbers:
         tags["sweeps.pareto_front"] = result.pareto_numbers
     log_summary(sweep.tracker, sweep.parent_run_id, metrics, tags, study.trials_dataframe())
-    log_datasets(sweep.tracker, sweep.parent_run_id, dataset_records(data))
+    log_datasets(sweep.tracker, sweep.parent_run_id, dataset_records(sweep.data))
     return result
 
 
-def close_parent(sweep: Sweep, status: str = "FINISHED") -> None:
-    """End the parent run; a resumed sweep reopens it."""
-    end_run(sweep.tracker, sweep.parent_run_id, status)
-
-
-def conclude(sweep: Sweep, data: SweepData) -> SweepResult:
+def conclude(sweep: Sweep) -> SweepResult:
     """Summarise, test and package the winner once, and close the parent run.
 
     Holds the storage's init lock, so that workers finishing together conclude one at a time
     (the second finds the winner already tested and packaged).
     """
     with StorageLock(sweep.storage_url, "init").hold():
-        result = summarise(sweep, data)
+        result = summarise(sweep)
         best = selected_trial(sweep.study, sweep.cfg.objective)
         if best is not None:
-            report = finalize_winner(sweep.cfg, data, sweep.tracker, sweep.parent_run_id, best)
+            report = finalize_winner(sweep, best)
             result.test_metrics = report.test_metrics
             result.notes += report.notes
         result.notes += publish_report(sweep)  # study plots and report.md, on every resume
-        close_parent(sweep)
+        sweep.close()
     return result

@@ -15,7 +15,8 @@ from pipeline.evaluation import evaluate
 from sweeps.config import MAXIMIZED, SweepConfig
 from sweeps.results.model_plots import classification_plots, learning_curves, regression_plots
 from sweeps.search.dataset import SweepData
-from sweeps.search.objective import make_estimator
+from sweeps.search.sweep import Sweep
+from sweeps.search.trial import train_trial
 from sweeps.tracking import Tracker
 from sweeps.tracking.models import champion, crown, load_sklearn, log_pipeline, register
 from sweeps.tracking.store import log_folder, log_values
@@ -28,7 +29,6 @@ class WinnerReport:
     """What happened to the selected trial at the end of the sweep."""
 
     test_metrics: dict[str, float] = field(default_factory=dict)
-    model_version: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -40,22 +40,14 @@ def estimator_of(trial: FrozenTrial) -> dict[str, Any]:
     return kwargs
 
 
-def retrain(data: SweepData, kwargs: dict[str, Any]) -> Any:
-    """Train the MLP again, exactly as the trial did (same data, keywords and seed)."""
-    prepared = data.prepared
-    model = make_estimator(data.task, kwargs)
-    return model.fit(prepared.X_train, prepared.y_train, X_val=prepared.X_val, y_val=prepared.y_val)
-
-
 def full_pipeline(data: SweepData, model: Any) -> Pipeline:
     """Fitted preprocessing and the MLP as one sklearn Pipeline that takes raw rows."""
     return Pipeline([("preprocess", data.prepared.preprocessor), ("mlp", model)])
 
 
-def finalize_winner(
-    cfg: SweepConfig, data: SweepData, tracker: Tracker, parent_run_id: str, trial: FrozenTrial
-) -> WinnerReport:
+def finalize_winner(sweep: Sweep, trial: FrozenTrial) -> WinnerReport:
     """Test the selected trial once, log its model and plots, register it, move the alias."""
+    cfg, data, tracker = sweep.cfg, sweep.data, sweep.tracker
     report = WinnerReport()
     run_id = trial.user_attrs["mlflow_run_id"]
     run = tracker.get_run(run_id)
@@ -63,13 +55,15 @@ def finalize_winner(
         report.test_metrics = {k: v for k, v in run.data.metrics.items() if k.startswith("test_")}
         report.notes.append(f"trial {trial.number} was already tested and packaged")
         return report
-    model = retrain(data, estimator_of(trial))
+    model = train_trial(data, estimator_of(trial)).model
     if weights_digest(model) != run.data.tags.get("sweeps.weights_sha256"):
         report.notes.append(f"retraining trial {trial.number} did not give identical weights")
     pipe = full_pipeline(data, model)
     X_test, y_test = test_rows(data.table, data.split)
     report.test_metrics = evaluate(pipe, X_test, y_test, data.task, "test_")
-    log_values(tracker, parent_run_id, report.test_metrics, {"sweeps.tested_trial": trial.number})
+    log_values(
+        tracker, sweep.parent_run_id, report.test_metrics, {"sweeps.tested_trial": trial.number}
+    )
     log_values(tracker, run_id, report.test_metrics, {TESTED_TAG: "true"})
     _log_plots(tracker, run_id, pipe, model, X_test, y_test, data.task)
     example = X_test.head(5)
@@ -101,7 +95,6 @@ def _register(
     name = cfg.tracking.model_name or cfg.name
     current = champion(tracker, name)
     version = register(tracker, name, run_id, {"sweeps.study": cfg.study_name})
-    report.model_version = version
     if current is None:
         crown(tracker, name, version)
         report.notes.append(f"model {name} version {version} is the first champion")

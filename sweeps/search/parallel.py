@@ -2,48 +2,58 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from pathlib import Path
 
 from tqdm import tqdm
 
 from sweeps.errors import Interrupted, SweepsError
-from sweeps.search.runner import Sweep
+from sweeps.search.sweep import Sweep
 from sweeps.study.budget import budget_state
 
 POLL_SECONDS = 0.5
 STOP_GRACE_SECONDS = 15.0
 
 
-def worker_command(config: str, args: Sequence[str], blas: int | None) -> list[str]:
-    """The command line of one local worker."""
-    cmd = [sys.executable, "-m", "sweeps", "worker", config, *args, "--quiet", "--no-conclude"]
+def worker_command(config: Path, blas: int | None) -> list[str]:
+    """The command line of one local worker of the resolved config file ``config``."""
+    cmd = [sys.executable, "-m", "sweeps", "worker", str(config), "--quiet", "--no-conclude"]
     return cmd + (["--blas-threads", str(blas)] if blas else [])
 
 
-def run_workers(
-    sweep: Sweep,
-    config: str,
-    jobs: int,
-    args: Sequence[str],
-    blas: int | None,
-    *,
-    show_progress: bool = True,
-) -> None:
+def write_resolved(sweep: Sweep, jobs: int, folder: Path) -> Path:
+    """The sweep's config exactly as this process resolved it (study name, both stores, the
+    budget, the writer choice for ``jobs`` workers), for workers to read: values, not flags.
+    Readable by this user only (a store URL may hold a password)."""
+    resolved = sweep.cfg.model_dump(mode="json")
+    resolved["study"].update(name=sweep.cfg.study_name, storage=sweep.storage_url)
+    resolved["tracking"].update(
+        uri=sweep.tracker.uri, background=sweep.cfg.tracking.writer_for(jobs)
+    )
+    path = folder / "resolved.json"
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(resolved))
+    return path
+
+
+def run_workers(sweep: Sweep, jobs: int, blas: int | None, *, show_progress: bool = True) -> None:
     """Start ``jobs`` workers, show the study's progress, and wait for all of them.
 
     On SIGINT/SIGTERM the same signal is passed on to every worker, which closes its trial
     and run; workers that do not stop within a grace period are killed.
     """
-    cmd = worker_command(config, args, blas)
-    procs = [subprocess.Popen(cmd) for _ in range(jobs)]
-    try:
-        _watch(sweep, procs, show_progress)
-    except Interrupted as exc:
-        _stop(procs, exc.signum)
-        raise
+    with tempfile.TemporaryDirectory(prefix="sweeps-workers-") as tmp:
+        cmd = worker_command(write_resolved(sweep, jobs, Path(tmp)), blas)
+        procs = [subprocess.Popen(cmd) for _ in range(jobs)]
+        try:
+            _watch(sweep, procs, show_progress)
+        except Interrupted as exc:
+            _stop(procs, exc.signum)
+            raise
     failed = [p.returncode for p in procs if p.returncode != 0]
     if failed:
         raise SweepsError(f"{len(failed)} of {jobs} workers failed (exit codes {failed})")

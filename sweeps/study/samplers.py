@@ -83,6 +83,4 @@ def make_pruner(kind: str, options: Mapping[str, Any]) -> optuna.pruners.BasePru
     if wrapped_kind not in PRUNERS or wrapped_kind == "patient":
         raise ValueError(f"wrapped must be one of {sorted(set(PRUNERS) - {'patient'})}")
     with experimental_ok():
-        return optuna.pruners.PatientPruner(
-            make_pruner(wrapped_kind, wrapped_options), **settings
-        )
+        return optuna.pruners.PatientPruner(make_pruner(wrapped_kind, wrapped_options), **settings)

@@ -4,6 +4,6 @@ Uses ``MlflowClient`` with explicit run ids everywhere; no fluent global state.
 """
 
 from sweeps.tracking.runs import TrialRun
-from sweeps.tracking.store import Tracker, artifact_root_for, resolve_tracking_uri
+from sweeps.tracking.store import Tracker, artifact_root_for, open_tracker, resolve_tracking_uri
 
-__all__ = ["Tracker", "TrialRun", "artifact_root_for", "resolve_tracking_uri"]
+__all__ = ["Tracker", "TrialRun", "artifact_root_for", "open_tracker", "resolve_tracking_uri"]

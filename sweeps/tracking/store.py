@@ -112,6 +112,14 @@ class Tracker:
         """Mark a parent run RUNNING again for a resumed sweep."""
         self.client.update_run(run_id, status="RUNNING")
 
+    def end_run(self, run_id: str, status: str) -> None:
+        """Close a run with ``status`` (FINISHED, KILLED or FAILED)."""
+        self.client.set_terminated(run_id, status)
+
+    def log_json(self, run_id: str, obj: Any, path: str) -> None:
+        """Log ``obj`` as the JSON artifact ``path`` of the run."""
+        self.client.log_dict(run_id, obj, path)
+
     def start_run(
         self,
         experiment_id: str,
@@ -150,6 +158,11 @@ class Tracker:
             raise
         self.writer = None
         writer.close()
+
+
+def open_tracker(configured: str | None, artifact_location: str | None = None) -> Tracker:
+    """A tracker on the configured URI, else ``$MLFLOW_TRACKING_URI``, else the local store."""
+    return Tracker(resolve_tracking_uri(None, configured), artifact_location)
 
 
 def log_values(

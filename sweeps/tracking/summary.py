@@ -69,7 +69,3 @@ def log_summary(
         trials.to_csv(path, index=False)
         tracker.client.log_artifact(run_id, str(path))
 
-
-def end_run(tracker: Tracker, run_id: str, status: str) -> None:
-    """Close a run with ``status`` (FINISHED, KILLED or FAILED)."""
-    tracker.client.set_terminated(run_id, status)

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from sweeps.config import load_config
-from sweeps.results.winner import estimator_of, full_pipeline, retrain
+from sweeps.results.winner import estimator_of, full_pipeline
 from sweeps.search.dataset import load_sweep_data
+from sweeps.search.trial import train_trial
+from sweeps.sweepfile import load_config
 from tests.sweeps.finished import Finished, churn_sweep
 
 pytestmark = pytest.mark.slow
@@ -86,7 +87,7 @@ def test_champion_predicts_raw_rows_in_a_fresh_process_without_pickle(
     best = churn.study().best_trial
     cfg = load_config(churn.config)
     data = load_sweep_data(cfg)
-    pipe = full_pipeline(data, retrain(data, estimator_of(best)))
+    pipe = full_pipeline(data, train_trial(data, estimator_of(best)).model)
     expected = [str(p) for p in pipe.predict(pd.DataFrame(ROWS))]
     assert result["predictions"] == expected
     assert set(expected) <= {"yes", "no"}

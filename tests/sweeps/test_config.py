@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
 import pytest
 
-from sweeps.config import SweepConfig, load_config
+from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError
+from sweeps.sweepfile import Flags, load_config, resolve_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SWEEP_FILES = sorted((ROOT / "conf").glob("*.yaml"))
@@ -108,3 +111,30 @@ def test_public_dict_redacts_passwords() -> None:
     dumped = cfg.public_dict()
     assert dumped["study"]["storage"] == "postgresql+psycopg://bob:***@db.example/optuna"
     assert "s3cret" not in str(dumped)
+
+
+@pytest.mark.parametrize("name", ["2024", "no", "null", "1e3", "[a]"])
+def test_flags_are_values_not_yaml(name: str) -> None:
+    flags = Flags(study_name=name, storage="sqlite:///x.db", tracking_uri="sqlite:///y.db")
+    cfg = resolve_config(ROOT / "conf/quickstart.yaml", dataclasses.replace(flags, trials=7))
+    assert cfg.study_name == name
+    assert cfg.study.storage == "sqlite:///x.db"
+    assert cfg.tracking.uri == "sqlite:///y.db"
+    assert cfg.study.n_trials == 7
+
+
+def test_flags_win_over_set_and_bad_set_values_name_the_key() -> None:
+    flags = Flags(sets=("study.name=from-set", "study.n_trials=5"), study_name="from-flag")
+    cfg = resolve_config(ROOT / "conf/quickstart.yaml", flags)
+    assert (cfg.study_name, cfg.study.n_trials) == ("from-flag", 5)
+    with pytest.raises(ConfigError, match=r"study\.n_trials: Input should be a valid integer"):
+        resolve_config(ROOT / "conf/quickstart.yaml", Flags(sets=("study.n_trials=abc",)))
+
+
+@pytest.mark.parametrize("path", SWEEP_FILES, ids=lambda p: p.name)
+def test_a_resolved_config_round_trips_through_json(path: Path, tmp_path: Path) -> None:
+    """`--jobs` workers read the parent's resolved config as JSON: it must mean the same."""
+    cfg = load_config(path)
+    resolved = tmp_path / "resolved.json"
+    resolved.write_text(json.dumps(cfg.model_dump(mode="json")))
+    assert load_config(resolved) == cfg

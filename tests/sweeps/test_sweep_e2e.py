@@ -81,16 +81,16 @@ def test_run_records_parent_children_and_resumes(
 def test_divergent_and_raising_trials_do_not_stop_the_sweep(
     stores: Stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sweeps.search.objective as objective
+    import sweeps.search.trial as trial
 
-    real = objective.make_estimator
+    real = trial.make_estimator
 
     def flaky(task: str, kwargs: dict) -> object:
         if kwargs["learning_rate"] == 0.0123:
             raise RuntimeError("boom in trial")
         return real(task, kwargs)
 
-    monkeypatch.setattr(objective, "make_estimator", flaky)
+    monkeypatch.setattr(trial, "make_estimator", flaky)
     space = {"learning_rate": {"type": "categorical", "choices": [1000.0, 0.0123, 0.01]}}
     model = {"optimizer": "sgd", "max_epochs": 5, "hidden_layer_sizes": [8]}
     study = {

@@ -1,0 +1,90 @@
+"""Start a sweep from its file: validate config and data first (bad input writes nothing),
+then create or join the study and run trials, here or in worker processes.
+
+``sweeps run``, ``sweeps worker`` and ``sweeps init`` each make one call here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sweeps.config import SweepConfig
+from sweeps.errors import Interrupted
+from sweeps.infra import signals
+from sweeps.infra.threads import blas_limit
+from sweeps.search.dataset import SweepData, load_sweep_data
+from sweeps.search.parallel import run_workers
+from sweeps.search.runner import WorkerOutcome, run_worker
+from sweeps.search.sweep import Sweep, init_sweep
+from sweeps.study.storage import resolve_storage_url
+from sweeps.sweepfile import Flags, resolve_config
+from sweeps.tracking import Tracker, open_tracker
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A sweep file resolved and its data loaded: nothing has been written yet."""
+
+    config_path: str
+    cfg: SweepConfig
+    data: SweepData
+    tracker: Tracker
+    storage_url: str
+
+    def init(self, *, fresh: bool = False) -> Sweep:
+        """Create (or load) the study, the experiment and the parent run."""
+        return init_sweep(self.cfg, self.data, self.tracker, self.storage_url, fresh=fresh)
+
+
+def load_inputs(config_path: str, flags: Flags) -> Inputs:
+    """Resolve the sweep file with the command line's values and load its data."""
+    cfg = resolve_config(config_path, flags)
+    data = load_sweep_data(cfg, config_path)
+    tracker = open_tracker(cfg.tracking.uri, cfg.tracking.artifact_location)
+    return Inputs(config_path, cfg, data, tracker, resolve_storage_url(None, cfg.study.storage))
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How ``sweeps run`` runs: worker processes, BLAS threads, a fresh study, a progress bar."""
+
+    jobs: int = 1
+    blas: int | None = 1
+    fresh: bool = False
+    progress: bool = True
+
+
+def run_sweep(config_path: str, flags: Flags, options: RunOptions) -> Sweep:
+    """Run (or resume) a sweep until its budget or timeout; the parent run is closed KILLED
+    if interrupted. In one process the tracking writer starts first (when ``auto`` finds a
+    free core), so it is ready for the first trial."""
+    inputs = load_inputs(config_path, flags)
+    signals.install()
+    writer = options.jobs == 1 and inputs.cfg.tracking.writer_for(1)
+    sweep: Sweep | None = None
+    try:
+        with blas_limit(options.blas), inputs.tracker.background(writer):
+            sweep = inputs.init(fresh=options.fresh)
+            if options.jobs == 1:
+                run_worker(sweep, show_progress=options.progress)
+            else:
+                run_workers(sweep, options.jobs, options.blas, show_progress=options.progress)
+    except Interrupted:
+        if sweep is not None:
+            sweep.close("KILLED")
+        raise
+    return sweep
+
+
+def join_sweep(
+    config_path: str, flags: Flags, *, blas: int | None, progress: bool
+) -> tuple[Sweep, WorkerOutcome]:
+    """Join a sweep's study as one more worker and run trials until its budget is used.
+
+    ``tracking.background: auto`` forks no writer here: workers are started one per core,
+    so none is left for a writer."""
+    inputs = load_inputs(config_path, flags)
+    signals.install()
+    with blas_limit(blas), inputs.tracker.background(inputs.cfg.tracking.background is True):
+        sweep = inputs.init()
+        return sweep, run_worker(sweep, show_progress=progress)

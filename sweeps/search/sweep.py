@@ -1,0 +1,124 @@
+"""One sweep in this process: its config, its data and both stores, created once.
+
+:func:`open_sweep` validates the config and loads the data before anything is written, then
+creates (or loads) the study, the experiment and the parent run under a cross-process lock:
+concurrent first-time creation corrupts SQLite stores. The :class:`Sweep` it returns is the
+one context every stage of a sweep shares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import optuna
+
+from sweeps.config import SweepConfig
+from sweeps.infra.locks import StorageLock
+from sweeps.infra.provenance import provenance_tags
+from sweeps.infra.urls import redact
+from sweeps.search.dataset import SweepData
+from sweeps.study.samplers import make_pruner, make_sampler, pruner_settings, sampler_settings
+from sweeps.study.storage import StaleCallback, make_storage, open_study
+from sweeps.tracking import Tracker
+from sweeps.tracking.reaper import close_stale_runs
+
+PARENT_ATTR = "mlflow_parent_run_id"
+
+
+@dataclass
+class Sweep:
+    """An initialised sweep: config, data, both stores, its study, experiment and parent run.
+
+    ``trial_tags`` are the tags every trial's run carries (study, data fingerprint, split
+    hashes, provenance)."""
+
+    cfg: SweepConfig
+    data: SweepData
+    tracker: Tracker
+    storage_url: str
+    study: optuna.Study
+    experiment_id: str
+    parent_run_id: str
+    trial_tags: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.trial_tags = {
+            **provenance_tags(),
+            **self.data.fingerprint_tags(),
+            "sweeps.study": self.cfg.study_name,
+            "sweeps.sweep_seed": str(self.cfg.seed),
+        }
+
+    def close(self, status: str = "FINISHED") -> None:
+        """End the parent run; a resumed sweep reopens it."""
+        self.tracker.end_run(self.parent_run_id, status)
+
+
+def init_sweep(
+    cfg: SweepConfig, data: SweepData, tracker: Tracker, storage_url: str, *, fresh: bool = False
+) -> Sweep:
+    """Create (or load) study, experiment and parent run, once, under a cross-process lock."""
+    with StorageLock(storage_url, "init").hold():
+        experiment_id = tracker.experiment_id(cfg.name)
+        assert experiment_id is not None
+        study = _open_study(cfg, storage_url, close_stale_runs(tracker, experiment_id), fresh)
+        parent = _parent_run(cfg, study, tracker, experiment_id, storage_url)
+        if not study.get_trials(deepcopy=False):
+            for params in cfg.study.enqueue:
+                study.enqueue_trial(params, skip_if_exists=True)
+    return Sweep(cfg, data, tracker, storage_url, study, experiment_id, parent)
+
+
+def _open_study(
+    cfg: SweepConfig, storage_url: str, on_stale: StaleCallback, fresh: bool
+) -> optuna.Study:
+    study_cfg = cfg.study
+    storage = make_storage(
+        storage_url,
+        heartbeat_interval=study_cfg.heartbeat_interval,
+        grace_period=study_cfg.grace_period,
+        max_retry=study_cfg.max_retry,
+        on_stale=on_stale,
+    )
+    sampler = make_sampler(study_cfg.sampler.type, study_cfg.sampler.options, cfg.seed, cfg.space)
+    pruner = make_pruner(study_cfg.pruner.type, study_cfg.pruner.options)
+    directions = cfg.objective.directions
+    return open_study(storage, cfg.study_name, directions, sampler, pruner, fresh=fresh)
+
+
+def _parent_run(
+    cfg: SweepConfig, study: optuna.Study, tracker: Tracker, experiment_id: str, storage_url: str
+) -> str:
+    run_id = study.user_attrs.get(PARENT_ATTR)
+    if run_id is not None and tracker.run_exists(run_id):
+        tracker.reopen(run_id)
+        return run_id
+    tags = {
+        **provenance_tags(),
+        "sweeps.storage": redact(storage_url),
+        "sweeps.directions": ",".join(cfg.objective.directions),
+    }
+    run_id = tracker.create_parent(experiment_id, cfg.study_name, tags, parent_params(cfg))
+    tracker.log_json(run_id, cfg.public_dict(), "config.json")
+    study.set_user_attr(PARENT_ATTR, run_id)
+    return run_id
+
+
+def parent_params(cfg: SweepConfig) -> dict[str, str]:
+    """The sweep's stable settings, flattened, as parent-run params."""
+    sampler = (cfg.study.sampler.type, cfg.study.sampler.options)
+    pruner = (cfg.study.pruner.type, cfg.study.pruner.options)
+    flat = {
+        "seed": cfg.seed,
+        "metric": ",".join(cfg.objective.metric),
+        "directions": ",".join(cfg.objective.directions),
+        "sampler": cfg.study.sampler.type,
+        "pruner": cfg.study.pruner.type,
+        **{f"data.{k}": v for k, v in cfg.data.model_dump(mode="json").items()},
+        **{f"split.{k}": v for k, v in cfg.split.model_dump().items()},
+        **{f"model.{k}": v for k, v in cfg.model.items()},
+        **{f"sampler.{k}": v for k, v in sampler_settings(*sampler, cfg.seed).items()},
+        **{f"pruner.{k}": v for k, v in pruner_settings(*pruner).items()},
+        **{f"space.{k}": v.model_dump_json() for k, v in cfg.space.items()},
+    }
+    return {k: str(v) for k, v in flat.items()}
