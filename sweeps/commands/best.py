@@ -18,8 +18,7 @@ from sweeps.results.best import (
     top_trials,
 )
 from sweeps.sweepfile import load_config
-from sweeps.tracking import resolve_tracking_uri
-from sweeps.tracking.lookup import open_existing
+from sweeps.tracking import open_existing, resolve_tracking_uri
 
 FORMATS = ("table", "json", "csv")
 

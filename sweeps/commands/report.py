@@ -10,8 +10,7 @@ from sweeps.commands.options import sweep_flags
 from sweeps.report.write import REPORT_NAME, write_report
 from sweeps.study.storage import read_study, resolve_storage_url
 from sweeps.sweepfile import Flags, resolve_config
-from sweeps.tracking import resolve_tracking_uri
-from sweeps.tracking.lookup import open_existing
+from sweeps.tracking import open_existing, resolve_tracking_uri
 
 
 def report_paths(output: str | None, study_name: str) -> tuple[Path, str]:

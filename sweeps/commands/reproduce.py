@@ -9,8 +9,7 @@ import click
 
 from sweeps.reproduce.comparison import Comparison, SeedSpread
 from sweeps.reproduce.retrain import Reproduction, reproduce
-from sweeps.tracking import resolve_tracking_uri
-from sweeps.tracking.lookup import open_existing
+from sweeps.tracking import open_existing, resolve_tracking_uri
 
 
 @click.command(name="reproduce")

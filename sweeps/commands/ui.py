@@ -12,8 +12,13 @@ from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
 from sweeps.sweepfile import Flags, resolve_config
-from sweeps.tracking import Tracker, artifact_root_for, resolve_tracking_uri
-from sweeps.tracking.lookup import experiment_named, open_existing
+from sweeps.tracking import (
+    TrackingStore,
+    artifact_root_for,
+    experiment_named,
+    open_existing,
+    resolve_tracking_uri,
+)
 
 NAME = "MLflow UI"
 
@@ -46,7 +51,7 @@ def page_url(base: str, experiment_id: str | None) -> str:
 
 def _resolve(
     config: str | None, overrides: tuple[str, ...], tracking_uri: str | None
-) -> tuple[Tracker, str | None, str | None]:
+) -> tuple[TrackingStore, str | None, str | None]:
     """``(tracker, experiment id, configured artifact location)`` of CONFIG, or of the store."""
     if config is None:
         return open_existing(resolve_tracking_uri(tracking_uri, None)), None, None

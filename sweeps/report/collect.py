@@ -9,12 +9,12 @@ from sweeps.report.data import ReportData, Winner
 from sweeps.report.study_plots import PlotTarget, StudyPlots
 from sweeps.search.sweep import PARENT_ATTR
 from sweeps.study.selection import pareto_front, ranked_trials, selected_trial, states
-from sweeps.tracking import Tracker
+from sweeps.tracking import TrackingStore
 
 TOP_N = 10
 
 
-def winner_of(study: optuna.Study, cfg: SweepConfig, tracker: Tracker) -> Winner | None:
+def winner_of(study: optuna.Study, cfg: SweepConfig, tracker: TrackingStore) -> Winner | None:
     """The selected trial, with metrics read from its MLflow run (if the run still exists)."""
     trial = selected_trial(study, cfg.objective)
     if trial is None:
@@ -22,8 +22,9 @@ def winner_of(study: optuna.Study, cfg: SweepConfig, tracker: Tracker) -> Winner
     values = dict(zip(cfg.objective.metric, trial.values, strict=True))
     run_id = trial.user_attrs.get("mlflow_run_id")
     winner = Winner(trial.number, run_id, dict(trial.params), values)
-    if run_id is not None and tracker.run_exists(run_id):
-        logged = tracker.get_run(run_id).data.metrics
+    run = tracker.run(run_id) if run_id is not None else None
+    if run is not None:
+        logged = run.metrics
         winner.validation = {
             k.removeprefix("final_"): v
             for k, v in sorted(logged.items())
@@ -39,7 +40,7 @@ def plot_target(cfg: SweepConfig) -> PlotTarget:
 
 
 def collect(
-    study: optuna.Study, cfg: SweepConfig, tracker: Tracker, plots: StudyPlots
+    study: optuna.Study, cfg: SweepConfig, tracker: TrackingStore, plots: StudyPlots
 ) -> ReportData:
     """Gather the report's content from the study and the tracking store."""
     return ReportData(

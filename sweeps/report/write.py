@@ -18,7 +18,7 @@ from sweeps.report.html import to_html
 from sweeps.report.markdown import render_report
 from sweeps.report.study_plots import StudyPlots, make_study_plots
 from sweeps.search.sweep import Sweep
-from sweeps.tracking import Tracker
+from sweeps.tracking import TrackingStore
 
 REPORT_NAME = "report.md"
 PLOTS_DIR = "plots"
@@ -27,7 +27,7 @@ PLOTS_DIR = "plots"
 def write_report(
     study: optuna.Study,
     cfg: SweepConfig,
-    tracker: Tracker,
+    tracker: TrackingStore,
     folder: Path,
     name: str = REPORT_NAME,
 ) -> tuple[Path, StudyPlots]:
@@ -50,5 +50,5 @@ def publish_report(sweep: Sweep) -> list[str]:
     failed."""
     with tempfile.TemporaryDirectory(prefix="sweeps-report-") as tmp:
         _, plots = write_report(sweep.study, sweep.cfg, sweep.tracker, Path(tmp))
-        sweep.tracker.client.log_artifacts(sweep.parent_run_id, tmp)
+        sweep.tracker.log_folder(sweep.parent_run_id, Path(tmp))
     return [f"plot {name} failed: {reason}" for name, reason in plots.failed.items()]

@@ -20,8 +20,7 @@ from sweeps.config import SweepConfig
 from sweeps.errors import ReproductionError, RunNotFoundError
 from sweeps.search.dataset import SweepData
 from sweeps.search.trial import FINAL_EXTRA, epoch_metrics, train_trial
-from sweeps.tracking import Tracker
-from sweeps.tracking.lookup import fetch_run, read_json
+from sweeps.tracking import TrackingStore, fetch_run
 
 DATA_TAGS = {
     "sweeps.data.fingerprint": "fingerprint",
@@ -86,14 +85,14 @@ class Outcome:
     digest: str
 
 
-def load_original(tracker: Tracker, run_id: str) -> Original:
+def load_original(tracker: TrackingStore, run_id: str) -> Original:
     """Read a trial's run and its ``trial_config.json``; refuse runs that cannot be retrained."""
     run = fetch_run(tracker, run_id)
-    tags = dict(run.data.tags)
+    tags = dict(run.tags)
     if tags.get("sweeps.role") != "trial":
         role = tags.get("sweeps.role", "none")
         raise RunNotFoundError(f"run {run_id} is not a sweep trial (sweeps.role={role})")
-    logged = read_json(tracker, run_id, "trial_config.json")
+    logged = tracker.read_json(run_id, "trial_config.json")
     try:
         cfg = SweepConfig.model_validate(logged["config"])
         estimator = dict(logged["estimator"])
@@ -103,8 +102,8 @@ def load_original(tracker: Tracker, run_id: str) -> Original:
     if "hidden_layer_sizes" in estimator:
         estimator["hidden_layer_sizes"] = tuple(estimator["hidden_layer_sizes"])
     original = Original(
-        run_id, run.info.experiment_id, run.info.run_name or run_id, cfg, estimator, tags,
-        dict(run.data.params), dict(run.data.metrics),
+        run_id, run.experiment_id, run.name, cfg, estimator, tags,
+        dict(run.params), dict(run.metrics),
     )  # fmt: skip
     _check_retrainable(original)
     return original

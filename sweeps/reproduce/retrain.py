@@ -26,7 +26,7 @@ from sweeps.reproduce.logged_trial import (
 )
 from sweeps.search.dataset import SweepData, load_sweep_data
 from sweeps.search.trial import epoch_metrics
-from sweeps.tracking import Tracker
+from sweeps.tracking import TrackingStore
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Reproduction:
     run_id: str
 
 
-def reproduce(tracker: Tracker, run_id: str, seeds: int = 0) -> Reproduction:
+def reproduce(tracker: TrackingStore, run_id: str, seeds: int = 0) -> Reproduction:
     """Reload, check, retrain and compare; log the reproduction as a new top-level run.
 
     Nothing is written when the run cannot be reproduced (unknown run, changed data).
@@ -78,7 +78,7 @@ def _values(data: SweepData, original: Original, seed: int) -> dict[str, float] 
 
 
 def log_reproduction(
-    tracker: Tracker,
+    tracker: TrackingStore,
     original: Original,
     outcome: Outcome,
     comparison: Comparison,

@@ -18,8 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from sweeps.config import Direction, SweepConfig
 from sweeps.errors import RunNotFoundError
 from sweeps.space import CategoricalParam, FloatParam, IntParam, ParamSpec
-from sweeps.tracking import Tracker
-from sweeps.tracking.lookup import experiment_named, refresh_statistics, search
+from sweeps.tracking import RunRecord, TrackingStore, experiment_named, refresh_statistics
 
 #: Final metrics shown beside the ranked one (per-epoch and test metrics are left out).
 SHOWN_METRICS = ("n_params", "n_epochs", "best_epoch")
@@ -61,16 +60,15 @@ def ranking_from_config(cfg: SweepConfig) -> Ranking:
     return Ranking(cfg.name, cfg.study_name, metric, direction, dict(cfg.space))
 
 
-def ranking_from_parent(tracker: Tracker, experiment: str) -> Ranking:
+def ranking_from_parent(tracker: TrackingStore, experiment: str) -> Ranking:
     """Rank as the experiment's latest sweep does: the parent run's first metric and direction
     (param ``metric``, tag ``sweeps.directions``) and its searched space (``space.*`` params)."""
     experiment_id = experiment_named(tracker, experiment)
-    parents = search(
-        tracker, experiment_id, "tags.`sweeps.role` = 'parent'", ["attributes.start_time DESC"], 1
-    )
+    where, order = "tags.`sweeps.role` = 'parent'", ["attributes.start_time DESC"]
+    parents = tracker.search(experiment_id, where, order, 1)
     if not parents:
         raise RunNotFoundError(f"experiment {experiment!r} has no sweep (no parent run)")
-    data = parents[0].data
+    data = parents[0]
     try:
         metric = data.params["metric"].split(",")[0]
         direction = data.tags["sweeps.directions"].split(",")[0]
@@ -85,7 +83,7 @@ def ranking_from_parent(tracker: Tracker, experiment: str) -> Ranking:
     return Ranking(experiment, study, metric, direction, space)  # type: ignore[arg-type]
 
 
-def top_trials(tracker: Tracker, ranking: Ranking, k: int) -> list[BestTrial]:
+def top_trials(tracker: TrackingStore, ranking: Ranking, k: int) -> list[BestTrial]:
     """The ``k`` best COMPLETE trials of the study, best first."""
     experiment_id = experiment_named(tracker, ranking.experiment)
     refresh_statistics(tracker.uri)
@@ -94,8 +92,7 @@ def top_trials(tracker: Tracker, ranking: Ranking, k: int) -> list[BestTrial]:
         "and tags.`sweeps.state` = 'COMPLETE'"
     )
     order = "ASC" if ranking.direction == "minimize" else "DESC"
-    runs = search(
-        tracker,
+    runs = tracker.search(
         experiment_id,
         where,
         [f"metrics.`{ranking.column}` {order}", "attributes.start_time ASC"],
@@ -108,18 +105,18 @@ def top_trials(tracker: Tracker, ranking: Ranking, k: int) -> list[BestTrial]:
     return [_best_trial(rank, run, ranking) for rank, run in enumerate(runs, start=1)]
 
 
-def _best_trial(rank: int, run: Any, ranking: Ranking) -> BestTrial:
-    metrics = run.data.metrics
+def _best_trial(rank: int, run: RunRecord, ranking: Ranking) -> BestTrial:
+    metrics = run.metrics
     shown = {k: v for k, v in metrics.items() if k.startswith("final_") or k in SHOWN_METRICS}
     params = {
-        name: typed_param(spec, run.data.params[name])
+        name: typed_param(spec, run.params[name])
         for name, spec in ranking.space.items()
-        if name in run.data.params
+        if name in run.params
     }
     return BestTrial(
         rank=rank,
-        number=int(run.data.tags["sweeps.trial_number"]),
-        run_id=run.info.run_id,
+        number=int(run.tags["sweeps.trial_number"]),
+        run_id=run.run_id,
         value=metrics[ranking.column],
         params=params,
         metrics=dict(sorted(shown.items())),

@@ -11,7 +11,7 @@ from sweeps.results.winner import finalize_winner
 from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
 from sweeps.study.selection import pareto_front, selected_trial, states
-from sweeps.tracking.summary import DatasetRecord, log_datasets, log_summary
+from sweeps.tracking import DatasetRecord
 
 
 @dataclass
@@ -68,8 +68,10 @@ def summarise(sweep: Sweep) -> SweepResult:
     result.pareto_numbers = [t.number for t in pareto_front(study)]
     if result.pareto_numbers:
         tags["sweeps.pareto_front"] = result.pareto_numbers
-    log_summary(sweep.tracker, sweep.parent_run_id, metrics, tags, study.trials_dataframe())
-    log_datasets(sweep.tracker, sweep.parent_run_id, dataset_records(sweep.data))
+    tracker, parent = sweep.tracker, sweep.parent_run_id
+    tracker.log_values(parent, metrics, tags)
+    tracker.log_table(parent, study.trials_dataframe(), "trials.csv")
+    tracker.log_datasets(parent, dataset_records(sweep.data))
     return result
 
 

@@ -17,9 +17,7 @@ from sweeps.results.model_plots import classification_plots, learning_curves, re
 from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
 from sweeps.search.trial import train_trial
-from sweeps.tracking import Tracker
-from sweeps.tracking.models import champion, crown, load_sklearn, log_pipeline, register
-from sweeps.tracking.store import log_folder, log_values
+from sweeps.tracking import TrackingStore, fetch_run
 
 TESTED_TAG = "sweeps.test_evaluated"
 
@@ -50,53 +48,52 @@ def finalize_winner(sweep: Sweep, trial: FrozenTrial) -> WinnerReport:
     cfg, data, tracker = sweep.cfg, sweep.data, sweep.tracker
     report = WinnerReport()
     run_id = trial.user_attrs["mlflow_run_id"]
-    run = tracker.get_run(run_id)
-    if run.data.tags.get(TESTED_TAG) == "true":
-        report.test_metrics = {k: v for k, v in run.data.metrics.items() if k.startswith("test_")}
+    run = fetch_run(tracker, run_id)
+    if run.tags.get(TESTED_TAG) == "true":
+        report.test_metrics = {k: v for k, v in run.metrics.items() if k.startswith("test_")}
         report.notes.append(f"trial {trial.number} was already tested and packaged")
         return report
     model = train_trial(data, estimator_of(trial)).model
-    if weights_digest(model) != run.data.tags.get("sweeps.weights_sha256"):
+    if weights_digest(model) != run.tags.get("sweeps.weights_sha256"):
         report.notes.append(f"retraining trial {trial.number} did not give identical weights")
     pipe = full_pipeline(data, model)
     X_test, y_test = test_rows(data.table, data.split)
     report.test_metrics = evaluate(pipe, X_test, y_test, data.task, "test_")
-    log_values(
-        tracker, sweep.parent_run_id, report.test_metrics, {"sweeps.tested_trial": trial.number}
-    )
-    log_values(tracker, run_id, report.test_metrics, {TESTED_TAG: "true"})
+    tested = {"sweeps.tested_trial": trial.number}
+    tracker.log_values(sweep.parent_run_id, report.test_metrics, tested)
+    tracker.log_values(run_id, report.test_metrics, {TESTED_TAG: "true"})
     _log_plots(tracker, run_id, pipe, model, X_test, y_test, data.task)
     example = X_test.head(5)
-    log_pipeline(tracker, run_id, pipe, example, pipe.predict(example))
+    tracker.log_model(run_id, pipe, example, pipe.predict(example))
     if cfg.tracking.register_model:
         _register(cfg, data, tracker, run_id, pipe, report)
     return report
 
 
 def _log_plots(
-    tracker: Tracker, run_id: str, pipe: Pipeline, model: Any, X: Any, y: Any, task: str
+    tracker: TrackingStore, run_id: str, pipe: Pipeline, model: Any, X: Any, y: Any, task: str
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         learning_curves(model, folder / "learning_curves.png")
         plots = classification_plots if task == "classification" else regression_plots
         plots(pipe, X, y, folder)
-        log_folder(tracker, run_id, folder, "plots")
+        tracker.log_folder(run_id, folder, "plots")
 
 
 def _register(
     cfg: SweepConfig,
     data: SweepData,
-    tracker: Tracker,
+    tracker: TrackingStore,
     run_id: str,
     pipe: Pipeline,
     report: WinnerReport,
 ) -> None:
     name = cfg.tracking.model_name or cfg.name
-    current = champion(tracker, name)
-    version = register(tracker, name, run_id, {"sweeps.study": cfg.study_name})
+    current = tracker.champion(name)
+    version = tracker.register(name, run_id, {"sweeps.study": cfg.study_name})
     if current is None:
-        crown(tracker, name, version)
+        tracker.crown(name, version)
         report.notes.append(f"model {name} version {version} is the first champion")
         return
     verdict = _compare(cfg, data, tracker, pipe, current[1])
@@ -106,7 +103,7 @@ def _register(
             f"alias left unchanged, new version {version} registered"
         )
     elif verdict[0]:
-        crown(tracker, name, version)
+        tracker.crown(name, version)
         report.notes.append(f"version {version} beats the champion ({verdict[1]}): alias moved")
     else:
         report.notes.append(
@@ -116,7 +113,7 @@ def _register(
 
 
 def _compare(
-    cfg: SweepConfig, data: SweepData, tracker: Tracker, pipe: Pipeline, champion_run: str
+    cfg: SweepConfig, data: SweepData, tracker: TrackingStore, pipe: Pipeline, champion_run: str
 ) -> tuple[bool, str] | None:
     """Score both on this sweep's raw validation rows with the selection metric."""
     metric = cfg.objective.selection_metric
@@ -124,7 +121,7 @@ def _compare(
     X_val = data.table.X.iloc[data.split.validation]
     y_val = data.table.y.iloc[data.split.validation]
     try:
-        old = evaluate(load_sklearn(tracker, champion_run), X_val, y_val, data.task, "val_")
+        old = evaluate(tracker.load_model(champion_run), X_val, y_val, data.task, "val_")
     except Exception:  # a champion trained on another table or task
         return None
     new = evaluate(pipe, X_val, y_val, data.task, "val_")

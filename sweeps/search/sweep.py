@@ -19,8 +19,7 @@ from sweeps.infra.urls import redact
 from sweeps.search.dataset import SweepData
 from sweeps.study.samplers import make_pruner, make_sampler, pruner_settings, sampler_settings
 from sweeps.study.storage import StaleCallback, make_storage, open_study
-from sweeps.tracking import Tracker
-from sweeps.tracking.reaper import close_stale_runs
+from sweeps.tracking import TrackingStore, close_stale_runs
 
 PARENT_ATTR = "mlflow_parent_run_id"
 
@@ -34,7 +33,7 @@ class Sweep:
 
     cfg: SweepConfig
     data: SweepData
-    tracker: Tracker
+    tracker: TrackingStore
     storage_url: str
     study: optuna.Study
     experiment_id: str
@@ -55,7 +54,12 @@ class Sweep:
 
 
 def init_sweep(
-    cfg: SweepConfig, data: SweepData, tracker: Tracker, storage_url: str, *, fresh: bool = False
+    cfg: SweepConfig,
+    data: SweepData,
+    tracker: TrackingStore,
+    storage_url: str,
+    *,
+    fresh: bool = False,
 ) -> Sweep:
     """Create (or load) study, experiment and parent run, once, under a cross-process lock."""
     with StorageLock(storage_url, "init").hold():
@@ -87,10 +91,14 @@ def _open_study(
 
 
 def _parent_run(
-    cfg: SweepConfig, study: optuna.Study, tracker: Tracker, experiment_id: str, storage_url: str
+    cfg: SweepConfig,
+    study: optuna.Study,
+    tracker: TrackingStore,
+    experiment_id: str,
+    storage_url: str,
 ) -> str:
     run_id = study.user_attrs.get(PARENT_ATTR)
-    if run_id is not None and tracker.run_exists(run_id):
+    if run_id is not None and tracker.run(run_id) is not None:
         tracker.reopen(run_id)
         return run_id
     tags = {

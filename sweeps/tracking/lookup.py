@@ -1,8 +1,5 @@
-"""Read-only look-ups in a tracking store for ``sweeps best`` and ``sweeps reproduce``.
-
-Every MLflow failure becomes a named error of :mod:`sweeps.errors`, and opening a local store
-that does not exist is refused instead of creating (and migrating) an empty one.
-"""
+"""Read-only look-ups in a tracking store: runs and experiments by name, searches, JSON
+artifacts. Every MLflow failure becomes a named error of :mod:`sweeps.errors`."""
 
 from __future__ import annotations
 
@@ -10,7 +7,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,7 @@ from mlflow.exceptions import MlflowException
 from sweeps.errors import RunNotFoundError, StoreError
 from sweeps.infra.sqlite import BUSY_TIMEOUT_S, sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.tracking.store import Tracker
+from sweeps.tracking.face import RunRecord, TrackingStore
 
 PROGRESS_BAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
 #: Tables whose planner statistics decide how fast runs are filtered by tag and sorted by metric.
@@ -29,48 +26,48 @@ SEARCHED_TABLES = ("runs", "latest_metrics", "tags")
 ANALYZE_FROM_RUNS = 1000
 
 
-def open_existing(uri: str) -> Tracker:
-    """A tracker on an existing store; a missing local SQLite file is a RunNotFoundError."""
-    db = sqlite_file(uri)
-    if db is not None and not db.is_file():
-        raise RunNotFoundError(f"no tracking store at {db} (give --tracking-uri)")
-    return Tracker(uri)
-
-
-def fetch_run(tracker: Tracker, run_id: str) -> Run:
+def fetch_run(store: TrackingStore, run_id: str) -> RunRecord:
     """The run ``run_id``; unknown or deleted ids raise RunNotFoundError."""
-    try:
-        run = tracker.client.get_run(run_id)
-    except MlflowException:
-        run = None
-    if run is None or run.info.lifecycle_stage != "active":
-        raise RunNotFoundError(f"no run {run_id!r} in tracking store {redact(tracker.uri)}")
+    run = store.run(run_id)
+    if run is None:
+        raise RunNotFoundError(f"no run {run_id!r} in tracking store {redact(store.uri)}")
     return run
 
 
-def experiment_named(tracker: Tracker, name: str) -> str:
+def experiment_named(store: TrackingStore, name: str) -> str:
     """The id of experiment ``name``; RunNotFoundError when there is none."""
-    experiment_id = tracker.experiment_id(name, create=False)
+    experiment_id = store.experiment_id(name, create=False)
     if experiment_id is None:
-        raise RunNotFoundError(f"no experiment {name!r} in tracking store {redact(tracker.uri)}")
+        raise RunNotFoundError(f"no experiment {name!r} in tracking store {redact(store.uri)}")
     return experiment_id
 
 
-def search(
-    tracker: Tracker, experiment_id: str, where: str, order_by: list[str], max_results: int
-) -> list[Run]:
+def record_of(run: Run) -> RunRecord:
+    """An MLflow run as a plain :class:`RunRecord`."""
+    info, data = run.info, run.data
+    return RunRecord(
+        run_id=info.run_id,
+        experiment_id=info.experiment_id,
+        name=info.run_name or info.run_id,
+        status=info.status,
+        tags=dict(data.tags),
+        params=dict(data.params),
+        metrics=dict(data.metrics),
+        start_time=int(info.start_time or 0),
+    )
+
+
+def search_runs(
+    client: Any, uri: str, experiment_id: str, where: str, order_by: Sequence[str], limit: int
+) -> list[RunRecord]:
     """One ``search_runs`` page: runs matching ``where``, sorted in the database."""
     try:
-        return list(
-            tracker.client.search_runs(
-                [experiment_id],
-                filter_string=where,
-                order_by=order_by,
-                max_results=max_results,
-            )
+        runs = client.search_runs(
+            [experiment_id], filter_string=where, order_by=list(order_by), max_results=limit
         )
     except MlflowException as exc:
-        raise StoreError(f"searching runs in {redact(tracker.uri)}: {exc.message}") from None
+        raise StoreError(f"searching runs in {redact(uri)}: {exc.message}") from None
+    return [record_of(run) for run in runs]
 
 
 @contextmanager
@@ -87,11 +84,11 @@ def no_progress_bar() -> Iterator[None]:
             os.environ[PROGRESS_BAR] = saved
 
 
-def read_json(tracker: Tracker, run_id: str, path: str) -> Any:
+def read_json(client: Any, run_id: str, path: str) -> Any:
     """A JSON artifact of a run, parsed; a missing or broken one is a RunNotFoundError."""
     with tempfile.TemporaryDirectory(prefix="sweeps-read-") as tmp, no_progress_bar():
         try:
-            local = tracker.client.download_artifacts(run_id, path, tmp)
+            local = client.download_artifacts(run_id, path, tmp)
             return json.loads(Path(local).read_text())
         except (MlflowException, OSError, ValueError):
             raise RunNotFoundError(f"run {run_id} has no readable artifact {path}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,6 @@ from mlflow.types.schema import AnyType
 
 import pipeline
 from sweeps.tracking.lookup import no_progress_bar
-from sweeps.tracking.store import Tracker
 
 MODEL_PATH = "model"
 ALIAS = "champion"
@@ -37,7 +37,7 @@ def pip_requirements() -> list[str]:
 
 
 def log_pipeline(
-    tracker: Tracker, run_id: str, model: Any, input_example: pd.DataFrame, output: Any
+    client: Any, run_id: str, model: Any, input_example: pd.DataFrame, output: Any
 ) -> str:
     """Save ``model`` (preprocessor + MLP) under the run's ``model/`` artifacts; return its URI.
 
@@ -57,7 +57,7 @@ def log_pipeline(
             pip_requirements=pip_requirements(),
             code_paths=[str(Path(pipeline.__file__).parent)],
         )
-        tracker.client.log_artifacts(run_id, str(path), MODEL_PATH)
+        client.log_artifacts(run_id, str(path), MODEL_PATH)
     return f"runs:/{run_id}/{MODEL_PATH}"
 
 
@@ -77,35 +77,34 @@ def raw_rows_signature(example: pd.DataFrame, output: Any) -> ModelSignature:
     return ModelSignature(Schema(columns), signature.outputs)
 
 
-def register(tracker: Tracker, name: str, run_id: str, tags: dict[str, str]) -> str:
+def register(client: Any, name: str, run_id: str, tags: Mapping[str, str]) -> str:
     """Create a model version from the run's logged model; return the version number."""
-    client = tracker.client
     try:
         client.get_registered_model(name)
     except MlflowException:
         client.create_registered_model(name)
     version = client.create_model_version(
-        name, source=f"runs:/{run_id}/{MODEL_PATH}", run_id=run_id, tags=tags
+        name, source=f"runs:/{run_id}/{MODEL_PATH}", run_id=run_id, tags=dict(tags)
     )
     return str(version.version)
 
 
-def champion(tracker: Tracker, name: str) -> tuple[str, str] | None:
+def champion(client: Any, name: str) -> tuple[str, str] | None:
     """``(version, run_id)`` of the model that holds the champion alias, if any."""
     try:
-        version = tracker.client.get_model_version_by_alias(name, ALIAS)
+        version = client.get_model_version_by_alias(name, ALIAS)
     except MlflowException:
         return None
     return str(version.version), str(version.run_id)
 
 
-def crown(tracker: Tracker, name: str, version: str) -> None:
+def crown(client: Any, name: str, version: str) -> None:
     """Point the champion alias at ``version``."""
-    tracker.client.set_registered_model_alias(name, ALIAS, version)
+    client.set_registered_model_alias(name, ALIAS, version)
 
 
-def load_sklearn(tracker: Tracker, run_id: str) -> Any:
+def load_sklearn(client: Any, run_id: str) -> Any:
     """Load the sklearn Pipeline logged on ``run_id`` from this store (no temp files left)."""
     with tempfile.TemporaryDirectory(prefix="sweeps-model-") as tmp, no_progress_bar():
-        uri = tracker.client.download_artifacts(run_id, MODEL_PATH, tmp)
+        uri = client.download_artifacts(run_id, MODEL_PATH, tmp)
         return mlflow.sklearn.load_model(uri)

@@ -8,14 +8,14 @@ import optuna
 from mlflow.exceptions import MlflowException
 from optuna.trial import FrozenTrial
 
-from sweeps.tracking.runs import tags_of
-from sweeps.tracking.store import Tracker
+from sweeps.errors import StoreError
+from sweeps.tracking.face import TrackingStore
 
 REASON = "worker lost: heartbeat stale"
 
 
 def close_stale_runs(
-    tracker: Tracker, experiment_id: str
+    tracker: TrackingStore, experiment_id: str
 ) -> Callable[[optuna.Study, FrozenTrial], None]:
     """A stale-trial callback: end the trial's RUNNING run(s) KILLED, with a reason.
 
@@ -29,11 +29,12 @@ def close_stale_runs(
             f"tags.`sweeps.trial_number` = '{trial.number}' and attributes.status = 'RUNNING'"
         )
         try:
-            for run in tracker.client.search_runs([experiment_id], filter_string=query):
-                tags = {"sweeps.state": "FAIL", "sweeps.reason": REASON}
-                tracker.client.log_batch(run.info.run_id, tags=tags_of(tags))
-                tracker.client.set_terminated(run.info.run_id, "KILLED")
-        except MlflowException:
+            for run in tracker.search(experiment_id, query, (), 1000):
+                tracker.log_values(
+                    run.run_id, tags={"sweeps.state": "FAIL", "sweeps.reason": REASON}
+                )
+                tracker.end_run(run.run_id, "KILLED")
+        except (MlflowException, StoreError):
             return  # the tracking server is unreachable: `sweeps status` still shows the trial
 
     return callback

@@ -1,25 +1,32 @@
-"""The tracking store: URI resolution, the sweep's experiment and its parent run."""
+"""The MLflow tracking store behind sweeps' tracking face: URI resolution, experiments, runs,
+artifacts and the model registry, through one ``MlflowClient`` with explicit run ids."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import pandas as pd
 from mlflow import MlflowClient
-from mlflow.entities import Metric, Run
+from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
-from sweeps.errors import StoreError
+from sweeps.errors import RunNotFoundError, StoreError
 from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
 from sweeps.infra.urls import redact
 from sweeps.tracking.background import BackgroundWriter
+from sweeps.tracking.datasets import log_datasets
+from sweeps.tracking.face import DatasetRecord, RunRecord
+from sweeps.tracking.lookup import read_json, record_of, search_runs
+from sweeps.tracking.models import champion, crown, load_sklearn, log_pipeline, register
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
 
@@ -53,7 +60,8 @@ def _create_client(uri: str) -> MlflowClient:
 
 
 class Tracker:
-    """A tracking store; every MLflow call is timed in ``client.seconds``.
+    """The MLflow implementation of :class:`~sweeps.tracking.face.TrackingStore`; every MLflow
+    call is timed in ``client.seconds``.
 
     Inside :meth:`background`, runs opened by :meth:`start_run` write through a background
     writer process (``writer.seconds`` is the time the caller spent waiting for it).
@@ -97,16 +105,13 @@ class Tracker:
         self.client.log_batch(run.info.run_id, params=params_of(params))
         return run.info.run_id
 
-    def get_run(self, run_id: str) -> Run:
-        """Fetch a run by id."""
-        return self.client.get_run(run_id)
-
-    def run_exists(self, run_id: str) -> bool:
-        """Whether ``run_id`` exists (and is not deleted) in this store."""
+    def run(self, run_id: str) -> RunRecord | None:
+        """The run, or None when it does not exist (or was deleted)."""
         try:
-            return self.client.get_run(run_id).info.lifecycle_stage == "active"
+            run = self.client.get_run(run_id)
         except MlflowException:
-            return False
+            return None
+        return record_of(run) if run.info.lifecycle_stage == "active" else None
 
     def reopen(self, run_id: str) -> None:
         """Mark a parent run RUNNING again for a resumed sweep."""
@@ -159,27 +164,75 @@ class Tracker:
         self.writer = None
         writer.close()
 
+    def log_values(
+        self,
+        run_id: str,
+        metrics: Mapping[str, float] | None = None,
+        tags: Mapping[str, object] | None = None,
+    ) -> None:
+        """Log final metrics (step 0) and tags on a run in one call."""
+        now = int(time.time() * 1000)
+        self.client.log_batch(
+            run_id,
+            metrics=[Metric(k, float(v), now, 0) for k, v in (metrics or {}).items()],
+            tags=tags_of(tags or {}),
+        )
+
+    def read_json(self, run_id: str, path: str) -> Any:
+        """A JSON artifact of a run, parsed (RunNotFoundError when missing or unreadable)."""
+        return read_json(self.client, run_id, path)
+
+    def log_folder(self, run_id: str, folder: Path, artifact_path: str | None = None) -> None:
+        """Upload every file of ``folder`` (under ``artifact_path``)."""
+        self.client.log_artifacts(run_id, str(folder), artifact_path)
+
+    def log_table(self, run_id: str, table: pd.DataFrame, name: str) -> None:
+        """Log a table as the CSV artifact ``name``."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            table.to_csv(path, index=False)
+            self.client.log_artifact(run_id, str(path))
+
+    def log_datasets(self, run_id: str, records: Sequence[DatasetRecord]) -> None:
+        """Record the data splits a run used as its dataset inputs."""
+        log_datasets(self.client, run_id, records)
+
+    def search(
+        self, experiment_id: str, where: str, order_by: Sequence[str], max_results: int
+    ) -> list[RunRecord]:
+        """Runs matching an MLflow filter string, sorted in the database."""
+        return search_runs(self.client, self.uri, experiment_id, where, order_by, max_results)
+
+    def log_model(self, run_id: str, model: Any, example: pd.DataFrame, output: Any) -> None:
+        """Save the fitted pipeline under the run's ``model/`` artifacts (skops, no pickle)."""
+        log_pipeline(self.client, run_id, model, example, output)
+
+    def load_model(self, run_id: str) -> Any:
+        """The scikit-learn pipeline logged on ``run_id``."""
+        return load_sklearn(self.client, run_id)
+
+    def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:
+        """A new version of registered model ``name`` from the run's model; its number."""
+        return register(self.client, name, run_id, tags)
+
+    def champion(self, name: str) -> tuple[str, str] | None:
+        """``(version, run_id)`` holding the champion alias of ``name``, if any."""
+        return champion(self.client, name)
+
+    def crown(self, name: str, version: str) -> None:
+        """Point the champion alias of ``name`` at ``version``."""
+        crown(self.client, name, version)
+
 
 def open_tracker(configured: str | None, artifact_location: str | None = None) -> Tracker:
     """A tracker on the configured URI, else ``$MLFLOW_TRACKING_URI``, else the local store."""
     return Tracker(resolve_tracking_uri(None, configured), artifact_location)
 
 
-def log_values(
-    tracker: Tracker,
-    run_id: str,
-    metrics: dict[str, float] | None = None,
-    tags: dict[str, object] | None = None,
-) -> None:
-    """Log final metrics (step 0) and tags on a run in one call."""
-    now = int(time.time() * 1000)
-    tracker.client.log_batch(
-        run_id,
-        metrics=[Metric(k, float(v), now, 0) for k, v in (metrics or {}).items()],
-        tags=tags_of(tags or {}),
-    )
-
-
-def log_folder(tracker: Tracker, run_id: str, folder: Path, artifact_path: str) -> None:
-    """Upload every file of ``folder`` under ``artifact_path``."""
-    tracker.client.log_artifacts(run_id, str(folder), artifact_path)
+def open_existing(uri: str) -> Tracker:
+    """A tracker on an existing store; a missing local SQLite file is a RunNotFoundError
+    (opening it would create and migrate an empty store)."""
+    db = sqlite_file(uri)
+    if db is not None and not db.is_file():
+        raise RunNotFoundError(f"no tracking store at {db} (give --tracking-uri)")
+    return Tracker(uri)

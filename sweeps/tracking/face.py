@@ -1,0 +1,146 @@
+"""What the rest of sweeps may ask of a tracking store: the one face of :mod:`sweeps.tracking`.
+
+Two implementations: :class:`~sweeps.tracking.store.Tracker` (MLflow: a local SQLite store
+or a tracking server) and :class:`~sweeps.tracking.memory.MemoryTracker` (in memory, for
+fast tests of our own code; never the only test of an integration). Runs come back as plain
+:class:`RunRecord` values, never as MLflow entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run as stored: ids, name, status and its latest params, tags and metrics."""
+
+    run_id: str
+    experiment_id: str
+    name: str
+    status: str
+    tags: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    start_time: int = 0
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    """One split of the sweep's data as the store lists it, with our full-data digest."""
+
+    name: str
+    sha256: str
+    split_sha256: str
+    rows: int
+    source: str
+
+
+class RunWriter(Protocol):
+    """A run being written: buffered per-step metrics, staged artifacts, a final status."""
+
+    def resolved_id(self, wait: bool = True) -> str | None:
+        """The run's id (None while a background writer has not created it, if not waiting)."""
+
+    def add_metrics(self, values: Mapping[str, float], step: int) -> None:
+        """Buffer one step of metrics."""
+
+    def add_json(self, obj: Any, name: str) -> None:
+        """Stage a JSON artifact."""
+
+    def add_arrays(self, arrays: Mapping[str, np.ndarray], name: str) -> None:
+        """Stage arrays as one ``.npz`` artifact."""
+
+    def finish(
+        self,
+        status: str,
+        metrics: Mapping[str, float] | None = None,
+        tags: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Write everything buffered and staged, then close the run with ``status``."""
+
+
+class TrackingStore(Protocol):
+    """Experiments, runs, artifacts and registered models, as sweeps uses them."""
+
+    uri: str
+
+    def experiment_id(self, name: str, create: bool = True) -> str | None:
+        """The id of experiment ``name`` (created, tagged as model development, if asked)."""
+
+    def create_parent(
+        self, experiment_id: str, study_name: str, tags: dict[str, str], params: dict[str, str]
+    ) -> str:
+        """Open a sweep's parent run with its stable params; return its id."""
+
+    def start_run(
+        self,
+        experiment_id: str,
+        run_name: str,
+        tags: Mapping[str, str],
+        params: Mapping[str, Any],
+        parent_run_id: str | None = None,
+    ) -> RunWriter:
+        """Open a run (a child of ``parent_run_id`` if given)."""
+
+    def run(self, run_id: str) -> RunRecord | None:
+        """The run, or None when it does not exist (or was deleted)."""
+
+    def reopen(self, run_id: str) -> None:
+        """Mark a run RUNNING again (a resumed sweep's parent)."""
+
+    def end_run(self, run_id: str, status: str) -> None:
+        """Close a run with ``status`` (FINISHED, KILLED or FAILED)."""
+
+    def log_values(
+        self,
+        run_id: str,
+        metrics: Mapping[str, float] | None = None,
+        tags: Mapping[str, object] | None = None,
+    ) -> None:
+        """Log final metrics (step 0) and tags."""
+
+    def log_json(self, run_id: str, obj: Any, path: str) -> None:
+        """Log ``obj`` as the JSON artifact ``path``."""
+
+    def read_json(self, run_id: str, path: str) -> Any:
+        """A JSON artifact, parsed (RunNotFoundError when missing or unreadable)."""
+
+    def log_folder(self, run_id: str, folder: Path, artifact_path: str | None = None) -> None:
+        """Upload every file of ``folder`` (under ``artifact_path``)."""
+
+    def log_table(self, run_id: str, table: pd.DataFrame, name: str) -> None:
+        """Log a table as the CSV artifact ``name``."""
+
+    def log_datasets(self, run_id: str, records: Sequence[DatasetRecord]) -> None:
+        """Record the data splits a run used as its dataset inputs."""
+
+    def search(
+        self, experiment_id: str, where: str, order_by: Sequence[str], max_results: int
+    ) -> list[RunRecord]:
+        """Runs matching an MLflow filter string, sorted by the store."""
+
+    def log_model(self, run_id: str, model: Any, example: pd.DataFrame, output: Any) -> None:
+        """Save a fitted scikit-learn pipeline as the run's model (pickle-free)."""
+
+    def load_model(self, run_id: str) -> Any:
+        """The scikit-learn pipeline logged on ``run_id``."""
+
+    def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:
+        """A new version of registered model ``name`` from the run's model; its number."""
+
+    def champion(self, name: str) -> tuple[str, str] | None:
+        """``(version, run_id)`` holding the champion alias of ``name``, if any."""
+
+    def crown(self, name: str, version: str) -> None:
+        """Point the champion alias of ``name`` at ``version``."""
+
+    def background(self, enabled: bool = True) -> AbstractContextManager[None]:
+        """Write runs opened in the block through a background process (if ``enabled``)."""

@@ -1,0 +1,229 @@
+"""An in-memory tracking store with the same face as the MLflow one, for fast tests of our own
+code (the objective, winner selection). It understands the small part of MLflow's search
+syntax sweeps uses: ``and``-joined equalities on tags and the status, ordering by a metric or
+the start time. Never the only test of an integration: the MLflow store has its own tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sweeps.errors import RunNotFoundError
+from sweeps.tracking.face import DatasetRecord, RunRecord
+
+CONDITION = re.compile(r"^(tags|attributes)\.`?([\w.]+)`?\s*=\s*(['\"])(.*)\3$")
+
+
+@dataclass
+class MemoryRun:
+    """A run being written to a :class:`MemoryTracker`."""
+
+    store: MemoryTracker
+    run_id: str
+
+    def resolved_id(self, wait: bool = True) -> str | None:
+        """The run's id (known at once)."""
+        return self.run_id
+
+    def add_metrics(self, values: Mapping[str, float], step: int) -> None:
+        """Record one step of metrics (history and latest value)."""
+        self.store.add_metrics(self.run_id, values, step)
+
+    def add_json(self, obj: Any, name: str) -> None:
+        """Store a JSON artifact (round-tripped through JSON, as a file would be)."""
+        self.store.log_json(self.run_id, obj, name)
+
+    def add_arrays(self, arrays: Mapping[str, np.ndarray], name: str) -> None:
+        """Store copies of the arrays."""
+        self.store.artifacts[self.run_id][name] = {k: np.array(v) for k, v in arrays.items()}
+
+    def finish(
+        self,
+        status: str,
+        metrics: Mapping[str, float] | None = None,
+        tags: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Log final metrics and tags, then close the run."""
+        self.store.log_values(self.run_id, metrics, tags)
+        self.store.end_run(self.run_id, status)
+
+
+@dataclass
+class MemoryTracker:
+    """Experiments, runs, artifacts and registered models held in dictionaries."""
+
+    uri: str = "memory://"
+    experiments: dict[str, str] = field(default_factory=dict)  # name -> id
+    runs: dict[str, RunRecord] = field(default_factory=dict)
+    history: dict[str, list[tuple[str, float, int]]] = field(default_factory=dict)
+    artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    models: dict[str, list[str]] = field(default_factory=dict)  # name -> run id per version
+    aliases: dict[str, str] = field(default_factory=dict)  # name -> champion version
+    _ids: Iterator[int] = field(default_factory=itertools.count)
+
+    def experiment_id(self, name: str, create: bool = True) -> str | None:
+        """The id of experiment ``name``, created if asked."""
+        if name not in self.experiments and create:
+            self.experiments[name] = str(len(self.experiments) + 1)
+        return self.experiments.get(name)
+
+    def create_parent(
+        self, experiment_id: str, study_name: str, tags: dict[str, str], params: dict[str, str]
+    ) -> str:
+        """Open a sweep's parent run with its params; return its id."""
+        tags = {**tags, "sweeps.role": "parent", "sweeps.study": study_name}
+        return self._new_run(experiment_id, study_name, tags, params)
+
+    def start_run(
+        self,
+        experiment_id: str,
+        run_name: str,
+        tags: Mapping[str, str],
+        params: Mapping[str, Any],
+        parent_run_id: str | None = None,
+    ) -> MemoryRun:
+        """Open a run (a child of ``parent_run_id`` if given)."""
+        if parent_run_id is not None:
+            tags = {**tags, "mlflow.parentRunId": parent_run_id, "sweeps.role": "trial"}
+        return MemoryRun(self, self._new_run(experiment_id, run_name, tags, params))
+
+    def _new_run(
+        self, experiment_id: str, name: str, tags: Mapping[str, Any], params: Mapping[str, Any]
+    ) -> str:
+        number = next(self._ids)
+        run_id = f"run{number:04d}"
+        self.runs[run_id] = RunRecord(
+            run_id, experiment_id, name, "RUNNING",
+            {k: str(v) for k, v in tags.items()}, {k: str(v) for k, v in params.items()},
+            {}, number,
+        )  # fmt: skip
+        self.history[run_id], self.artifacts[run_id] = [], {}
+        return run_id
+
+    def run(self, run_id: str) -> RunRecord | None:
+        """The run, or None."""
+        return self.runs.get(run_id)
+
+    def _update(self, run_id: str, **changes: Any) -> None:
+        self.runs[run_id] = replace(self.runs[run_id], **changes)
+
+    def reopen(self, run_id: str) -> None:
+        """Mark a run RUNNING again."""
+        self._update(run_id, status="RUNNING")
+
+    def end_run(self, run_id: str, status: str) -> None:
+        """Close a run with ``status``."""
+        self._update(run_id, status=status)
+
+    def add_metrics(self, run_id: str, values: Mapping[str, float], step: int) -> None:
+        """Append to the metric history and update the latest values."""
+        self.history[run_id] += [(k, float(v), step) for k, v in values.items()]
+        metrics = {**self.runs[run_id].metrics, **{k: float(v) for k, v in values.items()}}
+        self._update(run_id, metrics=metrics)
+
+    def log_values(
+        self,
+        run_id: str,
+        metrics: Mapping[str, float] | None = None,
+        tags: Mapping[str, object] | None = None,
+    ) -> None:
+        """Log final metrics (step 0) and tags."""
+        self.add_metrics(run_id, metrics or {}, 0)
+        merged = {**self.runs[run_id].tags, **{k: str(v) for k, v in (tags or {}).items()}}
+        self._update(run_id, tags=merged)
+
+    def log_json(self, run_id: str, obj: Any, path: str) -> None:
+        """Store a JSON artifact."""
+        self.artifacts[run_id][path] = json.loads(json.dumps(obj, default=str))
+
+    def read_json(self, run_id: str, path: str) -> Any:
+        """A stored JSON artifact."""
+        try:
+            return self.artifacts[run_id][path]
+        except KeyError:
+            raise RunNotFoundError(f"run {run_id} has no readable artifact {path}") from None
+
+    def log_folder(self, run_id: str, folder: Path, artifact_path: str | None = None) -> None:
+        """Store the names and bytes of the folder's files."""
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            name = str(file.relative_to(folder))
+            self.artifacts[run_id][f"{artifact_path}/{name}" if artifact_path else name] = (
+                file.read_bytes()
+            )
+
+    def log_table(self, run_id: str, table: pd.DataFrame, name: str) -> None:
+        """Store a copy of the table."""
+        self.artifacts[run_id][name] = table.copy()
+
+    def log_datasets(self, run_id: str, records: Sequence[DatasetRecord]) -> None:
+        """Store the dataset records."""
+        self.artifacts[run_id]["datasets"] = list(records)
+
+    def search(
+        self, experiment_id: str, where: str, order_by: Sequence[str], max_results: int
+    ) -> list[RunRecord]:
+        """Runs matching ``and``-joined equalities, sorted as MLflow would."""
+        conditions = [_condition(part) for part in re.split(r"\s+and\s+", where.strip()) if part]
+        runs = [
+            r for r in self.runs.values()
+            if r.experiment_id == experiment_id and all(c(r) for c in conditions)
+        ]  # fmt: skip
+        for key in reversed(list(order_by)):
+            runs.sort(key=_order_key(key), reverse=key.upper().endswith("DESC"))
+        return runs[:max_results]
+
+    def log_model(self, run_id: str, model: Any, example: pd.DataFrame, output: Any) -> None:
+        """Keep the fitted model object."""
+        self.artifacts[run_id]["model"] = model
+
+    def load_model(self, run_id: str) -> Any:
+        """The model object logged on ``run_id``."""
+        return self.artifacts[run_id]["model"]
+
+    def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:
+        """A new version of ``name``; its number."""
+        self.models.setdefault(name, []).append(run_id)
+        return str(len(self.models[name]))
+
+    def champion(self, name: str) -> tuple[str, str] | None:
+        """``(version, run_id)`` holding the champion alias."""
+        version = self.aliases.get(name)
+        return None if version is None else (version, self.models[name][int(version) - 1])
+
+    def crown(self, name: str, version: str) -> None:
+        """Point the champion alias at ``version``."""
+        self.aliases[name] = version
+
+    @contextmanager
+    def background(self, enabled: bool = True) -> Iterator[None]:
+        """Nothing to offload: writes are immediate."""
+        yield
+
+
+def _condition(text: str) -> Any:
+    match = CONDITION.match(text.strip())
+    if match is None:
+        raise ValueError(f"the memory store does not understand {text!r}")
+    kind, key, _, value = match.groups()
+    if kind == "tags":
+        return lambda run: run.tags.get(key) == value
+    return lambda run: str(getattr(run, key)) == value
+
+
+def _order_key(text: str) -> Any:
+    name = text.split()[0]
+    if name.startswith("metrics."):
+        metric = name.removeprefix("metrics.").strip("`")
+        return lambda run: run.metrics.get(metric, float("inf"))
+    attribute = name.removeprefix("attributes.")
+    return lambda run: getattr(run, attribute)
