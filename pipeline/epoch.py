@@ -24,9 +24,19 @@ class EpochRunner:
     """Trains ``params`` (flat, updated in place) one epoch per :meth:`run` call."""
 
     def __init__(
-        self, x: Array, targets: Array, params: Array, layout: Layout, *, activation: str,
-        loss: Loss, penalty: ElasticNet, optimizer: Optimizer, batch_size: int | None,
-        shuffle: bool, rng: np.random.Generator,
+        self,
+        x: Array,
+        targets: Array,
+        params: Array,
+        layout: Layout,
+        *,
+        activation: str,
+        loss: Loss,
+        penalty: ElasticNet,
+        optimizer: Optimizer,
+        batch_size: int | None,
+        shuffle: bool,
+        rng: np.random.Generator,
     ) -> None:
         n = x.shape[0]
         self.x, self.targets, self.params = x, targets, params

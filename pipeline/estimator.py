@@ -70,12 +70,25 @@ class BaseMLP(BaseEstimator, ABC):
     """
 
     def __init__(
-        self, hidden_layer_sizes: Sequence[int] = (32, 16), activation: str = "relu",
-        optimizer: str = "nesterov", learning_rate: float = 0.01, momentum: float = 0.9,
-        decay: float = 1e-6, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8,
-        batch_size: int | None = 32, l1: float = 0.0, l2: float = 0.0, max_epochs: int = 200,
-        early_stopping_patience: int | None = 10, tol: float = 1e-4, shuffle: bool = True,
-        random_state: int | None = None, dtype: str = "float32",
+        self,
+        hidden_layer_sizes: Sequence[int] = (32, 16),
+        activation: str = "relu",
+        optimizer: str = "nesterov",
+        learning_rate: float = 0.01,
+        momentum: float = 0.9,
+        decay: float = 1e-6,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        batch_size: int | None = 32,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        max_epochs: int = 200,
+        early_stopping_patience: int | None = 10,
+        tol: float = 1e-4,
+        shuffle: bool = True,
+        random_state: int | None = None,
+        dtype: str = "float32",
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -117,8 +130,13 @@ class BaseMLP(BaseEstimator, ABC):
     # -- fitting ------------------------------------------------------------------------------
 
     def fit(
-        self, X: ArrayLike, y: ArrayLike, *, X_val: ArrayLike | None = None,
-        y_val: ArrayLike | None = None, callbacks: Sequence[Callback] = (),
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        X_val: ArrayLike | None = None,
+        y_val: ArrayLike | None = None,
+        callbacks: Sequence[Callback] = (),
     ) -> BaseMLP:
         """Train on ``(X, y)``; watch ``(X_val, y_val)`` per epoch if given; return ``self``.
 
@@ -132,33 +150,60 @@ class BaseMLP(BaseEstimator, ABC):
         validation = self._validation_set(X_val, y_val, hp.dtype)
         layout = Layout((x.shape[1], *hp.hidden_layer_sizes, targets.shape[1]))
         runner = self._runner(hp, layout, x, targets)
-        evaluate = (None if validation is None
-                    else self._evaluator(layout, runner.params, hp, validation))
+        evaluate = (
+            None if validation is None else self._evaluator(layout, runner.params, hp, validation)
+        )
         history = train(
-            runner.run, runner.params,
+            runner.run,
+            runner.params,
             StoppingRule(hp.max_epochs, hp.early_stopping_patience, hp.tol),
-            evaluate=evaluate, learning_rate=lambda: runner.optimizer.last_learning_rate,
-            callbacks=callbacks)
+            evaluate=evaluate,
+            learning_rate=lambda: runner.optimizer.last_learning_rate,
+            callbacks=callbacks,
+        )
         self._store(layout, runner.params, history)
         return self
 
     def _runner(
-        self, hp: Hyperparameters, layout: Layout, x: Array, targets: Array,
+        self,
+        hp: Hyperparameters,
+        layout: Layout,
+        x: Array,
+        targets: Array,
     ) -> EpochRunner:
         """Fresh parameters, optimizer and epoch runner, all drawing on one seeded Generator."""
         rng = np.random.default_rng(hp.random_state)
         params = init_params(layout, rng, hp.dtype)
         optimizer = make_optimizer(
-            hp.optimizer, layout.n_params, hp.dtype, learning_rate=hp.learning_rate,
-            decay=hp.decay, momentum=hp.momentum, beta_1=hp.beta_1, beta_2=hp.beta_2,
-            epsilon=hp.epsilon)
+            hp.optimizer,
+            layout.n_params,
+            hp.dtype,
+            learning_rate=hp.learning_rate,
+            decay=hp.decay,
+            momentum=hp.momentum,
+            beta_1=hp.beta_1,
+            beta_2=hp.beta_2,
+            epsilon=hp.epsilon,
+        )
         return EpochRunner(
-            x, targets, params, layout, activation=hp.activation, loss=self._loss(),
-            penalty=ElasticNet(hp.l1, hp.l2), optimizer=optimizer, batch_size=hp.batch_size,
-            shuffle=hp.shuffle, rng=rng)
+            x,
+            targets,
+            params,
+            layout,
+            activation=hp.activation,
+            loss=self._loss(),
+            penalty=ElasticNet(hp.l1, hp.l2),
+            optimizer=optimizer,
+            batch_size=hp.batch_size,
+            shuffle=hp.shuffle,
+            rng=rng,
+        )
 
     def _validation_set(
-        self, X_val: ArrayLike | None, y_val: ArrayLike | None, dtype: np.dtype,
+        self,
+        X_val: ArrayLike | None,
+        y_val: ArrayLike | None,
+        dtype: np.dtype,
     ) -> tuple[Array, Array] | None:
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val must be given together")
@@ -171,7 +216,11 @@ class BaseMLP(BaseEstimator, ABC):
         return x, self._encode(y, dtype, fitting=False, name="y_val")
 
     def _evaluator(
-        self, layout: Layout, params: Array, hp: Hyperparameters, validation: tuple[Array, Array],
+        self,
+        layout: Layout,
+        params: Array,
+        hp: Hyperparameters,
+        validation: tuple[Array, Array],
     ) -> Evaluate:
         coefs, intercepts = layout.unpack(params)
         activation, loss = ACTIVATIONS[hp.activation], self._loss()
@@ -221,7 +270,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             self.classes_, index = np.unique(y, return_inverse=True)
             if len(self.classes_) < 2:
                 raise ValueError(
-                    f"MLPClassifier needs at least 2 classes in y; got 1 class: {self.classes_[0]}")
+                    f"MLPClassifier needs at least 2 classes in y; got 1 class: {self.classes_[0]}"
+                )
         else:
             index = np.searchsorted(self.classes_, y).clip(0, len(self.classes_) - 1)
             unseen = self.classes_[index] != y

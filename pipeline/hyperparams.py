@@ -49,16 +49,25 @@ def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _real(name: str, value: object, low: float, high: float = math.inf, *,
-          low_open: bool = False, high_open: bool = False) -> float:
+def _real(
+    name: str,
+    value: object,
+    low: float,
+    high: float = math.inf,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
     if ok:
         ok = (value > low if low_open else value >= low) and (
-            value < high if high_open else value <= high)
+            value < high if high_open else value <= high
+        )
     if not ok:
         left, right = "(" if low_open else "[", ")" if high_open else "]"
-        raise ValueError(f"{name} must be a finite number in {left}{low}, {high}{right}; "
-                         f"got {value!r}")
+        raise ValueError(
+            f"{name} must be a finite number in {left}{low}, {high}{right}; got {value!r}"
+        )
     return float(value)
 
 
@@ -76,14 +85,19 @@ def _hidden(value: object) -> tuple[int, ...]:
     if sizes is None or not all(
         isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes
     ):
-        raise ValueError("hidden_layer_sizes must be a tuple of integers >= 1 (() for a linear "
-                         f"model); got {value!r}")
+        raise ValueError(
+            "hidden_layer_sizes must be a tuple of integers >= 1 (() for a linear "
+            f"model); got {value!r}"
+        )
     return tuple(int(s) for s in sizes)
 
 
 def _dtype(value: object) -> np.dtype:
-    name = value if isinstance(value, str) else getattr(
-        value, "__name__", getattr(value, "name", None))
+    name = (
+        value
+        if isinstance(value, str)
+        else getattr(value, "__name__", getattr(value, "name", None))
+    )
     if name not in DTYPES:
         raise ValueError(f"dtype must be one of {', '.join(map(repr, DTYPES))}; got {value!r}")
     return np.dtype(name)
@@ -112,7 +126,8 @@ def validate(p: Mapping[str, object]) -> Hyperparameters:
         l2=_real("l2", p["l2"], 0.0),
         max_epochs=_int("max_epochs", p["max_epochs"], 1),
         early_stopping_patience=_int(
-            "early_stopping_patience", p["early_stopping_patience"], 1, allow_none=True),
+            "early_stopping_patience", p["early_stopping_patience"], 1, allow_none=True
+        ),
         tol=_real("tol", p["tol"], 0.0),
         shuffle=_bool("shuffle", p["shuffle"]),
         random_state=_int("random_state", p["random_state"], 0, allow_none=True),

@@ -94,7 +94,10 @@ class Workspace:
 
 
 def forward(
-    coefs: Sequence[Array], intercepts: Sequence[Array], x: Array, ws: Workspace,
+    coefs: Sequence[Array],
+    intercepts: Sequence[Array],
+    x: Array,
+    ws: Workspace,
     activation: Activation,
 ) -> Array:
     """Run ``x`` (m, n_in) through the network; return the logits (m, n_out), a view into ``ws``."""
@@ -111,8 +114,12 @@ def forward(
 
 
 def backward(
-    coefs: Sequence[Array], x: Array, ws: Workspace, grad_coefs: Sequence[Array],
-    grad_intercepts: Sequence[Array], derivative: Derivative,
+    coefs: Sequence[Array],
+    x: Array,
+    ws: Workspace,
+    grad_coefs: Sequence[Array],
+    grad_intercepts: Sequence[Array],
+    derivative: Derivative,
 ) -> None:
     """Fill the gradients from ``ws.deltas[-1]`` (dLoss/dlogits, already averaged over rows).
 
@@ -129,7 +136,10 @@ def backward(
 
 
 def predict_logits(
-    coefs: Sequence[Array], intercepts: Sequence[Array], x: Array, activation: Activation,
+    coefs: Sequence[Array],
+    intercepts: Sequence[Array],
+    x: Array,
+    activation: Activation,
     chunk: int = 4096,
 ) -> Array:
     """Logits for every row of ``x``, computed ``chunk`` rows at a time into one new array."""

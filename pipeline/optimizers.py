@@ -28,7 +28,11 @@ class Optimizer:
     """Base class: plain SGD with time-based learning-rate decay."""
 
     def __init__(
-        self, size: int, dtype: np.dtype, learning_rate: float, decay: float = 0.0,
+        self,
+        size: int,
+        dtype: np.dtype,
+        learning_rate: float,
+        decay: float = 0.0,
     ) -> None:
         self.learning_rate = learning_rate
         self.decay = decay
@@ -63,7 +67,11 @@ class Momentum(Optimizer):
     """Heavy-ball momentum."""
 
     def __init__(
-        self, size: int, dtype: np.dtype, learning_rate: float, decay: float = 0.0,
+        self,
+        size: int,
+        dtype: np.dtype,
+        learning_rate: float,
+        decay: float = 0.0,
         momentum: float = 0.9,
     ) -> None:
         super().__init__(size, dtype, learning_rate, decay)
@@ -95,8 +103,14 @@ class Adam(Optimizer):
     """Adam with bias correction."""
 
     def __init__(
-        self, size: int, dtype: np.dtype, learning_rate: float, decay: float = 0.0,
-        beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8,
+        self,
+        size: int,
+        dtype: np.dtype,
+        learning_rate: float,
+        decay: float = 0.0,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
     ) -> None:
         super().__init__(size, dtype, learning_rate, decay)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
@@ -131,8 +145,16 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 
 
 def make_optimizer(
-    name: str, size: int, dtype: np.dtype, *, learning_rate: float, decay: float,
-    momentum: float, beta_1: float, beta_2: float, epsilon: float,
+    name: str,
+    size: int,
+    dtype: np.dtype,
+    *,
+    learning_rate: float,
+    decay: float,
+    momentum: float,
+    beta_1: float,
+    beta_2: float,
+    epsilon: float,
 ) -> Optimizer:
     """Build the optimizer called ``name`` for a flat vector of ``size`` parameters."""
     cls = OPTIMIZERS[name]
@@ -140,5 +162,6 @@ def make_optimizer(
         return cls(size, dtype, learning_rate, decay, momentum=momentum)
     if cls is Adam:
         return Adam(
-            size, dtype, learning_rate, decay, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+            size, dtype, learning_rate, decay, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon
+        )
     return cls(size, dtype, learning_rate, decay)

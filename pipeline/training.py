@@ -88,8 +88,12 @@ class _Monitor:
 
 
 def train(
-    run_epoch: Callable[[], float], params: NDArray, rule: StoppingRule, *,
-    evaluate: Evaluate | None = None, learning_rate: Callable[[], float] = lambda: math.nan,
+    run_epoch: Callable[[], float],
+    params: NDArray,
+    rule: StoppingRule,
+    *,
+    evaluate: Evaluate | None = None,
+    learning_rate: Callable[[], float] = lambda: math.nan,
     callbacks: Sequence[Callback] = (),
 ) -> History:
     """Run epochs until a stopping rule fires; return the curves and the kept epoch.
@@ -120,8 +124,12 @@ def train(
 
 
 def _run_one(
-    epoch: int, run_epoch: Callable[[], float], params: NDArray, evaluate: Evaluate | None,
-    learning_rate: Callable[[], float], history: History,
+    epoch: int,
+    run_epoch: Callable[[], float],
+    params: NDArray,
+    evaluate: Evaluate | None,
+    learning_rate: Callable[[], float],
+    history: History,
 ) -> EpochRecord:
     start = time.perf_counter()
     last_finite = history.loss_curve[-1] if history.loss_curve else None
