@@ -23,11 +23,13 @@ from pipeline.errors import DivergenceError
 class EpochRecord:
     """What one epoch produced.
 
-    ``train_loss`` is the epoch's mean mini-batch data loss plus the weight penalty at the epoch's
-    end; ``val_loss`` is the data loss on the validation set (no penalty), ``None`` without one;
-    ``val_metrics`` is ``{"accuracy": ...}`` or ``{"r2": ...}`` (empty without validation data);
-    ``seconds`` is the epoch's wall time (training and validation); ``learning_rate`` is the rate
-    the epoch's last update used.
+    ``train_loss`` is the epoch's mean mini-batch data loss plus the whole weight penalty (L1 and
+    L2) at the epoch's end; ``val_loss`` is the data loss on the validation set (no penalty),
+    ``None`` without one (both in the units the network trains in: scaled targets for a
+    regressor); ``val_metrics`` is ``{"accuracy": ...}`` for a classifier and ``{"r2": ...,
+    "rmse": ..., "mae": ...}`` in the target's own units for a regressor (empty without
+    validation data); ``seconds`` is the epoch's wall time (training and validation);
+    ``learning_rate`` is the rate the epoch's last update used, as its schedule gave it.
     """
 
     epoch: int
