@@ -25,12 +25,16 @@ within ``tau`` of zero become exactly 0. ``tau`` is the step the update gave the
   the velocity, so that the velocity stays the parameters' actual displacement. Without that, the
   velocity keeps pushing zeroed weights off zero and the fixed points satisfy ``|g| <= (1 - m) l1``
   instead of the L1 optimality condition ``|g| <= l1`` (a penalty ten times weaker at ``m = 0.9``).
-- ``adam``: per coordinate, ``tau_i = lr_t * l1 / (sqrt(v_hat_i) + epsilon)``, the proximal step in
-  Adam's own diagonal metric (as in proximal-Adam variants, e.g. Yun et al., ProxGen, 2021). A
-  uniform ``lr_t * l1`` would compare ``l1`` with the *normalised* step ``m_hat / sqrt(v_hat)``
-  (about 1 for a consistent gradient whatever its size), so ``l1`` would stop meaning the penalty
-  of the reported objective; with the per-coordinate threshold the fixed points are exactly those
-  of ``loss + l1 * sum|W|``, as for SGD.
+- ``adam``: per coordinate, ``tau_i = lr_t * l1 / (sqrt(v_hat_i) + epsilon)``: the proximal step in
+  Adam's own diagonal metric, the one its gradient step uses (as in preconditioned proximal
+  methods, e.g. Yun et al., ProxGen, NeurIPS 2021). At a fixed point (``m_hat = g``) a weight is 0
+  exactly when ``|g| <= l1``, else ``g = -l1 * sign(w)``: the optimality conditions of
+  ``loss + l1 * sum|W|``, the objective reported in ``loss_curve_``, as for SGD. A uniform
+  ``lr_t * l1`` would instead compare ``l1`` with the *normalised* step
+  ``m_hat / (sqrt(v_hat) + epsilon)`` (about 1 for any steady gradient, whatever its size), so
+  ``l1`` would no longer mean the penalty of that objective and would barely sparsify (measured
+  on breast cancer: a uniform threshold reached a several times higher objective and almost no
+  zeros where the per-coordinate one zeroed most weights, at test accuracy within 1.5 points).
 """
 
 from __future__ import annotations
