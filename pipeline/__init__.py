@@ -6,7 +6,7 @@ Imports only numpy, pandas and scikit-learn.
 from pipeline.errors import DataError, DivergenceError, IdentifierColumnWarning, PipelineError
 
 # --- estimator exports (issue 2) ---
-from pipeline.estimator import MLPClassifier, MLPRegressor, weights_digest
+from pipeline.estimator import MLPClassifier, MLPRegressor, weights_digest, zero_weight_share
 from pipeline.training import EpochRecord
 
 # --- end estimator exports ---
@@ -41,4 +41,5 @@ __all__ = [
     "split_table",
     "test_rows",
     "weights_digest",
+    "zero_weight_share",
 ]

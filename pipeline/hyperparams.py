@@ -15,6 +15,8 @@ import numpy as np
 
 from pipeline.activations import ACTIVATIONS
 from pipeline.optimizers import OPTIMIZERS
+from pipeline.schedules import SCHEDULES
+from pipeline.targets import TARGET_SCALINGS
 
 DTYPES = ("float32", "float64")
 
@@ -35,12 +37,16 @@ class Hyperparameters:
     batch_size: int | None
     l1: float
     l2: float
+    dropout: float
+    lr_schedule: str
+    warmup_epochs: int
     max_epochs: int
     early_stopping_patience: int | None
     tol: float
     shuffle: bool
     random_state: int | None
     dtype: np.dtype
+    target_scaling: str = "none"
 
 
 def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
@@ -49,16 +55,25 @@ def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _real(name: str, value: object, low: float, high: float = math.inf, *,
-          low_open: bool = False, high_open: bool = False) -> float:
+def _real(
+    name: str,
+    value: object,
+    low: float,
+    high: float = math.inf,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
     if ok:
         ok = (value > low if low_open else value >= low) and (
-            value < high if high_open else value <= high)
+            value < high if high_open else value <= high
+        )
     if not ok:
         left, right = "(" if low_open else "[", ")" if high_open else "]"
-        raise ValueError(f"{name} must be a finite number in {left}{low}, {high}{right}; "
-                         f"got {value!r}")
+        raise ValueError(
+            f"{name} must be a finite number in {left}{low}, {high}{right}; got {value!r}"
+        )
     return float(value)
 
 
@@ -76,14 +91,19 @@ def _hidden(value: object) -> tuple[int, ...]:
     if sizes is None or not all(
         isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes
     ):
-        raise ValueError("hidden_layer_sizes must be a tuple of integers >= 1 (() for a linear "
-                         f"model); got {value!r}")
+        raise ValueError(
+            "hidden_layer_sizes must be a tuple of integers >= 1 (() for a linear "
+            f"model); got {value!r}"
+        )
     return tuple(int(s) for s in sizes)
 
 
 def _dtype(value: object) -> np.dtype:
-    name = value if isinstance(value, str) else getattr(
-        value, "__name__", getattr(value, "name", None))
+    name = (
+        value
+        if isinstance(value, str)
+        else getattr(value, "__name__", getattr(value, "name", None))
+    )
     if name not in DTYPES:
         raise ValueError(f"dtype must be one of {', '.join(map(repr, DTYPES))}; got {value!r}")
     return np.dtype(name)
@@ -95,8 +115,21 @@ def _bool(name: str, value: object) -> bool:
     return bool(value)
 
 
+def _warmup(value: object, max_epochs: int) -> int:
+    integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if integral and 0 <= value < max_epochs:
+        return int(value)
+    raise ValueError(
+        f"warmup_epochs must be an integer in [0, max_epochs) = [0, {max_epochs}); got {value!r}"
+    )
+
+
 def validate(p: Mapping[str, object]) -> Hyperparameters:
-    """Check every hyperparameter in ``p`` (the estimator's ``get_params()``)."""
+    """Check every hyperparameter in ``p`` (the estimator's ``get_params()``).
+
+    ``target_scaling`` is a regressor keyword: when ``p`` has none, it is ``"none"``.
+    """
+    max_epochs = _int("max_epochs", p["max_epochs"], 1)
     return Hyperparameters(
         hidden_layer_sizes=_hidden(p["hidden_layer_sizes"]),
         activation=_choice("activation", p["activation"], tuple(ACTIVATIONS)),
@@ -110,11 +143,16 @@ def validate(p: Mapping[str, object]) -> Hyperparameters:
         batch_size=_int("batch_size", p["batch_size"], 1, allow_none=True),
         l1=_real("l1", p["l1"], 0.0),
         l2=_real("l2", p["l2"], 0.0),
-        max_epochs=_int("max_epochs", p["max_epochs"], 1),
+        dropout=_real("dropout", p["dropout"], 0.0, 1.0, high_open=True),
+        lr_schedule=_choice("lr_schedule", p["lr_schedule"], SCHEDULES),
+        warmup_epochs=_warmup(p["warmup_epochs"], max_epochs),
+        max_epochs=max_epochs,
         early_stopping_patience=_int(
-            "early_stopping_patience", p["early_stopping_patience"], 1, allow_none=True),
+            "early_stopping_patience", p["early_stopping_patience"], 1, allow_none=True
+        ),
         tol=_real("tol", p["tol"], 0.0),
         shuffle=_bool("shuffle", p["shuffle"]),
         random_state=_int("random_state", p["random_state"], 0, allow_none=True),
         dtype=_dtype(p["dtype"]),
+        target_scaling=_choice("target_scaling", p.get("target_scaling", "none"), TARGET_SCALINGS),
     )

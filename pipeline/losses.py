@@ -11,7 +11,9 @@ Conventions (documented choices):
   ``0.5 * mean_i ||y_i - z_i||^2`` (MSE / 2 for a single output, as scikit-learn's MLP), so that its
   gradient is simply ``(z - y) / n``.
 - The penalty follows Keras's regularizers: ``l1 * sum|W| + l2 * sum W**2`` over weights only
-  (never biases), added to the mini-batch loss unscaled by the batch size.
+  (never biases), added to the mini-batch loss unscaled by the batch size. Only its smooth part,
+  ``l2``, enters the gradient; ``l1`` is applied as a proximal (soft-threshold) step after each
+  update (:meth:`pipeline.optimizers.Optimizer.shrink`), so weights it drives to zero are exactly 0.
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ class ElasticNet:
         return self.l1 > 0 or self.l2 > 0
 
     def value(self, weights: Array) -> float:
-        """The penalty of ``weights``."""
+        """The penalty of ``weights`` (both parts)."""
         total = 0.0
         if self.l1 > 0:
             total += self.l1 * float(np.abs(weights).sum(dtype=np.float64))
@@ -143,11 +145,8 @@ class ElasticNet:
         return total
 
     def add_gradient(self, weights: Array, grad: Array, scratch: Array) -> None:
-        """``grad += l1 * sign(W) + 2 * l2 * W``; ``scratch`` is shaped like ``weights``."""
-        if self.l1 > 0:
-            np.sign(weights, out=scratch)
-            scratch *= self.l1
-            grad += scratch
+        """``grad += 2 * l2 * W``, the gradient of the smooth part (``l1`` is a proximal step);
+        ``scratch`` is shaped like ``weights``."""
         if self.l2 > 0:
             np.multiply(weights, 2.0 * self.l2, out=scratch)
             grad += scratch

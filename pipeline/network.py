@@ -9,6 +9,12 @@ Shapes, for ``layer_sizes = (n_in, h_1, ..., n_out)`` and a batch of ``m`` rows:
     intercepts[i]  (layer_sizes[i + 1],)
     acts[i]        (m, layer_sizes[i + 1])      output of layer i (the last one holds logits)
     deltas[i]      (m, layer_sizes[i + 1])      dLoss/dz of layer i (deltas[-1] is acts[-1])
+    masks[i]       (m, layer_sizes[i + 1])      dropout mask of hidden layer i: 0 or 1 / (1 - rate)
+    dropped[i]     (m, layer_sizes[i + 1])      acts[i] * masks[i], the input of layer i + 1
+
+Inverted dropout (training only) multiplies each hidden activation by its mask; the masks and
+``dropped`` buffers exist only in a workspace made with ``dropout=True``, and :func:`forward` and
+:func:`backward` use them whenever they exist (the caller draws the masks first).
 """
 
 from __future__ import annotations
@@ -75,13 +81,24 @@ def init_params(layout: Layout, rng: np.random.Generator, dtype: np.dtype) -> Ar
 
 
 class Workspace:
-    """Preallocated activation and delta buffers for batches of up to ``rows`` rows."""
+    """Preallocated activation and delta buffers (and dropout masks when asked for) for batches
+    of up to ``rows`` rows."""
 
-    def __init__(self, layer_sizes: Sequence[int], rows: int, dtype: np.dtype) -> None:
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        rows: int,
+        dtype: np.dtype,
+        *,
+        dropout: bool = False,
+    ) -> None:
         self.rows = rows
         self.acts = [np.empty((rows, width), dtype=dtype) for width in layer_sizes[1:]]
         self.deltas = [np.empty_like(a) for a in self.acts[:-1]] + [self.acts[-1]]
         self.ones = np.ones(rows, dtype=dtype)  # bias gradients as ones @ delta (BLAS gemv)
+        hidden = self.acts[:-1] if dropout else []
+        self.masks = [np.empty_like(a) for a in hidden]
+        self.dropped = [np.empty_like(a) for a in hidden]
 
     def head(self, rows: int) -> Workspace:
         """A workspace whose buffers are the first ``rows`` rows of this one (no copy)."""
@@ -90,14 +107,32 @@ class Workspace:
         view.acts = [a[:rows] for a in self.acts]
         view.deltas = [d[:rows] for d in self.deltas[:-1]] + [view.acts[-1]]
         view.ones = self.ones[:rows]
+        view.masks = [m[:rows] for m in self.masks]
+        view.dropped = [d[:rows] for d in self.dropped]
         return view
 
 
+def draw_dropout_masks(ws: Workspace, rng: np.random.Generator, rate: float) -> None:
+    """Fill ``ws.masks`` with inverted-dropout masks: 0 with probability ``rate``, else
+    ``1 / (1 - rate)`` (so activations keep their expected value)."""
+    keep = 1.0 / (1.0 - rate)
+    for mask in ws.masks:
+        rng.random(out=mask, dtype=mask.dtype)
+        np.greater_equal(mask, rate, out=mask)
+        mask *= keep
+
+
 def forward(
-    coefs: Sequence[Array], intercepts: Sequence[Array], x: Array, ws: Workspace,
+    coefs: Sequence[Array],
+    intercepts: Sequence[Array],
+    x: Array,
+    ws: Workspace,
     activation: Activation,
 ) -> Array:
-    """Run ``x`` (m, n_in) through the network; return the logits (m, n_out), a view into ``ws``."""
+    """Run ``x`` (m, n_in) through the network; return the logits (m, n_out), a view into ``ws``.
+
+    Applies ``ws.masks`` to the hidden activations when the workspace has them.
+    """
     a = x
     last = len(coefs) - 1
     for i, (w, b) in enumerate(zip(coefs, intercepts, strict=True)):
@@ -106,30 +141,41 @@ def forward(
         z += b
         if i < last:
             activation(z)
+            if ws.masks:
+                z = np.multiply(z, ws.masks[i], out=ws.dropped[i])
         a = z
     return a
 
 
 def backward(
-    coefs: Sequence[Array], x: Array, ws: Workspace, grad_coefs: Sequence[Array],
-    grad_intercepts: Sequence[Array], derivative: Derivative,
+    coefs: Sequence[Array],
+    x: Array,
+    ws: Workspace,
+    grad_coefs: Sequence[Array],
+    grad_intercepts: Sequence[Array],
+    derivative: Derivative,
 ) -> None:
     """Fill the gradients from ``ws.deltas[-1]`` (dLoss/dlogits, already averaged over rows).
 
     Must follow :func:`forward` on the same ``x`` and ``ws``; overwrites the hidden activations.
     """
+    inputs = ws.dropped or ws.acts
     for i in range(len(coefs) - 1, -1, -1):
         delta = ws.deltas[i]
-        a_prev = ws.acts[i - 1] if i else x
-        np.matmul(a_prev.T, delta, out=grad_coefs[i])
+        np.matmul((inputs[i - 1] if i else x).T, delta, out=grad_coefs[i])
         np.matmul(ws.ones, delta, out=grad_intercepts[i])
         if i:
             np.matmul(delta, coefs[i].T, out=ws.deltas[i - 1])
-            derivative(a_prev, ws.deltas[i - 1])
+            if ws.masks:
+                ws.deltas[i - 1] *= ws.masks[i - 1]
+            derivative(ws.acts[i - 1], ws.deltas[i - 1])
 
 
 def predict_logits(
-    coefs: Sequence[Array], intercepts: Sequence[Array], x: Array, activation: Activation,
+    coefs: Sequence[Array],
+    intercepts: Sequence[Array],
+    x: Array,
+    activation: Activation,
     chunk: int = 4096,
 ) -> Array:
     """Logits for every row of ``x``, computed ``chunk`` rows at a time into one new array."""

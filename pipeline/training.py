@@ -23,11 +23,13 @@ from pipeline.errors import DivergenceError
 class EpochRecord:
     """What one epoch produced.
 
-    ``train_loss`` is the epoch's mean mini-batch data loss plus the weight penalty at the epoch's
-    end; ``val_loss`` is the data loss on the validation set (no penalty), ``None`` without one;
-    ``val_metrics`` is ``{"accuracy": ...}`` or ``{"r2": ...}`` (empty without validation data);
-    ``seconds`` is the epoch's wall time (training and validation); ``learning_rate`` is the rate
-    the epoch's last update used.
+    ``train_loss`` is the epoch's mean mini-batch data loss plus the whole weight penalty (L1 and
+    L2) at the epoch's end; ``val_loss`` is the data loss on the validation set (no penalty),
+    ``None`` without one (both in the units the network trains in: scaled targets for a
+    regressor); ``val_metrics`` is ``{"accuracy": ...}`` for a classifier and ``{"r2": ...,
+    "rmse": ..., "mae": ...}`` in the target's own units for a regressor (empty without
+    validation data); ``seconds`` is the epoch's wall time (training and validation);
+    ``learning_rate`` is the rate the epoch's last update used, as its schedule gave it.
     """
 
     epoch: int
@@ -88,8 +90,12 @@ class _Monitor:
 
 
 def train(
-    run_epoch: Callable[[], float], params: NDArray, rule: StoppingRule, *,
-    evaluate: Evaluate | None = None, learning_rate: Callable[[], float] = lambda: math.nan,
+    run_epoch: Callable[[], float],
+    params: NDArray,
+    rule: StoppingRule,
+    *,
+    evaluate: Evaluate | None = None,
+    learning_rate: Callable[[], float] = lambda: math.nan,
     callbacks: Sequence[Callback] = (),
 ) -> History:
     """Run epochs until a stopping rule fires; return the curves and the kept epoch.
@@ -120,8 +126,12 @@ def train(
 
 
 def _run_one(
-    epoch: int, run_epoch: Callable[[], float], params: NDArray, evaluate: Evaluate | None,
-    learning_rate: Callable[[], float], history: History,
+    epoch: int,
+    run_epoch: Callable[[], float],
+    params: NDArray,
+    evaluate: Evaluate | None,
+    learning_rate: Callable[[], float],
+    history: History,
 ) -> EpochRecord:
     start = time.perf_counter()
     last_finite = history.loss_curve[-1] if history.loss_curve else None

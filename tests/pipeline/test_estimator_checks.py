@@ -11,6 +11,8 @@ from pipeline import MLPClassifier, MLPRegressor
 
 # Few epochs keep the ~50 checks per estimator fast; Adam reaches the checks' accuracy bars.
 SETTINGS = {"max_epochs": 30, "optimizer": "adam", "learning_rate": 0.01, "random_state": 0}
+# Every optional stage on: dropout masks, the L1 proximal step, cosine schedule with warm-up.
+EXTRAS = {"dropout": 0.1, "l1": 1e-5, "lr_schedule": "cosine", "warmup_epochs": 2}
 
 
 def expected_failed(estimator: BaseEstimator) -> dict[str, str]:
@@ -19,7 +21,12 @@ def expected_failed(estimator: BaseEstimator) -> dict[str, str]:
 
 
 @parametrize_with_checks(
-    [MLPClassifier(**SETTINGS), MLPRegressor(**SETTINGS)],
+    [
+        MLPClassifier(**SETTINGS),
+        MLPRegressor(**SETTINGS),
+        MLPClassifier(**SETTINGS, **EXTRAS),
+        MLPRegressor(**SETTINGS, **EXTRAS, target_scaling="robust"),
+    ],
     expected_failed_checks=expected_failed,
 )
 def test_sklearn_estimator_contract(

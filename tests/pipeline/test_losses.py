@@ -81,8 +81,11 @@ def test_elastic_net_value_and_gradient() -> None:
     penalty = ElasticNet(l1=0.1, l2=0.01)
     assert penalty.value(w) == pytest.approx(0.1 * 4.0 + 0.01 * (2.25 + 4.0 + 0.25))
     grad = np.ones(3)
-    penalty.add_gradient(w, grad, np.empty(3))
-    np.testing.assert_allclose(grad, 1.0 + 0.1 * np.sign(w) + 0.02 * w)
+    penalty.add_gradient(w, grad, np.empty(3))  # the smooth part only: l1 is a proximal step
+    np.testing.assert_allclose(grad, 1.0 + 0.02 * w)
+    only_l1 = np.ones(3)
+    ElasticNet(l1=0.1).add_gradient(w, only_l1, np.empty(3))
+    np.testing.assert_array_equal(only_l1, 1.0)
     assert not ElasticNet().active and ElasticNet(l2=1e-9).active
 
 
