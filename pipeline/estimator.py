@@ -344,9 +344,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return {"accuracy": float(hits.mean())}
 
     def predict_proba(self, X: ArrayLike) -> Array:
-        """Class probabilities (float64), shape ``(rows, len(classes_))``, in ``classes_`` order."""
-        logits = self._logits(X)
-        proba = self._loss().link(logits).astype(np.float64)
+        """Class probabilities (float64), shape ``(rows, len(classes_))``, in ``classes_`` order.
+
+        The link runs in float64 even for a float32 model, so that each row sums to one to
+        float64 precision (scikit-learn's metrics warn about float32 softmax rows)."""
+        logits = self._logits(X).astype(np.float64)
+        proba = self._loss().link(logits)
         if proba.shape[1] == 1:
             return np.hstack([1.0 - proba, proba])
         return proba

@@ -29,17 +29,25 @@ def classification_metrics(model: Any, X: Any, y: Any) -> dict[str, float]:
 
 
 def regression_metrics(model: Any, X: Any, y: Any) -> dict[str, float]:
-    """Half MSE (the training loss), MSE, RMSE, MAE and R²."""
+    """Half MSE in the units the MLP trains in (the target divided by its learned scale, as
+    ``val_loss``), then MSE, RMSE, MAE (the target's units) and R²."""
     predicted = model.predict(X)
     mse = metrics.mean_squared_error(y, predicted)
+    scale = float(np.mean(_target_scale(model)))
     out = {
-        "loss": 0.5 * mse,
+        "loss": 0.5 * mse / scale**2,
         "mse": mse,
         "rmse": float(np.sqrt(mse)),
         "mae": metrics.mean_absolute_error(y, predicted),
         "r2": metrics.r2_score(y, predicted),
     }
     return {k: float(v) for k, v in out.items()}
+
+
+def _target_scale(model: Any) -> Any:
+    """The regressor's learned target scale (1 without scaling); ``model`` may be a Pipeline."""
+    final = model[-1] if hasattr(model, "steps") else model
+    return getattr(final, "target_scale_", 1.0)
 
 
 def evaluate(model: Any, X: Any, y: Any, task: str, prefix: str) -> dict[str, float]:

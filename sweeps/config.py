@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pipeline import MLPClassifier
+from pipeline import MLPClassifier, MLPRegressor
 from pipeline.hyperparams import validate as validate_hyperparameters
 from sweeps.infra.urls import redact
 from sweeps.space import CategoricalParam, ParamSpec, hidden_layers
@@ -28,8 +28,12 @@ BUILTIN_TASKS: dict[str, Task] = {
 }
 TASK_METRICS: dict[Task, tuple[str, ...]] = {
     "classification": ("val_loss", "val_accuracy", "n_params"),
-    "regression": ("val_loss", "val_r2", "n_params"),
+    "regression": ("val_loss", "val_rmse", "val_mae", "val_r2", "n_params"),
 }
+#: Metrics reported every epoch (the others exist once a trial has ended).
+PER_EPOCH = frozenset({"val_loss", "val_accuracy", "val_rmse", "val_mae", "val_r2"})
+#: MLP keywords that only the regressor takes.
+REGRESSION_ONLY = frozenset({"target_scaling"})
 MAXIMIZED = {"val_accuracy", "val_r2"}
 
 
@@ -229,7 +233,7 @@ class SweepConfig(_Strict):
     def _known_keywords(self) -> SweepConfig:
         _check_model_keys(self.model, self.space)
         if self.known_task is not None:
-            check_metrics(self.objective.metric, self.known_task)
+            check_task(self, self.known_task)
         return self
 
     @property
@@ -253,9 +257,11 @@ class SweepConfig(_Strict):
 
 @cache
 def mlp_keywords() -> frozenset[str]:
-    """Every constructor keyword of the MLP, plus the ``depth`` x ``width`` shorthand."""
-    params = inspect.signature(MLPClassifier.__init__).parameters
-    return frozenset(p for p in params if p != "self") | {"depth", "width"}
+    """Every constructor keyword of either MLP, plus the ``depth`` x ``width`` shorthand."""
+    names = {
+        p for cls in (MLPClassifier, MLPRegressor) for p in inspect.signature(cls).parameters
+    }
+    return frozenset(names) | {"depth", "width"}
 
 
 def _check_model_keys(model: dict[str, Any], space: dict[str, Any]) -> None:
@@ -275,7 +281,7 @@ def _check_model_keys(model: dict[str, Any], space: dict[str, Any]) -> None:
 
 def _check_model_values(model: dict[str, Any], space: dict[str, ParamSpec]) -> None:
     """Validate fixed values, and each searched keyword's bounds or choices, as the MLP would."""
-    defaults = MLPClassifier().get_params()
+    defaults = MLPRegressor().get_params()  # every keyword of either task
     candidates: list[tuple[str, dict[str, Any]]] = [("model", dict(model))]
     for name, spec in space.items():
         values = spec.choices if isinstance(spec, CategoricalParam) else [spec.low, spec.high]
@@ -285,6 +291,16 @@ def _check_model_values(model: dict[str, Any], space: dict[str, ParamSpec]) -> N
             validate_hyperparameters({**defaults, **hidden_layers(values)})
         except ValueError as exc:
             raise ValueError(f"{section}: {exc}") from None
+
+
+def check_task(cfg: SweepConfig, task: Task) -> None:
+    """Raise ValueError unless the objective's metrics and the MLP keywords suit ``task``."""
+    if task == "classification":
+        for section, keys in (("model", cfg.model), ("space", cfg.space)):
+            wrong = sorted(set(keys) & REGRESSION_ONLY)
+            if wrong:
+                raise ValueError(f"{section}.{wrong[0]} applies to regression targets only")
+    check_metrics(cfg.objective.metric, task)
 
 
 def check_metrics(metrics: Sequence[str], task: Task) -> None:

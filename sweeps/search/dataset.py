@@ -15,7 +15,7 @@ from pipeline import (
     prepare,
     split_table,
 )
-from sweeps.config import BuiltinData, FileData, SweepConfig, Task, check_metrics
+from sweeps.config import BuiltinData, FileData, SweepConfig, Task, check_task
 from sweeps.errors import ConfigError, InputDataError
 
 
@@ -70,7 +70,7 @@ def load_sweep_data(cfg: SweepConfig, config_path: str = "<config>") -> SweepDat
     """Load, split and preprocess once; check the objective's metrics against the task."""
     table = load_table(cfg)
     try:
-        check_metrics(cfg.objective.metric, table.task)  # type: ignore[arg-type]
+        check_task(cfg, table.task)  # type: ignore[arg-type]
     except ValueError as exc:
         raise ConfigError(f"{config_path}: {exc}") from None
     try:

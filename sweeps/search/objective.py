@@ -13,6 +13,7 @@ from typing import Any
 import optuna
 
 from pipeline import DivergenceError, EpochRecord, weights_digest
+from sweeps.config import PER_EPOCH
 from sweeps.errors import StoreError
 from sweeps.infra import signals
 from sweeps.search.sweep import Sweep
@@ -26,7 +27,6 @@ from sweeps.search.trial import (
 from sweeps.space import suggest
 from sweeps.tracking import TrialRun
 
-PER_EPOCH = ("val_loss", "val_accuracy", "val_r2")
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 STATUS = {"COMPLETE": "FINISHED", "PRUNED": "KILLED", "FAIL": "FAILED"}
 

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from pipeline import EpochRecord, MLPClassifier, MLPRegressor
+from pipeline import EpochRecord, MLPClassifier, MLPRegressor, zero_weight_share
 from sweeps.search.dataset import SweepData
 from sweeps.space import hidden_layers
 
 #: Final values logged beside the ``final_*`` metrics of a complete trial.
-FINAL_EXTRA = ("n_params", "n_epochs", "best_epoch")
+FINAL_EXTRA = ("n_params", "n_epochs", "best_epoch", "zero_weight_share")
 
 
 def trial_seed(sweep_seed: int, trial_number: int) -> int:
@@ -40,7 +40,7 @@ def make_estimator(task: str, kwargs: dict[str, Any]) -> MLPClassifier | MLPRegr
 
 def epoch_metrics(record: EpochRecord) -> dict[str, float]:
     """One epoch's metrics as logged to MLflow and reported to Optuna."""
-    values = {"train_loss": record.train_loss}
+    values = {"train_loss": record.train_loss, "learning_rate": record.learning_rate}
     if record.val_loss is not None:
         values["val_loss"] = record.val_loss
     values.update({f"val_{k}": v for k, v in record.val_metrics.items()})
@@ -68,6 +68,7 @@ class TrainedTrial:
         final["n_params"] = selected["n_params"]
         final["n_epochs"] = float(self.model.n_epochs_)
         final["best_epoch"] = float(self.model.best_epoch_)
+        final["zero_weight_share"] = zero_weight_share(self.model)
         return final
 
 
