@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import IdentifierColumnWarning, load_file, load_generated, split_table
+from pipeline import load_file, load_generated, split_table
 from pipeline.errors import DataError
 from pipeline.table import build_table
 from tests.pipeline.tables import mixed_frame, write
@@ -128,27 +128,33 @@ def test_unsupported_column_dtype(tmp_path: Path) -> None:
     assert "'when' has unsupported dtype" in message and "drop_columns" in message
 
 
-def test_identifier_column_warns_and_says_how_to_drop_it(tmp_path: Path) -> None:
+# Identifier-like columns used to raise IdentifierColumnWarning; they are now notices on the
+# table (pipeline returns findings as data; the sweep prints them).
+
+
+def test_identifier_column_gets_a_notice_saying_how_to_drop_it(tmp_path: Path) -> None:
     frame = mixed_frame().assign(customer=lambda f: [f"c{i:04d}" for i in range(len(f))])
     path = write(frame, tmp_path / "customers.csv")
-    with pytest.warns(IdentifierColumnWarning) as caught:
-        load_file(path, target="label")
-    (warning,) = caught
-    message = str(warning.message)
-    assert str(path) in message and "'customer'" in message
-    assert "drop_columns=['customer']" in message
-    assert Path(warning.filename).name == Path(__file__).name  # points at the caller
-    load_file(path, target="label", drop_columns=["customer"])  # and dropping it is quiet
+    table = load_file(path, target="label")
+    (notice,) = table.notices
+    assert notice.startswith("column 'customer': 120 distinct values in 120 rows, nearly one")
+    assert "identifier or free text" in notice and "drop_columns=['customer']" in notice
+    assert "keeps at most 0 of them" in notice  # every level is on one row: all grouped
+    assert load_file(path, target="label", drop_columns=["customer"]).notices == ()
 
 
-def test_integer_identifier_column_warns(tmp_path: Path) -> None:
+def test_integer_identifier_column_gets_a_notice(tmp_path: Path) -> None:
     frame = mixed_frame().assign(row_id=lambda f: np.arange(len(f)))
-    with pytest.warns(IdentifierColumnWarning, match="'row_id'"):
-        load_file(write(frame, tmp_path / "t.csv"), target="label")
+    table = load_file(write(frame, tmp_path / "t.csv"), target="label")
+    assert table.notices == (
+        "column 'row_id': one distinct integer per row (120 rows): it looks like a row "
+        "identifier; if it is, drop it with the drop_columns option (drop_columns=['row_id'])",
+    )
 
 
 def test_unique_float_columns_are_not_identifiers(tmp_path: Path) -> None:
-    load_file(write(mixed_frame(), tmp_path / "t.csv"), target="label")  # x1 is all distinct
+    table = load_file(write(mixed_frame(), tmp_path / "t.csv"), target="label")  # x1 all distinct
+    assert table.notices == ()
 
 
 def test_duplicate_column_names() -> None:
