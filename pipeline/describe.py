@@ -103,14 +103,14 @@ class TableDescription:
         """The task, how it was decided, and the target's classes or mean and spread."""
         head = f"task: {self.task} ({self.task_rule}); target {self.target!r}"
         if self.task == "classification":
-            shown = ", ".join(f"{label!r} {count}" for label, count in self.classes[:_SHOWN])
+            shown = ", ".join(f"{label!r}: {n} rows" for label, n in self.classes[:_SHOWN])
             return f"{head}: {len(self.classes)} classes: {shown}{_more(self.classes)}"
-        return f"{head}: mean {self.target_mean:.6g}, std {self.target_std:.6g}"
+        return f"{head}: mean {self.target_mean:.4g}, std {self.target_std:.4g}"
 
     def _columns_line(self) -> str:
         """Numeric, categorical (with level counts) and dropped columns."""
         numeric = ", ".join(self.numeric[:_SHOWN]) + _more(self.numeric)
-        categorical = ", ".join(f"{c} ({n} levels)" for c, n in self.categorical[:_SHOWN])
+        categorical = ", ".join(f"{c}: {n} levels" for c, n in self.categorical[:_SHOWN])
         parts = [
             f"{len(self.numeric)} numeric" + (f" ({numeric})" if self.numeric else ""),
             f"{len(self.categorical)} categorical"

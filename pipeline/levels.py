@@ -73,10 +73,12 @@ def level_notice(column: pd.Series, limits: LevelLimits) -> str | None:
     kept = kept_levels(counts.to_numpy(), limits)
     if kept == levels:
         return None
+    settings = f"(max_levels={limits.max_levels}, min_level_rows={limits.min_level_rows})"
     grouped = (
         f"one-hot encoding keeps at most {kept} of them as features and groups the rest into "
-        f"one infrequent feature (max_levels={limits.max_levels}, "
-        f"min_level_rows={limits.min_level_rows})"
+        f"one infrequent feature {settings}"
+        if kept
+        else f"one-hot encoding groups all of them into one infrequent feature {settings}"
     )
     name = column.name
     if levels >= IDENTIFIER_SHARE * rows:

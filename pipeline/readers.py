@@ -48,6 +48,8 @@ def read_frame(path: Path, *, na_values: Sequence[str] = ()) -> pd.DataFrame:
     kind = "CSV" if suffix in CSV_SUFFIXES else "Parquet"
     try:
         return read_csv(path, na_values=na_values) if kind == "CSV" else read_parquet(path)
+    except DataError:
+        raise
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty") from None
     except (ValueError, OSError, pd.errors.ParserError) as error:
