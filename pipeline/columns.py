@@ -13,7 +13,9 @@ Junk-token rule. A text column is read as numeric, its non-numbers as missing, w
 the column, the tokens and their counts. A text column with at least half of its values numbers
 that misses the rule stays text, with a notice saying how to declare its tokens (``na_values``).
 A text column whose every value parses (a Parquet string column of ZIP codes) stays text: its
-writer chose text. Declared roles win over the rule (see :data:`Role`).
+writer chose text; unless some of its values were declared missing (``na_values``): then it is
+numeric, as ``pd.read_csv`` reads such a column. Declared roles win over the rule (see
+:data:`Role`).
 """
 
 from __future__ import annotations
@@ -115,16 +117,16 @@ def type_column(
     ``na_values`` are masked first: text equal to a token, numbers equal to a numeric token.
     """
     label = f"{'target column' if is_target else 'column'} {column.name!r}"
-    column = mask_tokens(column, na_values)
+    masked = mask_tokens(column, na_values)
     if role == "categorical":
-        return column, []
+        return masked, []
     if role == "numeric":
-        if pd.api.types.is_numeric_dtype(column.dtype):
-            return column, []
-        return _declared_numeric(column.astype(object), source, label), []
-    if not _is_text(column):
-        return column, []
-    return _numbers_or_text(column, on_junk, source, label, is_target)
+        if pd.api.types.is_numeric_dtype(masked.dtype):
+            return masked, []
+        return _declared_numeric(masked.astype(object), source, label), []
+    if not _is_text(masked):
+        return masked, []
+    return _numbers_or_text(masked, on_junk, source, label, is_target, masked is not column)
 
 
 def mask_tokens(column: pd.Series, na_values: Sequence[str]) -> pd.Series:
@@ -148,12 +150,18 @@ def mask_tokens(column: pd.Series, na_values: Sequence[str]) -> pd.Series:
 
 
 def _numbers_or_text(
-    column: pd.Series, on_junk: str, source: str, label: str, is_target: bool
+    column: pd.Series, on_junk: str, source: str, label: str, is_target: bool, masked: bool
 ) -> tuple[pd.Series, list[str]]:
-    """Apply the junk-token rule to a text column of undeclared role."""
+    """Apply the junk-token rule to a text column of undeclared role.
+
+    ``masked``: some of its values were declared missing (``na_values``); then a column of
+    numbers and declared tokens is numeric, as ``pd.read_csv`` would have read it.
+    """
     numbers = pd.to_numeric(column, errors="coerce")
     present = column.notna()
     n_values, n_numbers = int(present.sum()), int(numbers.notna().sum())
+    if n_numbers == n_values and n_values and masked:
+        return numbers.astype("float64"), []
     if n_numbers == 0 or n_numbers == n_values or n_numbers < _MOSTLY_NUMBERS * n_values:
         return column, []
     tokens = _token_counts(column[present & numbers.isna()])

@@ -108,6 +108,14 @@ def test_na_values_apply_to_parquet_text_and_number_sentinels(tmp_path: Path) ->
         assert table.X["code"].isna().sum() == 3, suffix
 
 
+def test_a_parquet_text_column_of_numbers_and_declared_tokens_is_numeric(tmp_path: Path) -> None:
+    frame = horsepower_frame(junk={row: "?" for row in range(0, 200, 4)})  # 25%: not junk
+    frame["horsepower"] = frame["horsepower"].astype(str)
+    table = load_file(write(frame, tmp_path / "t.parquet"), target="label", na_values=["?"])
+    assert table.X["horsepower"].dtype == np.float64 and table.X["horsepower"].isna().sum() == 50
+    assert table.notices == ()
+
+
 def test_a_parquet_text_column_of_numbers_only_stays_text(tmp_path: Path) -> None:
     frame = mixed_frame(n=60).assign(zip=[f"{i % 7:05d}" for i in range(60)])
     table = load_file(write(frame, tmp_path / "zips.parquet"), target="label")
