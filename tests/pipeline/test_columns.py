@@ -10,6 +10,7 @@ import pytest
 
 from pipeline import load_file, prepare, readers, split_table
 from pipeline.columns import MAX_JUNK_TOKENS, MAX_TOKEN_LENGTH
+from pipeline.table import build_table
 from tests.pipeline.tables import mixed_frame, write
 
 
@@ -176,3 +177,11 @@ def test_typing_is_a_pure_function_of_the_file_and_options(tmp_path: Path) -> No
     pd.testing.assert_frame_equal(first.X, again.X)
     assert first.notices == again.notices == ("column 'horsepower': 1 value '?' read as missing",)
     assert first.fingerprint == again.fingerprint
+
+
+@pytest.mark.parametrize(("n_junk", "numeric"), [(3, True), (4, False)])
+def test_the_junk_share_boundary_is_exactly_ninety_percent(n_junk: int, numeric: bool) -> None:
+    frame = mixed_frame(n=30).assign(v=[str(i) for i in range(30)])
+    frame.loc[: n_junk - 1, "v"] = "?"  # 27 numbers of 30 values is 90%; 26 is not
+    table = build_table(frame, target="label", task=None, name="m", fingerprint="")
+    assert (table.X["v"].dtype == np.float64) is numeric
