@@ -130,6 +130,13 @@ def type_column(
     return _numbers_or_text(masked, on_junk, source, label, is_target, masked is not column)
 
 
+def missing_tokens(na_values: Sequence[object] | str) -> tuple[str, ...]:
+    """``na_values`` as a tuple of strings; one string is one token, not its characters."""
+    if isinstance(na_values, str):
+        return (na_values,)
+    return tuple(str(token) for token in na_values)
+
+
 def mask_tokens(column: pd.Series, na_values: Sequence[str]) -> pd.Series:
     """``column`` with the values in ``na_values`` missing (no copy when none matches).
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn import datasets
 
+from pipeline.columns import missing_tokens
 from pipeline.errors import DataError
 from pipeline.fingerprint import arrays_sha256, file_sha256
 from pipeline.levels import DEFAULT_MAX_LEVELS, DEFAULT_MIN_LEVEL_ROWS
@@ -94,7 +95,7 @@ def load_file(
         raise DataError(f"{path}: file not found")
     if not path.is_file():
         raise DataError(f"{path}: not a file")
-    frame = read_frame(path, na_values=na_values)
+    frame = read_frame(path, na_values=missing_tokens(na_values))
     return build_table(
         frame,
         target=target,

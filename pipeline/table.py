@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 
 from pipeline import checks
-from pipeline.columns import ON_JUNK, ColumnRoles, check_roles, column_roles, type_column
+from pipeline.columns import (
+    ON_JUNK,
+    ColumnRoles,
+    check_roles,
+    column_roles,
+    missing_tokens,
+    type_column,
+)
 from pipeline.describe import TableDescription, describe_table
 from pipeline.errors import DataError
 from pipeline.levels import (
@@ -96,8 +103,9 @@ def build_table(
 ) -> Table:
     """Check and type ``frame`` and split it into features and target; see :class:`Table`.
 
-    ``na_values`` are extra values read as missing; ``on_junk`` is ``"coerce"`` (a numeric column
-    with a few junk tokens reads them as missing, with a notice) or ``"error"`` (it is refused);
+    ``na_values`` are extra values read as missing (one string is one token); ``on_junk`` is
+    ``"coerce"`` (a numeric column with a few junk tokens reads them as missing, with a notice)
+    or ``"error"`` (it is refused);
     ``columns`` declares roles, ``{"zip": "categorical", "id": "drop", "code": "numeric"}``
     (see :mod:`pipeline.columns`); ``max_levels`` and ``min_level_rows`` bound one-hot encoding
     (see :mod:`pipeline.levels`).
@@ -109,6 +117,7 @@ def build_table(
     (with ``on_junk="error"``) a numeric column with junk tokens.
     """
     declared = dict(columns or {})
+    na_values = missing_tokens(na_values)
     limits = LevelLimits(max_levels, min_level_rows)
     _check_options(frame, target, drop_columns, declared, on_junk, limits, name)
     dropped = [*drop_columns, *(c for c, role in declared.items() if role == "drop")]

@@ -185,3 +185,13 @@ def test_the_junk_share_boundary_is_exactly_ninety_percent(n_junk: int, numeric:
     frame.loc[: n_junk - 1, "v"] = "?"  # 27 numbers of 30 values is 90%; 26 is not
     table = build_table(frame, target="label", task=None, name="m", fingerprint="")
     assert (table.X["v"].dtype == np.float64) is numeric
+
+
+def test_one_string_is_one_missing_token_and_numbers_count_as_text(tmp_path: Path) -> None:
+    frame = horsepower_frame(junk={row: "n.a." for row in range(0, 200, 4)})
+    frame.loc[1, "horsepower"] = -1
+    path = write(frame, tmp_path / "t.csv")
+    table = load_file(path, target="label", na_values="n.a.")
+    assert table.X["horsepower"].isna().sum() == 50 and table.notices == ()
+    table = load_file(path, target="label", na_values=["n.a.", -1])  # type: ignore[list-item]
+    assert table.X["horsepower"].isna().sum() == 51
