@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import skops.io as sio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.preprocessing import OneHotEncoder
@@ -12,6 +13,7 @@ from sklearn.preprocessing import OneHotEncoder
 from pipeline import Table, prepare, split_table
 from pipeline.describe import EncodedColumn, encoded_columns
 from pipeline.levels import LevelLimits, kept_levels
+from pipeline.preprocess import SKOPS_TRUSTED_TYPES
 from pipeline.table import build_table
 from tests.pipeline.tables import mixed_frame
 
@@ -124,3 +126,12 @@ def test_the_smallest_caps_still_encode(max_levels: int) -> None:
     data = prepare(table, split_table(table))
     assert sum(n.startswith("categorical__city") for n in data.feature_names) == max_levels
     assert isinstance(data.X_train, np.ndarray) and not pd.isna(data.X_train).any()
+
+
+def test_a_preprocessor_with_grouped_levels_saves_with_the_usual_trusted_types() -> None:
+    table = with_city(2_000, 300)
+    data = prepare(table, split_table(table))
+    blob = sio.dumps(data.preprocessor)
+    assert set(sio.get_untrusted_types(data=blob)) <= set(SKOPS_TRUSTED_TYPES)
+    loaded = sio.loads(blob, trusted=list(SKOPS_TRUSTED_TYPES))
+    np.testing.assert_array_equal(loaded.transform(table.X), data.preprocessor.transform(table.X))
