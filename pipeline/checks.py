@@ -6,15 +6,37 @@ Every function takes ``source`` (the file path or the data set's name) to put in
 from __future__ import annotations
 
 import logging
-import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import DataError, IdentifierColumnWarning
+from pipeline.errors import DataError
 
 logger = logging.getLogger(__name__)
+
+#: Largest magnitude a feature or regression target may have: the network computes in float32.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+# pandas' inferred kinds of object columns that hold only single values (no containers)
+_SINGLE_VALUE_KINDS = frozenset(
+    {
+        "empty",
+        "string",
+        "bytes",
+        "integer",
+        "floating",
+        "mixed-integer-float",
+        "decimal",
+        "boolean",
+        "datetime",
+        "date",
+        "time",
+        "timedelta",
+        "period",
+        "interval",
+        "complex",
+    }
+)
 
 
 def require_unique_names(frame: pd.DataFrame, source: str) -> None:
@@ -22,6 +44,28 @@ def require_unique_names(frame: pd.DataFrame, source: str) -> None:
     duplicated = frame.columns[frame.columns.duplicated()]
     if len(duplicated):
         raise DataError(f"{source}: column {duplicated[0]!r} appears more than once")
+
+
+def require_single_values(frame: pd.DataFrame, source: str) -> None:
+    """Raise if a column holds lists, arrays, dicts or other containers (Parquet list columns).
+
+    A cell must hold one number or one text; a container cannot be imputed, ordered or encoded.
+    """
+    for name in frame.columns:
+        column = frame[name]
+        if not pd.api.types.is_object_dtype(column.dtype):
+            continue
+        if pd.api.types.infer_dtype(column, skipna=True) in _SINGLE_VALUE_KINDS:
+            continue
+        found = next(((row, v) for row, v in column.items() if not pd.api.types.is_scalar(v)), None)
+        if found is not None:
+            row, value = found
+            example = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            raise DataError(
+                f"{source}: column {name!r} holds {_kind(value)} values, not one number "
+                f"or text per cell (e.g. {example} at row {row!r}); drop it with the "
+                f"drop_columns option (drop_columns=[{name!r}])"
+            )
 
 
 def require_columns(frame: pd.DataFrame, columns: Sequence[str], source: str, what: str) -> None:
@@ -46,7 +90,10 @@ def drop_missing_target(
         return X, y, 0
     logger.warning(
         "%s: dropped %d of %d rows whose target column %r is missing",
-        source, dropped, len(y), y.name,
+        source,
+        dropped,
+        len(y),
+        y.name,
     )
     keep = ~missing
     return X[keep], y[keep], dropped
@@ -84,24 +131,6 @@ def check_features(X: pd.DataFrame, source: str) -> None:
             )
         if is_numeric(column.dtype):
             _check_finite(column, source, label)
-
-
-def warn_identifier_columns(X: pd.DataFrame, source: str) -> None:
-    """Warn for integer or text columns holding one distinct value per row (likely row ids)."""
-    if len(X) < 2:
-        return
-    for name in X.columns:
-        column = X[name]
-        if pd.api.types.is_float_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
-            continue
-        if column.nunique(dropna=False) == len(column):
-            warnings.warn(
-                f"{source}: column {name!r} has one distinct value per row ({len(column)} rows) "
-                f"and looks like a row identifier; if it is, drop it with the drop_columns "
-                f"option (drop_columns=[{name!r}])",
-                IdentifierColumnWarning,
-                stacklevel=4,
-            )
 
 
 def is_numeric(dtype: object) -> bool:
@@ -142,14 +171,36 @@ def _check_uniform_kind(column: pd.Series, source: str, label: str) -> None:
         )
 
 
+def _kind(value: object) -> str:
+    """``"list"`` for lists, tuples and arrays (Parquet lists), ``"dict"`` for mappings."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return "list"
+    if isinstance(value, Mapping):
+        return "dict"
+    return type(value).__name__
+
+
 def _check_finite(column: pd.Series, source: str, label: str) -> None:
-    """Raise if a numeric column holds +inf or -inf (missing values are allowed)."""
+    """Raise if a float column holds +-inf or values beyond float32 (missing values are allowed).
+
+    The network computes in float32, where 1e308 is infinite: scikit-learn would refuse it with
+    a traceback, and clipping would silently change the data.
+    """
     if not pd.api.types.is_float_dtype(column.dtype):
         return
-    infinite = np.isinf(column.to_numpy(dtype=np.float64, na_value=np.nan))
+    values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    infinite = np.isinf(values)
     if infinite.any():
         first = column.index[int(np.argmax(infinite))]
         raise DataError(
             f"{source}: {label} has {int(infinite.sum())} infinite value(s) "
             f"(first at row {first!r}); replace them or mark them missing"
+        )
+    huge = np.abs(values) > FLOAT32_MAX
+    if huge.any():
+        at = int(np.argmax(huge))
+        raise DataError(
+            f"{source}: {label} has {int(huge.sum())} value(s) beyond the float32 range "
+            f"(±{FLOAT32_MAX:.4g}; first {values[at]:.6g} at row {column.index[at]!r}); "
+            f"rescale them or mark them missing"
         )

@@ -4,9 +4,8 @@
     ├── DivergenceError    training produced a non-finite loss or weights
     └── DataError          the user's table or split settings cannot be used (ValueError)
 
-Warnings:
-
-    IdentifierColumnWarning   a column looks like a row identifier (one unique value per row)
+Findings that are not errors (a column that looks like a row identifier, junk tokens read as
+missing, grouped levels) are returned as data: ``Table.notices``.
 """
 
 from __future__ import annotations
@@ -32,7 +31,3 @@ class DivergenceError(PipelineError, ArithmeticError):
 
 class DataError(PipelineError, ValueError):
     """The data cannot be used as given; the message names the file and the column."""
-
-
-class IdentifierColumnWarning(UserWarning):
-    """A feature column has one unique value per row and probably identifies rows."""

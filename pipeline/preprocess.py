@@ -16,8 +16,10 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from pipeline.checks import is_categorical, is_numeric
+from pipeline.checks import is_numeric
+from pipeline.columns import ColumnRoles, column_roles
 from pipeline.errors import DataError
+from pipeline.levels import LevelLimits
 from pipeline.split import Split
 from pipeline.table import Table
 
@@ -29,20 +31,26 @@ _CHUNK_BYTES = 32 << 20  # rows are transformed in blocks of about this many out
 _GROUP_BYTES = 64 << 20  # numeric columns are imputed and scaled in groups of about this size
 
 
-def build_preprocessor(X: pd.DataFrame) -> ColumnTransformer:
+def build_preprocessor(
+    X: pd.DataFrame, *, roles: ColumnRoles | None = None, limits: LevelLimits | None = None
+) -> ColumnTransformer:
     """An unfitted ColumnTransformer for the columns of ``X``; dense float output.
 
-    Numeric (and boolean) columns: median imputation, then standardisation. Text and categorical
-    columns: most-frequent imputation, then one-hot encoding that ignores unseen categories.
+    Columns are routed by ``roles`` (by dtype when not given, see
+    :func:`~pipeline.columns.column_roles`); ``limits`` default to
+    :class:`~pipeline.levels.LevelLimits`'s defaults. Numeric columns: median imputation, then
+    standardisation. Categorical columns: most-frequent imputation, then one-hot encoding into at
+    most ``limits.max_levels`` features per column, levels on fewer than
+    ``limits.min_level_rows`` training rows grouped into one infrequent feature; unseen levels
+    encode as that feature (or as zeros when training had no infrequent level).
 
     Numeric columns are handled in groups of about 64 MiB of the table each (one group, named
     ``numeric``, for all but large tables; ``numeric_0``, ``numeric_1``, ... otherwise): the
     median imputer sorts a copy of its whole input, so one group per 100 wide columns of a
     million rows would need several times the table's memory.
     """
-    numeric = [c for c in X.columns if is_numeric(X[c].dtype)]
-    kinds = set(numeric)
-    categorical = [c for c in X.columns if c not in kinds and is_categorical(X[c].dtype)]
+    roles = column_roles(X) if roles is None else roles
+    numeric, categorical = list(roles.numeric), list(roles.categorical)
     per_group = max(1, _GROUP_BYTES // (8 * max(len(X), 1)))
     groups = [numeric[i : i + per_group] for i in range(0, len(numeric), per_group)]
     transformers: list[tuple[str, Pipeline, list]] = [
@@ -50,7 +58,8 @@ def build_preprocessor(X: pd.DataFrame) -> ColumnTransformer:
         for i, group in enumerate(groups)
     ]
     if categorical:
-        transformers.append(("categorical", _categorical_steps(), categorical))
+        steps = _categorical_steps(limits or LevelLimits())
+        transformers.append(("categorical", steps, categorical))
     return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0)
 
 
@@ -64,17 +73,19 @@ def _numeric_steps() -> Pipeline:
     )
 
 
-def _categorical_steps() -> Pipeline:
-    """Most-frequent imputation then one-hot encoding; unseen categories encode as all zeros."""
-    return Pipeline(
-        [
-            ("impute", SimpleImputer(strategy="most_frequent")),
-            (
-                "onehot",
-                OneHotEncoder(handle_unknown="ignore", sparse_output=False, dtype=np.float32),
-            ),
-        ]
+def _categorical_steps(limits: LevelLimits) -> Pipeline:
+    """Most-frequent imputation then one-hot encoding capped by ``limits``.
+
+    Its dense output is rows x (at most ``max_levels`` per column), never rows x levels.
+    """
+    encoder = OneHotEncoder(
+        handle_unknown="infrequent_if_exist",
+        max_categories=limits.max_levels,
+        min_frequency=limits.min_level_rows,
+        sparse_output=False,
+        dtype=np.float32,
     )
+    return Pipeline([("impute", SimpleImputer(strategy="most_frequent")), ("onehot", encoder)])
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,6 +103,11 @@ class PreparedData:
     preprocessor: ColumnTransformer
     feature_names: list[str]
 
+    @property
+    def n_features(self) -> int:
+        """Number of model input features (columns of ``X_train``)."""
+        return int(self.X_train.shape[1])
+
 
 def prepare(table: Table, split: Split, *, dtype: str = "float32") -> PreparedData:
     """Fit the preprocessor on the training rows only; transform train and validation rows.
@@ -102,17 +118,29 @@ def prepare(table: Table, split: Split, *, dtype: str = "float32") -> PreparedDa
     as a saved Pipeline transforms rows at prediction time, and cast to ``dtype``.
     The test rows are not touched: get them with :func:`test_rows` for the one final evaluation.
     """
+    _check_split(table, split)
+    return prepare_rows(table, split.train, split.validation, dtype=dtype)
+
+
+def prepare_rows(
+    table: Table, train: np.ndarray, validation: np.ndarray, *, dtype: str = "float32"
+) -> PreparedData:
+    """:func:`prepare` for any disjoint ``train`` and ``validation`` row positions of ``table``.
+
+    The preprocessor is fitted on the ``train`` rows only (a K-fold's training rows, see
+    :mod:`pipeline.folds`); ``validation`` rows are only transformed.
+    """
     out_dtype = np.dtype(dtype)
     if out_dtype.kind != "f":
         raise ValueError(f"dtype must be a float dtype, got {dtype!r}")
-    _check_split(table, split)
-    preprocessor = build_preprocessor(table.X)
-    preprocessor.fit(_training_rows(table, split.train, out_dtype))
+    train, validation = _check_rows(table, train, validation)
+    preprocessor = build_preprocessor(table.X, roles=table.roles, limits=table.limits)
+    preprocessor.fit(_training_rows(table, train, out_dtype))
     return PreparedData(
-        X_train=_transform_rows(preprocessor, table.X, split.train, out_dtype),
-        y_train=_target(table, split.train),
-        X_val=_transform_rows(preprocessor, table.X, split.validation, out_dtype),
-        y_val=_target(table, split.validation),
+        X_train=_transform_rows(preprocessor, table.X, train, out_dtype),
+        y_train=_target(table, train),
+        X_val=_transform_rows(preprocessor, table.X, validation, out_dtype),
+        y_val=_target(table, validation),
         preprocessor=preprocessor,
         feature_names=[str(name) for name in preprocessor.get_feature_names_out()],
     )
@@ -129,16 +157,23 @@ test_rows.__test__ = False  # type: ignore[attr-defined]
 
 
 def _training_rows(table: Table, rows: np.ndarray, dtype: np.dtype) -> pd.DataFrame:
-    """``table.X.iloc[rows]`` with numeric columns as ``dtype`` (missing values as NaN).
+    """``table.X.iloc[rows]`` with numeric-role columns as ``dtype`` (missing values as NaN).
+
+    Categorical-role columns keep their values (a ZIP code stays an exact integer).
 
     Built column by column into a frame that keeps one block per column, so no float64 copy of
     all training rows ever exists. Raises if a column has no value at all in these rows.
     """
     columns: dict[object, np.ndarray] = {}
+    numeric = set(table.roles.numeric)
     for name in table.X.columns:
         column = table.X[name]
-        if is_numeric(column.dtype):
+        if name in numeric:
             values = column.to_numpy(dtype=dtype, na_value=np.nan)[rows]
+        elif is_numeric(column.dtype) and isinstance(
+            column.dtype, pd.api.extensions.ExtensionDtype
+        ):
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)[rows]  # as sklearn reads
         else:
             values = column.to_numpy()[rows]
         if pd.isna(values).all():
@@ -169,6 +204,23 @@ def _target(table: Table, rows: np.ndarray) -> np.ndarray:
     if table.task == "regression":
         return _read_only(y.to_numpy(dtype=np.float64))
     return _read_only(y.to_numpy())
+
+
+def _check_rows(
+    table: Table, train: np.ndarray, validation: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both as int64 arrays; raise unless they are non-empty, disjoint rows of ``table``."""
+    train, validation = np.asarray(train, dtype=np.int64), np.asarray(validation, dtype=np.int64)
+    n = len(table)
+    for label, rows in (("training", train), ("validation", validation)):
+        if rows.ndim != 1 or rows.size == 0 or rows.min() < 0 or rows.max() >= n:
+            raise DataError(
+                f"{table.name}: the {label} rows must be a non-empty list of row positions "
+                f"below {n}, the table's rows"
+            )
+    if np.intersect1d(train, validation).size:
+        raise DataError(f"{table.name}: the training and validation rows overlap")
+    return train, validation
 
 
 def _check_split(table: Table, split: Split) -> None:

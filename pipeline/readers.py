@@ -3,10 +3,17 @@
 Measured on a 1,000,000 x 100 float table (771 MiB in memory), peak memory of the read alone:
 one ``pd.read_csv`` call needs about 4.5x the table, reading blocks of rows and concatenating them
 about 2x; ``pd.read_parquet`` with its defaults about 2.7x, with the options below about 1.4x.
+
+Missing values: a CSV cell is missing when it is empty or one of pandas' default markers
+(``NA``, ``n/a``, ``null``, ``NaN``, ...) or one of the caller's ``na_values``; a Parquet cell is
+missing when it is null (the caller's ``na_values`` are applied to its text columns later, by
+:mod:`pipeline.columns`). Duplicate column names are refused from the raw header, before pandas
+renames them (``a, a`` becomes ``a, a.1`` in ``pd.read_csv``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +34,11 @@ _PARQUET_OPTIONS: dict[str, Any] = {
 }
 
 
-def read_frame(path: Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file (by suffix); any reader failure becomes a one-line DataError."""
+def read_frame(path: Path, *, na_values: Sequence[str] = ()) -> pd.DataFrame:
+    """Read a CSV or Parquet file (by suffix); any reader failure becomes a one-line DataError.
+
+    ``na_values`` are extra CSV cell values read as missing (pandas' defaults stay on).
+    """
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
         known = ", ".join(CSV_SUFFIXES + PARQUET_SUFFIXES)
@@ -37,7 +47,9 @@ def read_frame(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: the file is empty")
     kind = "CSV" if suffix in CSV_SUFFIXES else "Parquet"
     try:
-        return read_csv(path) if kind == "CSV" else read_parquet(path)
+        return read_csv(path, na_values=na_values) if kind == "CSV" else read_parquet(path)
+    except DataError:
+        raise
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty") from None
     except (ValueError, OSError, pd.errors.ParserError) as error:
@@ -45,15 +57,18 @@ def read_frame(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: cannot be read as {kind}: {reason}") from None
 
 
-def read_csv(path: Path) -> pd.DataFrame:
+def read_csv(path: Path, *, na_values: Sequence[str] = ()) -> pd.DataFrame:
     """Read a CSV in blocks of rows and concatenate them (about half the peak of one read).
 
     Each block infers its own column types; a column read as numbers in one block and as text
-    in another is read again, whole, as text.
+    in another is read again, whole, as text. Raises DataError for a repeated header name.
     """
+    options: dict[str, Any] = {"na_values": list(na_values)} if na_values else {}
+    raw = pd.read_csv(path, header=None, nrows=1, dtype="str", keep_default_na=False)
+    _require_unique_header(path, list(raw.iloc[0]))
     header = pd.read_csv(path, nrows=0)
     rows = max(1_000, _CSV_BLOCK_BYTES // (8 * max(len(header.columns), 1)))
-    with pd.read_csv(path, chunksize=rows, low_memory=False) as reader:
+    with pd.read_csv(path, chunksize=rows, low_memory=False, **options) as reader:
         blocks = list(reader)
     if not blocks:
         return header
@@ -62,23 +77,39 @@ def read_csv(path: Path) -> pd.DataFrame:
     mixed = [name for name in frame.columns if mixed_text_example(frame[name]) is not None]
     if not mixed:
         return frame
-    text = pd.read_csv(path, usecols=mixed, dtype="str")
+    text = pd.read_csv(path, usecols=mixed, dtype="str", **options)
     return frame.assign(**{str(name): text[name] for name in mixed})
 
 
 def read_parquet(path: Path) -> pd.DataFrame:
-    """Read a Parquet file through pandas' pyarrow engine, then give Arrow's spare memory back."""
+    """Read a Parquet file through pandas' pyarrow engine, then give Arrow's spare memory back.
+
+    Raises DataError for a repeated column name (found in the file's schema, before reading).
+    """
+    import pyarrow.parquet
+
+    _require_unique_header(path, pyarrow.parquet.read_schema(path).names)
     frame = pd.read_parquet(path, engine="pyarrow", **_PARQUET_OPTIONS)
     _release_arrow_memory()
     return frame
+
+
+def _require_unique_header(path: Path, names: Sequence[object]) -> None:
+    """Raise if the file names a column twice (pandas would rename or refuse it obscurely)."""
+    seen: set[str] = set()
+    for name in map(str, names):
+        if name in seen:
+            raise DataError(f"{path}: column {name!r} appears more than once in the header")
+        seen.add(name)
 
 
 def _release_arrow_memory() -> None:
     """Return the memory Arrow's allocator kept after reading Parquet to the operating system.
 
     Arrow's allocator otherwise holds on to the freed read buffers (measured: about 0.4x the
-    table's size for a 1,000,000 x 100 float file) for the rest of the process. This is the
-    only use of pyarrow itself in :mod:`pipeline`; pandas already imported it to read the file.
+    table's size for a 1,000,000 x 100 float file) for the rest of the process. Besides reading
+    the schema, this is the only use of pyarrow itself in :mod:`pipeline`; pandas already
+    imported it to read the file.
     """
     import pyarrow
 

@@ -5,7 +5,7 @@ Nothing here touches the network: the bundled data sets ship inside scikit-learn
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 from sklearn import datasets
 
+from pipeline.columns import missing_tokens
 from pipeline.errors import DataError
 from pipeline.fingerprint import arrays_sha256, file_sha256
+from pipeline.levels import DEFAULT_MAX_LEVELS, DEFAULT_MIN_LEVEL_ROWS
 from pipeline.readers import read_frame
 from pipeline.table import Table, build_table
 
@@ -73,18 +75,27 @@ def load_file(
     target: str,
     task: str | None = None,
     drop_columns: Sequence[str] = (),
+    na_values: Sequence[str] = (),
+    on_junk: str = "coerce",
+    columns: Mapping[str, str] | None = None,
+    max_levels: int | None = DEFAULT_MAX_LEVELS,
+    min_level_rows: int = DEFAULT_MIN_LEVEL_ROWS,
 ) -> Table:
     """Load a CSV (``.csv``) or Parquet (``.parquet``, ``.pq``) file with a named target column.
 
     The fingerprint is the SHA-256 of every byte of the file. Columns in ``drop_columns`` (row
-    identifiers, leaky columns) are removed before any check.
+    identifiers, leaky columns) are removed before any check. ``na_values`` are extra values read
+    as missing (CSV: besides pandas' defaults such as ``NA`` and ``n/a``); ``on_junk``,
+    ``columns``, ``max_levels`` and ``min_level_rows`` are described in
+    :func:`~pipeline.table.build_table`. The table is a pure function of the file's bytes and
+    these options.
     """
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: file not found")
     if not path.is_file():
         raise DataError(f"{path}: not a file")
-    frame = read_frame(path)
+    frame = read_frame(path, na_values=missing_tokens(na_values))
     return build_table(
         frame,
         target=target,
@@ -93,25 +104,45 @@ def load_file(
         fingerprint=file_sha256(path),
         path=path,
         drop_columns=drop_columns,
+        na_values=na_values,
+        on_junk=on_junk,
+        columns=columns,
+        max_levels=max_levels,
+        min_level_rows=min_level_rows,
     )
 
 
 def _generate(
-    kind: str, n_samples: int, n_features: int, informative: int, n_classes: int,
-    noise: float, seed: int,
+    kind: str,
+    n_samples: int,
+    n_features: int,
+    informative: int,
+    n_classes: int,
+    noise: float,
+    seed: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Call scikit-learn's generator for ``kind`` with a local seed (no global RNG)."""
     if kind == "classification":
         if not 0.0 <= noise <= 1.0:
             raise ValueError(f"noise is the fraction of flipped labels, in [0, 1]; got {noise}")
         return datasets.make_classification(
-            n_samples=n_samples, n_features=n_features, n_informative=informative,
-            n_redundant=0, n_classes=n_classes, flip_y=noise, shuffle=False, random_state=seed,
+            n_samples=n_samples,
+            n_features=n_features,
+            n_informative=informative,
+            n_redundant=0,
+            n_classes=n_classes,
+            flip_y=noise,
+            shuffle=False,
+            random_state=seed,
         )
     if kind == "regression":
         return datasets.make_regression(
-            n_samples=n_samples, n_features=n_features, n_informative=informative,
-            noise=noise, shuffle=False, random_state=seed,
+            n_samples=n_samples,
+            n_features=n_features,
+            n_informative=informative,
+            noise=noise,
+            shuffle=False,
+            random_state=seed,
         )
     raise ValueError(f"kind must be 'classification' or 'regression', got {kind!r}")
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from pipeline import IdentifierColumnWarning, load_file, load_generated, split_table
+from pipeline import load_file, load_generated, split_table
 from pipeline.errors import DataError
 from pipeline.table import build_table
 from tests.pipeline.tables import mixed_frame, write
@@ -128,27 +130,33 @@ def test_unsupported_column_dtype(tmp_path: Path) -> None:
     assert "'when' has unsupported dtype" in message and "drop_columns" in message
 
 
-def test_identifier_column_warns_and_says_how_to_drop_it(tmp_path: Path) -> None:
+# Identifier-like columns used to raise IdentifierColumnWarning; they are now notices on the
+# table (pipeline returns findings as data; the sweep prints them).
+
+
+def test_identifier_column_gets_a_notice_saying_how_to_drop_it(tmp_path: Path) -> None:
     frame = mixed_frame().assign(customer=lambda f: [f"c{i:04d}" for i in range(len(f))])
     path = write(frame, tmp_path / "customers.csv")
-    with pytest.warns(IdentifierColumnWarning) as caught:
-        load_file(path, target="label")
-    (warning,) = caught
-    message = str(warning.message)
-    assert str(path) in message and "'customer'" in message
-    assert "drop_columns=['customer']" in message
-    assert Path(warning.filename).name == Path(__file__).name  # points at the caller
-    load_file(path, target="label", drop_columns=["customer"])  # and dropping it is quiet
+    table = load_file(path, target="label")
+    (notice,) = table.notices
+    assert notice.startswith("column 'customer': 120 distinct values in 120 rows, nearly one")
+    assert "identifier or free text" in notice and "drop_columns=['customer']" in notice
+    assert "groups all of them into one infrequent feature" in notice  # one row per level
+    assert load_file(path, target="label", drop_columns=["customer"]).notices == ()
 
 
-def test_integer_identifier_column_warns(tmp_path: Path) -> None:
+def test_integer_identifier_column_gets_a_notice(tmp_path: Path) -> None:
     frame = mixed_frame().assign(row_id=lambda f: np.arange(len(f)))
-    with pytest.warns(IdentifierColumnWarning, match="'row_id'"):
-        load_file(write(frame, tmp_path / "t.csv"), target="label")
+    table = load_file(write(frame, tmp_path / "t.csv"), target="label")
+    assert table.notices == (
+        "column 'row_id': one distinct integer per row (120 rows): it looks like a row "
+        "identifier; if it is, drop it with the drop_columns option (drop_columns=['row_id'])",
+    )
 
 
 def test_unique_float_columns_are_not_identifiers(tmp_path: Path) -> None:
-    load_file(write(mixed_frame(), tmp_path / "t.csv"), target="label")  # x1 is all distinct
+    table = load_file(write(mixed_frame(), tmp_path / "t.csv"), target="label")  # x1 all distinct
+    assert table.notices == ()
 
 
 def test_duplicate_column_names() -> None:
@@ -164,6 +172,99 @@ def test_text_column_mixed_with_numbers() -> None:
     message = str(caught.value)
     assert message.startswith("mixed.csv: column 'code' mixes text and other values")
     assert "'A7' and 7" in message and "drop_columns=['code']" in message
+
+
+def test_duplicate_names_in_a_csv_header(tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text("a,a,label\n1,2,yes\n3,4,no\n")  # pandas would silently read a, a.1
+    assert fails(path) == f"{path}: column 'a' appears more than once in the header"
+
+
+def test_duplicate_names_in_a_parquet_schema(tmp_path: Path) -> None:
+    path = tmp_path / "dup.parquet"
+    arrays = [pa.array([1.0, 2.0]), pa.array([3.0, 4.0]), pa.array(["yes", "no"])]
+    pq.write_table(pa.Table.from_arrays(arrays, names=["a", "a", "label"]), path)
+    assert fails(path) == f"{path}: column 'a' appears more than once in the header"
+
+
+@pytest.mark.parametrize("value", [1e308, -1e308, 3.5e38])
+def test_feature_values_beyond_float32(tmp_path: Path, value: float) -> None:
+    frame = mixed_frame()
+    frame.loc[[17, 40], "x2"] = value
+    message = fails(write(frame, tmp_path / "t.csv"))
+    assert f"'x2' has 2 value(s) beyond the float32 range (±3.403e+38; first {value:.6g} at " in (
+        message
+    )
+    assert "row 17" in message
+
+
+def test_regression_target_beyond_float32(tmp_path: Path) -> None:
+    frame = mixed_frame().assign(label=lambda f: f["x1"] * 2)
+    frame.loc[4, "label"] = -1e300
+    message = fails(write(frame, tmp_path / "t.csv"), task="regression")
+    assert "target column 'label' has 1 value(s) beyond the float32 range" in message
+
+
+@pytest.mark.parametrize(
+    ("cells", "kind"),
+    [([[1, 2], [3], []], "list"), ([{"a": 1}, {"a": 2}, {"a": 3}], "dict")],
+)
+def test_parquet_column_of_lists_or_dicts(tmp_path: Path, cells: list, kind: str) -> None:
+    frame = mixed_frame(n=30)
+    frame["tags"] = (cells * 10)[: len(frame)]
+    message = fails(write(frame, tmp_path / "nested.parquet"))
+    assert f"column 'tags' holds {kind} values, not one number or text per cell" in message
+    assert "at row 0" in message and "drop_columns=['tags']" in message
+
+
+def test_junk_tokens_refused_when_strict(tmp_path: Path) -> None:
+    frame = mixed_frame().astype({"x2": object})
+    frame.loc[[1, 5, 9], "x2"] = "?"
+    frame.loc[11, "x2"] = "-"
+    message = fails(write(frame, tmp_path / "t.csv"), on_junk="error")
+    assert "column 'x2' holds 4 non-numeric value(s) among " in message
+    assert "'?' (3), '-' (1)" in message and "na_values=['?', '-']" in message
+    assert "columns={'x2': 'categorical'}" in message
+
+
+def test_declared_numeric_column_with_text(tmp_path: Path) -> None:
+    frame = mixed_frame()
+    counts = frame["colour"].value_counts()
+    message = fails(write(frame, tmp_path / "t.csv"), columns={"colour": "numeric"})
+    assert f"column 'colour' is declared numeric but {counts.sum()} value(s) are not " in message
+    listed = ", ".join(f"{level!r} ({n})" for level, n in counts.items())
+    assert f"numbers: {listed}; declare them missing with na_values" in message
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        ({"colour": "text"}, "column 'colour' has unknown role 'text'; use one of numeric, cat"),
+        ({"zip": "categorical"}, "column 'zip' given a role is not found; the columns are: x1"),
+        ({"label": "numeric"}, "column 'label' is the target; set the task instead"),
+    ],
+)
+def test_roles_that_cannot_work(tmp_path: Path, columns: dict, expected: str) -> None:
+    assert expected in fails(write(mixed_frame(), tmp_path / "t.csv"), columns=columns)
+
+
+def test_role_contradicting_drop_columns(tmp_path: Path) -> None:
+    path = write(mixed_frame(), tmp_path / "t.csv")
+    message = fails(path, drop_columns=["x1"], columns={"x1": "numeric"})
+    assert "column 'x1' is in drop_columns but declared numeric" in message
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"on_junk": "ignore"}, "on_junk must be one of coerce, error, got 'ignore'"),
+        ({"max_levels": 1}, "max_levels must be an integer of at least 2"),
+        ({"max_levels": 2.5}, "max_levels must be an integer of at least 2"),
+        ({"min_level_rows": 0}, "min_level_rows must be an integer of at least 1, got 0"),
+    ],
+)
+def test_typing_options_that_cannot_work(tmp_path: Path, options: dict, expected: str) -> None:
+    assert expected in fails(write(mixed_frame(), tmp_path / "t.csv"), **options)
 
 
 def test_generator_arguments_that_cannot_work() -> None:

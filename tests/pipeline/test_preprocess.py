@@ -42,7 +42,10 @@ def test_build_preprocessor_routes_columns_by_dtype() -> None:
     assert columns == {"numeric": ["x1", "x2", "flag", "n"], "categorical": ["colour"]}
     assert pre.sparse_threshold == 0.0
     onehot = pre.transformers[1][1].named_steps["onehot"]
-    assert onehot.handle_unknown == "ignore" and onehot.sparse_output is False
+    # Unseen levels: the infrequent feature when training grouped some levels, zeros otherwise
+    # (was handle_unknown="ignore", which had no cap on the number of levels).
+    assert onehot.handle_unknown == "infrequent_if_exist" and onehot.sparse_output is False
+    assert (onehot.max_categories, onehot.min_frequency) == (50, 5)
 
 
 def test_prepare_returns_read_only_arrays_without_test_rows() -> None:

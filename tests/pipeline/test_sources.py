@@ -152,5 +152,22 @@ def test_csv_blocks_that_disagree_on_a_column_type_are_reconciled(
     )
     table = load_file(write(frame, tmp_path / "blocks.csv"), target="label")
     assert table.X["zip"].iloc[1] == "00001" and table.X["zip"].iloc[-1] == "AB12"
+    assert table.notices[0] == (
+        "column 'zip': kept as text although 1500 of its 2500 values are numbers; the others "
+        "are 'AB12' (1000); if they mark missing values, declare them with na_values"
+    )
     assert table.X["count"].dtype == np.float64 and table.X["count"].iloc[8] == 1.0
     assert len(table) == n
+
+
+def test_data_names_are_exported() -> None:
+    import pipeline
+
+    data_api = {
+        "ColumnRoles", "DataError", "Fold", "Folds", "LevelLimits", "PreparedData", "Split",
+        "Table", "TableDescription", "build_preprocessor", "build_table", "feature_count",
+        "infer_task", "kfold", "load_builtin", "load_file", "load_generated", "prepare",
+        "prepare_fold", "prepare_rows", "split_table", "test_rows",
+    }  # fmt: skip
+    assert data_api <= set(pipeline.__all__)
+    assert all(hasattr(pipeline, name) for name in pipeline.__all__)
