@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pipeline import MLPClassifier, MLPRegressor
 from pipeline.hyperparams import validate as validate_hyperparameters
+from pipeline.levels import DEFAULT_MAX_LEVELS, DEFAULT_MIN_LEVEL_ROWS
 from sweeps.infra.urls import redact
 from sweeps.space import CategoricalParam, ParamSpec, hidden_layers
 
@@ -32,6 +33,9 @@ TASK_METRICS: dict[Task, tuple[str, ...]] = {
 }
 #: Metrics reported every epoch (the others exist once a trial has ended).
 PER_EPOCH = frozenset({"val_loss", "val_accuracy", "val_rmse", "val_mae", "val_r2"})
+#: ``selection.folds: auto`` cross-validates tables with fewer non-test rows than this.
+AUTO_FOLDS_BELOW = 2000
+AUTO_FOLDS = 5
 #: MLP keywords that only the regressor takes.
 REGRESSION_ONLY = frozenset({"target_scaling"})
 MAXIMIZED = {"val_accuracy", "val_r2"}
@@ -67,6 +71,22 @@ class FileData(_Strict):
     target: str
     task: Task | None = None
     drop_columns: tuple[str, ...] = ()
+    na_values: tuple[str, ...] = ()
+    on_junk: Literal["coerce", "error"] = "coerce"
+    columns: dict[str, Literal["numeric", "categorical", "drop"]] = Field(default_factory=dict)
+    max_levels: int | None = Field(default=DEFAULT_MAX_LEVELS, ge=2)
+    min_level_rows: int = Field(default=DEFAULT_MIN_LEVEL_ROWS, ge=1)
+
+    @field_validator("na_values", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        """Missing-value tokens are compared as text: ``-999`` and ``"-999"`` are the same."""
+        if isinstance(value, str | int | float):
+            value = [value]
+        if isinstance(value, list | tuple):
+            return [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                    for v in value]  # fmt: skip
+        return value
 
 
 class GeneratedData(_Strict):
@@ -97,6 +117,40 @@ class SplitConfig(_Strict):
         if self.validation + self.test >= 1:
             raise ValueError("validation + test must be < 1")
         return self
+
+
+class ConfirmConfig(_Strict):
+    """The winner's confirmation: the ``top`` trials retrained with ``seeds`` fresh seeds each;
+    the best mean wins (``top`` 0 or 1: the study's best trial wins as it is)."""
+
+    top: int = Field(default=3, ge=0)
+    seeds: int = Field(default=3, ge=2)
+
+
+class SelectionConfig(_Strict):
+    """How each trial is scored and how the winner is chosen.
+
+    ``folds``: ``1`` scores on the validation split; ``K >= 2`` by K-fold cross-validation on
+    the non-test rows (stratified for classification, preprocessing fitted in each fold);
+    ``auto`` uses :data:`AUTO_FOLDS` folds below :data:`AUTO_FOLDS_BELOW` non-test rows, one
+    split above.
+    """
+
+    folds: Literal["auto"] | int = "auto"
+    confirm: ConfirmConfig = ConfirmConfig()
+
+    @field_validator("folds")
+    @classmethod
+    def _at_least_one(cls, value: Any) -> Any:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("folds must be auto, 1 (one validation split) or K >= 2")
+        return value
+
+    def folds_for(self, non_test_rows: int) -> int:
+        """The number of folds for a table with ``non_test_rows`` rows outside the test split."""
+        if self.folds != "auto":
+            return int(self.folds)
+        return AUTO_FOLDS if non_test_rows < AUTO_FOLDS_BELOW else 1
 
 
 class SamplerConfig(_Strict):
@@ -226,6 +280,7 @@ class SweepConfig(_Strict):
     model: dict[str, Any] = Field(default_factory=dict)
     space: dict[str, ParamSpec] = Field(default_factory=dict)
     objective: ObjectiveConfig = ObjectiveConfig()
+    selection: SelectionConfig = SelectionConfig()
     study: StudyConfig = StudyConfig()
     tracking: TrackingConfig = TrackingConfig()
 
@@ -258,9 +313,7 @@ class SweepConfig(_Strict):
 @cache
 def mlp_keywords() -> frozenset[str]:
     """Every constructor keyword of either MLP, plus the ``depth`` x ``width`` shorthand."""
-    names = {
-        p for cls in (MLPClassifier, MLPRegressor) for p in inspect.signature(cls).parameters
-    }
+    names = {p for cls in (MLPClassifier, MLPRegressor) for p in inspect.signature(cls).parameters}
     return frozenset(names) | {"depth", "width"}
 
 

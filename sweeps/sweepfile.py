@@ -150,5 +150,5 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 
 def _is_union_tag(part: object) -> bool:
-    tags = {"builtin", "file", "generated", "float", "int", "categorical"}
+    tags = {"builtin", "file", "generated", "float", "int", "categorical", "int-str"}
     return isinstance(part, str) and part in tags

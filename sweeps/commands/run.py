@@ -42,6 +42,7 @@ def run(
     Running the same CONFIG again resumes the study toward its trial budget.
     """
     flags = dataclasses.replace(flags, trials=trials, timeout=timeout)
-    options = RunOptions(jobs=jobs, blas=blas, fresh=fresh, progress=not quiet)
+    announce = None if quiet else lambda line: click.echo(line, err=True)
+    options = RunOptions(jobs=jobs, blas=blas, fresh=fresh, progress=not quiet, announce=announce)
     sweep = run_sweep(config, flags, options)
     print_result(conclude(sweep), config)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pipeline import EpochRecord, weights_digest
+from pipeline import EpochRecord
 from sweeps.config import SweepConfig
 from sweeps.errors import ReproductionError, RunNotFoundError
 from sweeps.search.dataset import SweepData
@@ -144,13 +144,13 @@ def retrain(data: SweepData, original: Original, seed: int | None = None) -> Out
     """Train as the trial did (its keywords and seed unless ``seed`` is given), to the epoch
     it reached when it did not complete; return the values :meth:`Original.compared` names."""
     kwargs = trained_keywords(original, seed)
-    trained = train_trial(data, kwargs)
+    trained = train_trial(data, kwargs, scope="trial" if original.epochs is None else "first")
     last = trained.records[-1]
     if original.epochs is None:
         values = trained.final_metrics()
     else:
         values = epoch_metrics(last) if last.epoch == original.epochs else {}
-    return Outcome(kwargs["random_state"], trained.records, values, weights_digest(trained.model))
+    return Outcome(kwargs["random_state"], trained.records, values, trained.digest())
 
 
 def trained_keywords(original: Original, seed: int | None = None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Load, split and preprocess a sweep's data once per process, as the config says."""
+"""Load, split (and fold) and preprocess a sweep's data once per process, as the config says."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ from dataclasses import dataclass
 
 from pipeline import (
     DataError,
+    Folds,
     PreparedData,
     Split,
     Table,
+    TableDescription,
+    kfold,
     load_builtin,
     load_file,
     load_generated,
     prepare,
+    prepare_fold,
     split_table,
 )
 from sweeps.config import BuiltinData, FileData, SweepConfig, Task, check_task
@@ -21,11 +25,20 @@ from sweeps.errors import ConfigError, InputDataError
 
 @dataclass(frozen=True)
 class SweepData:
-    """Everything every trial trains on; the test rows stay inside ``table`` behind ``split``."""
+    """Everything every trial trains on; the test rows stay inside ``table`` behind ``split``.
+
+    ``prepared`` is the train/validation split (the winner is refitted on it); ``folds``, when
+    trials are cross-validated, the K folds of the non-test rows, each with preprocessing
+    fitted on its own training rows. ``notes`` say what was decided on the way (e.g. folds
+    that ``auto`` could not use)."""
 
     table: Table
     split: Split
     prepared: PreparedData
+    description: TableDescription
+    folds: tuple[PreparedData, ...] = ()
+    fold_rows: Folds | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def task(self) -> Task:
@@ -33,14 +46,30 @@ class SweepData:
         return self.table.task  # type: ignore[return-value]
 
     def fingerprint_tags(self) -> dict[str, str]:
-        """Tags proving which bytes and which split rows a run saw."""
+        """Tags proving which bytes, which split rows and which folds a run saw."""
         tags = {
             "sweeps.data.fingerprint": self.table.fingerprint,
             "sweeps.data.name": self.table.name,
         }
         tags.update({f"sweeps.split.{k}": v for k, v in self.split.hashes().items()})
         tags["sweeps.split.seed"] = str(self.split.seed)
+        tags["sweeps.folds.k"] = str(len(self.folds) or 1)
+        if self.fold_rows is not None:
+            tags.update({f"sweeps.folds.{k}": v for k, v in self.fold_rows.hashes().items()})
         return tags
+
+    def lines(self) -> list[str]:
+        """What a sweep prints before its first trial: the table, task, columns, features,
+        notices, and how trials are scored."""
+        k = len(self.folds)
+        scoring = f"{k}-fold cross-validation of the non-test rows" if k else "the validation split"
+        sizes = self.split.sizes()
+        rows = f"{sizes['train']} train, {sizes['validation']} validation, {sizes['test']} test"
+        return [
+            *self.description.lines(),
+            f"split: {rows} rows; trials scored on {scoring}",
+            *(f"note: {note}" for note in self.notes),
+        ]
 
 
 def load_table(cfg: SweepConfig) -> Table:
@@ -50,9 +79,7 @@ def load_table(cfg: SweepConfig) -> Table:
         if isinstance(data, BuiltinData):
             return load_builtin(data.name)
         if isinstance(data, FileData):
-            return load_file(
-                data.path, target=data.target, task=data.task, drop_columns=data.drop_columns
-            )
+            return _load_file(data)
         return load_generated(
             data.task,
             n_samples=data.n_samples,
@@ -66,8 +93,22 @@ def load_table(cfg: SweepConfig) -> Table:
         raise InputDataError(str(exc)) from None
 
 
+def _load_file(data: FileData) -> Table:
+    return load_file(
+        data.path,
+        target=data.target,
+        task=data.task,
+        drop_columns=data.drop_columns,
+        na_values=data.na_values,
+        on_junk=data.on_junk,
+        columns=data.columns or None,
+        max_levels=data.max_levels,
+        min_level_rows=data.min_level_rows,
+    )
+
+
 def load_sweep_data(cfg: SweepConfig, config_path: str = "<config>") -> SweepData:
-    """Load, split and preprocess once; check the objective's metrics against the task."""
+    """Load, split, fold and preprocess once; check the objective's metrics against the task."""
     table = load_table(cfg)
     try:
         check_task(cfg, table.task)  # type: ignore[arg-type]
@@ -78,6 +119,24 @@ def load_sweep_data(cfg: SweepConfig, config_path: str = "<config>") -> SweepDat
             table, validation=cfg.split.validation, test=cfg.split.test, seed=cfg.split.seed
         )
         prepared = prepare(table, split)
+        folds, notes = _folds(cfg, table, split)
     except DataError as exc:
         raise InputDataError(str(exc)) from None
-    return SweepData(table=table, split=split, prepared=prepared)
+    description = table.describe(prepared.preprocessor)
+    prepared_folds = tuple(prepare_fold(table, fold) for fold in folds or ())
+    return SweepData(table, split, prepared, description, prepared_folds, folds, notes)
+
+
+def _folds(cfg: SweepConfig, table: Table, split: Split) -> tuple[Folds | None, tuple[str, ...]]:
+    """The folds the selection asks for (None: one split); ``auto`` falls back to one split,
+    with a note, when the table cannot be folded (a class with too few rows)."""
+    non_test = len(split.train) + len(split.validation)
+    k = cfg.selection.folds_for(non_test)
+    if k < 2:
+        return None, ()
+    try:
+        return kfold(table, split, k=k, seed=cfg.split.seed), ()
+    except DataError as exc:
+        if cfg.selection.folds != "auto":
+            raise
+        return None, (f"selection.folds auto: one validation split instead of {k} folds ({exc})",)

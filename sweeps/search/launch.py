@@ -6,6 +6,7 @@ then create or join the study and run trials, here or in worker processes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sweeps.config import SweepConfig
@@ -52,6 +53,7 @@ class RunOptions:
     blas: int | None = 1
     fresh: bool = False
     progress: bool = True
+    announce: Callable[[str], None] | None = None  # shown before the first trial
 
 
 def run_sweep(config_path: str, flags: Flags, options: RunOptions) -> Sweep:
@@ -59,6 +61,8 @@ def run_sweep(config_path: str, flags: Flags, options: RunOptions) -> Sweep:
     if interrupted. In one process the tracking writer starts first (when ``auto`` finds a
     free core), so it is ready for the first trial."""
     inputs = load_inputs(config_path, flags)
+    for line in inputs.data.lines() if options.announce else ():
+        options.announce(line)
     signals.install()
     writer = options.jobs == 1 and inputs.cfg.tracking.writer_for(1)
     sweep: Sweep | None = None

@@ -12,7 +12,7 @@ from typing import Any
 
 import optuna
 
-from pipeline import DivergenceError, EpochRecord, weights_digest
+from pipeline import DivergenceError, EpochRecord
 from sweeps.config import PER_EPOCH
 from sweeps.errors import StoreError
 from sweeps.infra import signals
@@ -136,7 +136,7 @@ def _close_complete(run: TrialRun, trained: TrainedTrial, reporter: EpochReporte
     arrays = {f"coef_{i}": w for i, w in enumerate(model.coefs_)}
     arrays.update({f"intercept_{i}": b for i, b in enumerate(model.intercepts_)})
     run.add_arrays(arrays, "weights.npz")
-    tags = {"sweeps.state": "COMPLETE", "sweeps.weights_sha256": weights_digest(model)}
+    tags = {"sweeps.state": "COMPLETE", "sweeps.weights_sha256": trained.digest()}
     final = {**trained.final_metrics(), "fit_seconds": trained.seconds}
     run.finish(STATUS["COMPLETE"], final, tags)
 

@@ -66,7 +66,7 @@ def init_sweep(
         experiment_id = tracker.experiment_id(cfg.name)
         assert experiment_id is not None
         study = _open_study(cfg, storage_url, close_stale_runs(tracker, experiment_id), fresh)
-        parent = _parent_run(cfg, study, tracker, experiment_id, storage_url)
+        parent = _parent_run(cfg, data, study, tracker, experiment_id, storage_url)
         if not study.get_trials(deepcopy=False):
             for params in cfg.study.enqueue:
                 study.enqueue_trial(params, skip_if_exists=True)
@@ -92,6 +92,7 @@ def _open_study(
 
 def _parent_run(
     cfg: SweepConfig,
+    data: SweepData,
     study: optuna.Study,
     tracker: TrackingStore,
     experiment_id: str,
@@ -103,13 +104,28 @@ def _parent_run(
         return run_id
     tags = {
         **provenance_tags(),
+        **data_tags(data),
         "sweeps.storage": redact(storage_url),
         "sweeps.directions": ",".join(cfg.objective.directions),
     }
     run_id = tracker.create_parent(experiment_id, cfg.study_name, tags, parent_params(cfg))
     tracker.log_json(run_id, cfg.public_dict(), "config.json")
+    tracker.log_json(run_id, data.description.to_dict(), "data/description.json")
     study.set_user_attr(PARENT_ATTR, run_id)
     return run_id
+
+
+def data_tags(data: SweepData) -> dict[str, str]:
+    """What the sweep decided about its table: the task and how, the model's input features,
+    the folds."""
+    description = data.description
+    return {
+        "sweeps.data.task": description.task,
+        "sweeps.data.task_rule": description.task_rule,
+        "sweeps.data.rows": str(description.rows),
+        "sweeps.data.input_features": str(description.input_features),
+        "sweeps.selection.folds": str(len(data.folds) or 1),
+    }
 
 
 def parent_params(cfg: SweepConfig) -> dict[str, str]:

@@ -7,17 +7,26 @@ A trial's MLP keywords are the fixed ones, the sampled ones (``depth`` x ``width
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from pipeline import EpochRecord, MLPClassifier, MLPRegressor, zero_weight_share
+from pipeline import (
+    EpochRecord,
+    MLPClassifier,
+    MLPRegressor,
+    PreparedData,
+    weights_digest,
+    zero_weight_share,
+)
 from sweeps.search.dataset import SweepData
 from sweeps.space import hidden_layers
 
+Scope = Literal["trial", "first", "split"]
 #: Final values logged beside the ``final_*`` metrics of a complete trial.
 FINAL_EXTRA = ("n_params", "n_epochs", "best_epoch", "zero_weight_share")
 
@@ -48,44 +57,112 @@ def epoch_metrics(record: EpochRecord) -> dict[str, float]:
 
 
 @dataclass
-class TrainedTrial:
-    """A fitted MLP with its per-epoch records and its training time."""
+class Fit:
+    """One fitted MLP with its per-epoch records."""
 
     model: Any
     records: list[EpochRecord] = field(default_factory=list)
-    seconds: float = 0.0
 
     def selected(self) -> dict[str, float]:
-        """Metrics of the model as kept (the restored best epoch), plus its size."""
-        best = self.records[self.model.best_epoch_ - 1]
-        return {**epoch_metrics(best), "n_params": float(self.model.n_params_)}
+        """Metrics of the model as kept (the restored best epoch)."""
+        return epoch_metrics(self.records[self.model.best_epoch_ - 1])
+
+
+@dataclass
+class TrainedTrial:
+    """A trial's fits (one, or one per fold) and its training time.
+
+    With folds, a metric's value is its mean over the folds; the first fold is the one the
+    objective reports to Optuna epoch by epoch (pruning decides on it)."""
+
+    fits: list[Fit]
+    seconds: float = 0.0
+
+    @property
+    def model(self) -> Any:
+        """The (first) fitted MLP."""
+        return self.fits[0].model
+
+    @property
+    def records(self) -> list[EpochRecord]:
+        """The (first) fit's per-epoch records."""
+        return self.fits[0].records
+
+    def selected(self) -> dict[str, float]:
+        """Metrics of the models as kept (the best epoch of each), averaged over the folds,
+        plus the size."""
+        per_fit = [fit.selected() for fit in self.fits]
+        mean = {k: float(np.mean([values[k] for values in per_fit])) for k in per_fit[0]}
+        return {**mean, "n_params": float(self.model.n_params_)}
 
     def final_metrics(self) -> dict[str, float]:
         """What a complete trial logs and ``reproduce`` compares: ``final_*`` metrics of the
-        kept epoch, the size, the epochs trained and the kept epoch."""
+        kept epochs, the size, the epochs trained and kept, the share of zero weights; with
+        folds also each fold's ``fold_<i>_*`` value and the spread ``final_*_std``."""
         selected = self.selected()
         final = {f"final_{k}": v for k, v in selected.items() if k != "n_params"}
         final["n_params"] = selected["n_params"]
-        final["n_epochs"] = float(self.model.n_epochs_)
-        final["best_epoch"] = float(self.model.best_epoch_)
-        final["zero_weight_share"] = zero_weight_share(self.model)
+        final["n_epochs"] = self._mean(lambda m: m.n_epochs_)
+        final["best_epoch"] = self._mean(lambda m: m.best_epoch_)
+        final["zero_weight_share"] = self._mean(zero_weight_share)
+        if len(self.fits) > 1:
+            final.update(self._per_fold())
         return final
+
+    def _mean(self, value: Any) -> float:
+        return float(np.mean([value(fit.model) for fit in self.fits]))
+
+    def _per_fold(self) -> dict[str, float]:
+        per_fit = [fit.selected() for fit in self.fits]
+        out = {f"fold_{i}_{k}": v for i, vals in enumerate(per_fit) for k, v in vals.items()}
+        for key in per_fit[0]:
+            out[f"final_{key}_std"] = float(np.std([vals[key] for vals in per_fit], ddof=1))
+        return {k: v for k, v in out.items() if "learning_rate" not in k}
+
+    def digest(self) -> str:
+        """SHA-256 of every fit's weights, in fold order (one fit: its own digest)."""
+        digests = [weights_digest(fit.model) for fit in self.fits]
+        if len(digests) == 1:
+            return digests[0]
+        return hashlib.sha256(":".join(digests).encode()).hexdigest()
 
 
 def train_trial(
-    data: SweepData, kwargs: dict[str, Any], callbacks: Sequence[Any] = ()
+    data: SweepData,
+    kwargs: dict[str, Any],
+    callbacks: Sequence[Any] = (),
+    *,
+    scope: Scope = "trial",
 ) -> TrainedTrial:
-    """Fit the task's MLP with ``kwargs`` on the prepared training rows, watching the
-    validation rows; every epoch goes to ``callbacks`` (which may stop or prune)."""
-    prepared = data.prepared
-    trained = TrainedTrial(make_estimator(data.task, kwargs))
+    """Fit the task's MLP with ``kwargs`` as a trial is scored (``scope="trial"``): on every
+    fold when ``data`` has folds, else on the train split watching the validation rows.
+    ``"first"`` fits the first fold only (what a pruned trial reported), ``"split"`` the
+    train/validation split whatever the folds (the winner's refit). The first fit's epochs
+    go to ``callbacks``, which may stop or prune the trial."""
+    sets = _training_sets(data, scope)
     start = time.perf_counter()
-    trained.model.fit(
+    fits = [
+        _fit(data.task, prepared, kwargs, callbacks if i == 0 else ())
+        for i, prepared in enumerate(sets)
+    ]
+    return TrainedTrial(fits, time.perf_counter() - start)
+
+
+def _training_sets(data: SweepData, scope: Scope) -> tuple[PreparedData, ...]:
+    if scope == "split" or not data.folds:
+        return (data.prepared,)
+    return data.folds[:1] if scope == "first" else data.folds
+
+
+def _fit(
+    task: str, prepared: PreparedData, kwargs: dict[str, Any], callbacks: Sequence[Any]
+) -> Fit:
+    fit = Fit(make_estimator(task, kwargs))
+    fit.model.fit(
         prepared.X_train,
         prepared.y_train,
         X_val=prepared.X_val,
         y_val=prepared.y_val,
-        callbacks=[trained.records.append, *callbacks],
+        callbacks=[fit.records.append, *callbacks],
     )
-    trained.seconds = time.perf_counter() - start
-    return trained
+    return fit
