@@ -25,6 +25,7 @@ def print_result(result: SweepResult, config: str) -> None:
         rows += [(f"  {k}", _fmt(v)) for k, v in result.best_params.items()]
         rows += [(k, _fmt(v)) for k, v in result.best_values.items()]
         rows += [(k, _fmt(v)) for k, v in result.test_metrics.items()]
+        rows += _confirmation_rows(result)
         rows.append(("best run id", str(result.best_run_id)))
     if result.pareto_numbers:
         rows.append(("pareto front", ", ".join(map(str, result.pareto_numbers))))
@@ -36,6 +37,24 @@ def print_result(result: SweepResult, config: str) -> None:
         click.echo(f"{key.ljust(width)}  {value}")
     for note in result.notes:
         click.echo(f"note: {note}")
+
+
+def _confirmation_rows(result: SweepResult) -> list[tuple[str, str]]:
+    """How the winner was confirmed, and its validation-to-test gap."""
+    rows = []
+    confirmation = result.confirmation
+    if confirmation is not None and confirmation.candidates:
+        means = ", ".join(
+            f"trial {c.number} {c.mean:.4g} ± {c.std:.2g}" for c in confirmation.candidates
+        )
+        seeds = len(confirmation.candidates[0].seeds)
+        rows.append(
+            ("confirmed", f"best mean {confirmation.metric} over {seeds} new seeds: {means}")
+        )
+    if result.gap is not None:
+        val_name, val, test_name, test = result.gap
+        rows.append(("gap", f"{val_name} {val:.4g} -> {test_name} {test:.4g} ({test - val:+.4g})"))
+    return rows
 
 
 def ui_command(tracking_uri: str, config: str) -> str:

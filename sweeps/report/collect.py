@@ -8,7 +8,7 @@ from sweeps.config import SweepConfig
 from sweeps.report.data import ReportData, Winner
 from sweeps.report.study_plots import PlotTarget, StudyPlots
 from sweeps.search.sweep import PARENT_ATTR
-from sweeps.study.selection import pareto_front, ranked_trials, selected_trial, states
+from sweeps.study.selection import pareto_front, ranked_trials, states, winner_trial
 from sweeps.tracking import TrackingStore
 
 TOP_N = 10
@@ -16,7 +16,7 @@ TOP_N = 10
 
 def winner_of(study: optuna.Study, cfg: SweepConfig, tracker: TrackingStore) -> Winner | None:
     """The selected trial, with metrics read from its MLflow run (if the run still exists)."""
-    trial = selected_trial(study, cfg.objective)
+    trial = winner_trial(study, cfg.objective)
     if trial is None:
         return None
     values = dict(zip(cfg.objective.metric, trial.values, strict=True))

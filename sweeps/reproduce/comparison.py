@@ -114,11 +114,6 @@ class SeedSpread:
         return [name for name in self.values if not self.within(name)]
 
 
-def other_seeds(seed: int, k: int) -> list[int]:
-    """``k`` seeds derived deterministically from ``seed`` (children of its SeedSequence)."""
-    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(k)]
-
-
 def spread(
     seeds: Sequence[int],
     original: Mapping[str, float],

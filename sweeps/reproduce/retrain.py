@@ -15,7 +15,7 @@ from typing import Any
 from pipeline import DivergenceError
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.threads import blas_limit
-from sweeps.reproduce.comparison import Comparison, SeedSpread, compare, other_seeds, spread
+from sweeps.reproduce.comparison import Comparison, SeedSpread, compare, spread
 from sweeps.reproduce.logged_trial import (
     Original,
     Outcome,
@@ -25,7 +25,7 @@ from sweeps.reproduce.logged_trial import (
     trained_keywords,
 )
 from sweeps.search.dataset import SweepData, load_sweep_data
-from sweeps.search.trial import epoch_metrics
+from sweeps.search.trial import epoch_metrics, other_seeds
 from sweeps.tracking import TrackingStore
 
 

@@ -1,16 +1,19 @@
-"""End of a sweep: select the winner and summarise the study on the parent run."""
+"""End of a sweep: confirm the winner, summarise the study on the parent run, test the winner."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from optuna.trial import FrozenTrial
+
 from sweeps.infra.locks import StorageLock
 from sweeps.report.write import publish_report
+from sweeps.results.confirm import Confirmation, confirm_winner
 from sweeps.results.winner import finalize_winner
 from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
-from sweeps.study.selection import pareto_front, selected_trial, states
+from sweeps.study.selection import pareto_front, states
 from sweeps.tracking import DatasetRecord
 
 
@@ -30,6 +33,8 @@ class SweepResult:
     test_metrics: dict[str, float] = field(default_factory=dict)
     pareto_numbers: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    confirmation: Confirmation | None = None
+    gap: tuple[str, float, str, float] | None = None
 
 
 def dataset_records(data: SweepData) -> list[DatasetRecord]:
@@ -43,13 +48,12 @@ def dataset_records(data: SweepData) -> list[DatasetRecord]:
     ]
 
 
-def summarise(sweep: Sweep) -> SweepResult:
-    """Select the winner and record the study's summary on the parent run."""
+def summarise(sweep: Sweep, best: FrozenTrial | None) -> SweepResult:
+    """Record the study's summary and its winner ``best`` on the parent run."""
     cfg, study = sweep.cfg, sweep.study
     result = SweepResult(
         cfg.study_name, sweep.parent_run_id, sweep.experiment_id, sweep.tracker.uri, states(study)
     )
-    best = selected_trial(study, cfg.objective)
     metrics: dict[str, float] = {f"trials_{k.lower()}": v for k, v in result.counts.items()}
     tags: dict[str, object] = {}
     if best is not None:
@@ -76,18 +80,57 @@ def summarise(sweep: Sweep) -> SweepResult:
 
 
 def conclude(sweep: Sweep) -> SweepResult:
-    """Summarise, test and package the winner once, and close the parent run.
+    """Confirm the winner, summarise, test and package it once, and close the parent run.
 
     Holds the storage's init lock, so that workers finishing together conclude one at a time
-    (the second finds the winner already tested and packaged).
+    (the second finds the winner already confirmed, tested and packaged).
     """
     with StorageLock(sweep.storage_url, "init").hold():
-        result = summarise(sweep)
-        best = selected_trial(sweep.study, sweep.cfg.objective)
-        if best is not None:
-            report = finalize_winner(sweep, best)
+        confirmation = confirm_winner(sweep)
+        best = confirmation.trial if confirmation is not None else None
+        result = summarise(sweep, best)
+        if confirmation is not None:
+            result.confirmation = confirmation
+            record_confirmation(sweep, confirmation)
+            report = finalize_winner(sweep, confirmation.trial)
             result.test_metrics = report.test_metrics
+            result.gap = record_gap(sweep, confirmation, report.test_metrics)
             result.notes += report.notes
         result.notes += publish_report(sweep)  # study plots and report.md, on every resume
         sweep.close()
     return result
+
+
+def record_confirmation(sweep: Sweep, confirmation: Confirmation) -> None:
+    """The candidates' seed spreads on their runs, the whole comparison on the parent run."""
+    if not confirmation.candidates:
+        return
+    runs = {t.number: t.user_attrs.get("mlflow_run_id") for t in sweep.study.get_trials()}
+    metric = confirmation.metric
+    for candidate in confirmation.candidates:
+        run_id = runs.get(candidate.number)
+        if run_id is not None:
+            spread = {
+                f"confirm_mean_{metric}": candidate.mean,
+                f"confirm_std_{metric}": candidate.std,
+            }
+            sweep.tracker.log_values(run_id, spread)
+    sweep.tracker.log_json(sweep.parent_run_id, confirmation.as_dict(), "confirmation.json")
+
+
+def record_gap(
+    sweep: Sweep, confirmation: Confirmation, test: dict[str, float]
+) -> tuple[str, float, str, float] | None:
+    """``(val metric, value, test metric, value)`` of the winner, logged as ``gap_<metric>``
+    (test minus validation) on the parent run and the winner's run."""
+    metric = confirmation.metric
+    test_name = "test_" + metric.removeprefix("val_")
+    if not metric.startswith("val_") or test_name not in test:
+        return None
+    value = float(confirmation.trial.values[sweep.cfg.objective.metric.index(metric)])
+    gap = {f"gap_{metric.removeprefix('val_')}": test[test_name] - value}
+    sweep.tracker.log_values(sweep.parent_run_id, gap)
+    run_id = confirmation.trial.user_attrs.get("mlflow_run_id")
+    if run_id is not None:
+        sweep.tracker.log_values(run_id, gap)
+    return metric, value, test_name, test[test_name]

@@ -36,6 +36,11 @@ def trial_seed(sweep_seed: int, trial_number: int) -> int:
     return int(np.random.SeedSequence([sweep_seed, trial_number]).generate_state(1)[0])
 
 
+def other_seeds(seed: int, k: int) -> list[int]:
+    """``k`` seeds derived deterministically from ``seed`` (children of its SeedSequence)."""
+    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(k)]
+
+
 def estimator_kwargs(fixed: dict[str, Any], sampled: dict[str, Any], seed: int) -> dict[str, Any]:
     """The MLP's keywords: fixed ones, sampled ones, depth x width mapped, and the seed."""
     return {**hidden_layers({**fixed, **sampled}), "random_state": seed}

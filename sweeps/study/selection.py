@@ -9,6 +9,9 @@ from typing import Protocol
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+#: The study's user attribute where a sweep's conclusion records its confirmed winner.
+WINNER_ATTR = "sweeps_winner"
+
 
 class Goal(Protocol):
     """What the study optimises (the sweep file's ``objective`` section satisfies it)."""
@@ -40,6 +43,18 @@ def selected_trial(study: optuna.Study, goal: Goal) -> FrozenTrial | None:
         return study.best_trial
     index, sign = _sort_key(goal)
     return min(study.best_trials, key=lambda t: (sign * t.values[index], t.number))
+
+
+def winner_trial(study: optuna.Study, goal: Goal) -> FrozenTrial | None:
+    """The winner as the last conclusion confirmed it (see :mod:`sweeps.results.confirm`),
+    else the selected trial."""
+    record = study.user_attrs.get(WINNER_ATTR)
+    if record is not None:
+        done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        match = [t for t in done if t.number == record["winner"]]
+        if match:
+            return match[0]
+    return selected_trial(study, goal)
 
 
 def ranked_trials(study: optuna.Study, goal: Goal, n: int) -> list[FrozenTrial]:

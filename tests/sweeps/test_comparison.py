@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from sweeps.reproduce.comparison import MetricDiff, compare, other_seeds, provenance_changes, spread
+from sweeps.reproduce.comparison import MetricDiff, compare, provenance_changes, spread
+from sweeps.search.trial import other_seeds
 
 
 def test_metric_diff_is_exact_and_nan_aware() -> None:
