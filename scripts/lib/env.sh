@@ -9,12 +9,24 @@
 
 VENV=.venv
 STAMP=$VENV/.sweeps-installed
+LOG=$VENV/.sweeps-install.log
 
 say() { printf 'sweeps: %s\n' "$*"; }
 
 die() {
   printf 'sweeps: error: %s\n' "$*" >&2
   exit 1
+}
+
+# Run a command with its output appended to LOG; when it fails, show the log's end and die
+# with the message $1.
+quietly() {
+  local message=$1
+  shift
+  if ! "$@" >>"$LOG" 2>&1; then
+    tail -n 25 "$LOG" >&2
+    die "$message (full log: $LOG)"
+  fi
 }
 
 # Print "VERSION EXECUTABLE HAS_ENSUREPIP" for the interpreter $1, or fail if it does not run.
@@ -101,8 +113,8 @@ create_venv() {
     say "creating $VENV with Python $PYTHON311_VERSION ($PYTHON311)"
   fi
   "$PYTHON311" -m venv "$VENV" || die "could not create $VENV with $PYTHON311"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip \
-    || die "could not upgrade pip in $VENV (pip's output above)"
+  quietly "could not upgrade pip in $VENV" \
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip
 }
 
 # Make .venv hold the project installed in editable mode with at least the extras $1
@@ -122,8 +134,8 @@ ensure_env() {
   target=.${extras:+[$extras]}
   say "installing $target into $VENV ($reason; about 80 s when new)"
   rm -f "$STAMP"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$target" \
-    || die "pip install -e '$target' failed (pip's output above)"
+  quietly "pip install -e '$target' failed" \
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$target"
   printf 'pyproject=%s\nextras=%s\nroot=%s\n' "$hash" "$extras" "$PWD" >"$STAMP"
 }
 
