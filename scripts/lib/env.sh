@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The project's environment (.venv), shared by scripts/quickstart and scripts/test.
 # Sourced from the repository root. Every step prints one line "sweeps: ..."; a missing
 # prerequisite ends the script with one line "sweeps: error: ..." on stderr and exit status 1.
@@ -29,10 +30,23 @@ quietly() {
   fi
 }
 
-# Print "VERSION EXECUTABLE HAS_ENSUREPIP" for the interpreter $1, or fail if it does not run.
+# Print the arguments shell-quoted, each after a space (for the step lines).
+quoted() {
+  [[ $# -eq 0 ]] || printf ' %q' "$@"
+}
+
+# Print the arguments after the first joined by the first.
+join_by() {
+  local separator=$1 joined=$2 item
+  shift 2
+  for item in "$@"; do joined+=$separator$item; done
+  printf '%s' "$joined"
+}
+
+# Print "VERSION HAS_ENSUREPIP EXECUTABLE" for the interpreter $1, or fail if it does not run.
 python_facts() {
   "$1" -c 'import sys, importlib.util as u
-print("%d.%d.%d" % sys.version_info[:3], sys.executable, u.find_spec("ensurepip") is not None)' \
+print("%d.%d.%d" % sys.version_info[:3], u.find_spec("ensurepip") is not None, sys.executable)' \
     2>/dev/null
 }
 
@@ -45,7 +59,7 @@ find_python311() {
       tried+=("no $candidate")
       continue
     fi
-    if ! read -r version executable has_venv < <(python_facts "$candidate"); then
+    if ! read -r version has_venv executable < <(python_facts "$candidate"); then
       tried+=("$candidate does not run")
       continue
     fi
@@ -59,8 +73,16 @@ find_python311() {
       return 0
     fi
   done
-  local IFS=,
-  die "Python 3.11 not found on PATH (${tried[*]}); install it (pyenv install 3.11, or Debian's python3.11 and python3.11-venv)"
+  die "Python 3.11 not found on PATH ($(join_by '; ' "${tried[@]}")); install it (pyenv install 3.11, or Debian's python3.11 and python3.11-venv)"
+}
+
+# Print the SHA-256 of the file $1 (coreutils' sha256sum, or shasum where that is missing).
+file_sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum "$1" | cut -d' ' -f1
+  else
+    shasum -a 256 "$1" | cut -d' ' -f1
+  fi
 }
 
 # Print the comma-separated extras $1 sorted, without duplicates or empty names.
@@ -78,7 +100,7 @@ extras_within() {
 
 # Print the value of key $1 in the stamp file (empty when absent).
 stamp_value() {
-  sed -n "s/^$1=//p" "$STAMP" 2>/dev/null
+  sed -n "s/^$1=//p" "$STAMP" 2>/dev/null || true
 }
 
 # Print why .venv needs installing with the extras $1 and pyproject.toml's hash $2; print
@@ -87,7 +109,7 @@ install_reason() {
   local installed
   installed=$(stamp_value extras)
   if [[ ! -x $VENV/bin/python ]]; then
-    echo "new environment"
+    echo "new environment, about a minute"
   elif [[ ! -f $STAMP ]]; then
     echo "no install record in $VENV"
   elif [[ $(stamp_value pyproject) != "$2" ]]; then
@@ -123,7 +145,7 @@ ensure_env() {
   local want hash reason extras target
   want=$(normalize_extras "$1")
   [[ -f pyproject.toml ]] || die "no pyproject.toml in $PWD: run the scripts from a checkout"
-  hash=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  hash=$(file_sha256 pyproject.toml)
   reason=$(install_reason "$want" "$hash")
   extras=$(normalize_extras "$want,$(stamp_value extras)")
   if [[ -z $reason ]]; then
@@ -132,7 +154,7 @@ ensure_env() {
   fi
   create_venv
   target=.${extras:+[$extras]}
-  say "installing $target into $VENV ($reason; about 80 s when new)"
+  say "installing $target into $VENV ($reason)"
   rm -f "$STAMP"
   quietly "pip install -e '$target' failed" \
     "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$target"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What the tests need beyond .venv: PostgreSQL on 127.0.0.1:5432 and headless Chromium.
 # Sourced by scripts/test after scripts/lib/env.sh. Each check starts or installs what it can
 # and otherwise says, on one line, which tests will be skipped (or fail, when they are required)
@@ -23,10 +24,10 @@ postgres_answers() {
 
 # Start the machine's Debian cluster (pg_ctlcluster) and wait up to 30 s for it to answer.
 start_postgres() {
-  local version
-  command -v pg_ctlcluster >/dev/null 2>&1 || return 1
-  version=$(ls /etc/postgresql 2>/dev/null | head -n 1)
-  [[ -n $version ]] || return 1
+  local clusters=(/etc/postgresql/*/main) version
+  command -v pg_ctlcluster >/dev/null 2>&1 && [[ -d ${clusters[0]} ]] || return 1
+  version=${clusters[0]#/etc/postgresql/}
+  version=${version%/main}
   say "PostgreSQL not answering on $PG_HOST:$PG_PORT: starting cluster $version/main"
   pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1 || true
   for _ in $(seq 30); do
