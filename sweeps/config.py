@@ -297,6 +297,20 @@ class SweepConfig(_Strict):
         return getattr(self.data, "task", None)
 
     @property
+    def max_epochs(self) -> int:
+        """The most epochs a trial can train: fixed, the searched range's top, or the MLP's
+        default."""
+        spec = self.space.get("max_epochs")
+        if spec is not None:
+            return int(max(spec.choices) if isinstance(spec, CategoricalParam) else spec.high)
+        return int(self.model.get("max_epochs", MLPClassifier().max_epochs))
+
+    @property
+    def pruner_scale(self) -> tuple[int | None, int]:
+        """``(n_trials, max_epochs)``: what the pruner's defaults scale with."""
+        return self.study.n_trials, self.max_epochs
+
+    @property
     def study_name(self) -> str:
         """The Optuna study name (defaults to the sweep name)."""
         return self.study.name or self.name

@@ -75,7 +75,7 @@ def _check_study_components(cfg: SweepConfig, path: Path) -> None:
     sampler, pruner = cfg.study.sampler, cfg.study.pruner
     for key, build in (
         ("study.sampler", lambda: make_sampler(sampler.type, sampler.options, cfg.seed, cfg.space)),
-        ("study.pruner", lambda: make_pruner(pruner.type, pruner.options)),
+        ("study.pruner", lambda: make_pruner(pruner.type, pruner.options, *cfg.pruner_scale)),
     ):
         try:
             build()

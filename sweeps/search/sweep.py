@@ -85,7 +85,7 @@ def _open_study(
         on_stale=on_stale,
     )
     sampler = make_sampler(study_cfg.sampler.type, study_cfg.sampler.options, cfg.seed, cfg.space)
-    pruner = make_pruner(study_cfg.pruner.type, study_cfg.pruner.options)
+    pruner = make_pruner(study_cfg.pruner.type, study_cfg.pruner.options, *cfg.pruner_scale)
     directions = cfg.objective.directions
     return open_study(storage, cfg.study_name, directions, sampler, pruner, fresh=fresh)
 
@@ -142,7 +142,7 @@ def parent_params(cfg: SweepConfig) -> dict[str, str]:
         **{f"split.{k}": v for k, v in cfg.split.model_dump().items()},
         **{f"model.{k}": v for k, v in cfg.model.items()},
         **{f"sampler.{k}": v for k, v in sampler_settings(*sampler, cfg.seed).items()},
-        **{f"pruner.{k}": v for k, v in pruner_settings(*pruner).items()},
+        **{f"pruner.{k}": v for k, v in pruner_settings(*pruner, *cfg.pruner_scale).items()},
         **{f"space.{k}": v.model_dump_json() for k, v in cfg.space.items()},
     }
     return {k: str(v) for k, v in flat.items()}

@@ -34,7 +34,6 @@ PRUNERS: dict[str, type[optuna.pruners.BasePruner]] = {
 }
 # Optuna 5 changed TPE's defaults; pin ours so a sweep means the same thing across versions.
 TPE_DEFAULTS: dict[str, Any] = {"n_startup_trials": 10, "multivariate": True, "constant_liar": True}
-MEDIAN_DEFAULTS: dict[str, Any] = {"n_startup_trials": 5, "n_warmup_steps": 5}
 
 
 @contextmanager
@@ -66,16 +65,38 @@ def make_sampler(
         return SAMPLERS[kind](**settings)
 
 
-def pruner_settings(kind: str, options: Mapping[str, Any]) -> dict[str, Any]:
-    """The keywords pruner ``kind`` is built with."""
-    settings = dict(MEDIAN_DEFAULTS) if kind == "median" else {}
+def median_defaults(n_trials: int | None, max_epochs: int | None) -> dict[str, Any]:
+    """The median pruner's defaults, scaled to the sweep: no trial is pruned before 5 trials
+    (or a fifth of the budget, whichever is more) have completed, nor before a quarter of its
+    epochs (at least 5). A 30-trial sweep then keeps about half its trials to the end, where
+    Optuna's defaults (5 trials, no warm-up) prune most trials in their first epochs."""
+    return {
+        "n_startup_trials": max(5, (n_trials or 0) // 5),
+        "n_warmup_steps": max(5, (max_epochs or 20) // 4),
+    }
+
+
+def pruner_settings(
+    kind: str,
+    options: Mapping[str, Any],
+    n_trials: int | None = None,
+    max_epochs: int | None = None,
+) -> dict[str, Any]:
+    """The keywords pruner ``kind`` is built with: the median pruner's defaults scaled to the
+    sweep's budget and epochs (see :func:`median_defaults`), then ``options``."""
+    settings = median_defaults(n_trials, max_epochs) if kind == "median" else {}
     settings.update(options)
     return settings
 
 
-def make_pruner(kind: str, options: Mapping[str, Any]) -> optuna.pruners.BasePruner:
+def make_pruner(
+    kind: str,
+    options: Mapping[str, Any],
+    n_trials: int | None = None,
+    max_epochs: int | None = None,
+) -> optuna.pruners.BasePruner:
     """Build pruner ``kind``; ``patient`` wraps ``options.wrapped`` (default median)."""
-    settings = pruner_settings(kind, options)
+    settings = pruner_settings(kind, options, n_trials, max_epochs)
     if kind != "patient":
         return PRUNERS[kind](**settings)
     wrapped_kind = settings.pop("wrapped", "median")
@@ -83,4 +104,5 @@ def make_pruner(kind: str, options: Mapping[str, Any]) -> optuna.pruners.BasePru
     if wrapped_kind not in PRUNERS or wrapped_kind == "patient":
         raise ValueError(f"wrapped must be one of {sorted(set(PRUNERS) - {'patient'})}")
     with experimental_ok():
-        return optuna.pruners.PatientPruner(make_pruner(wrapped_kind, wrapped_options), **settings)
+        wrapped = make_pruner(wrapped_kind, wrapped_options, n_trials, max_epochs)
+        return optuna.pruners.PatientPruner(wrapped, **settings)
