@@ -56,6 +56,8 @@ from quality_sweep import ours, quickstart
 from quality_tables import TABLES, TableSpec
 from sklearn.model_selection import train_test_split
 
+from pipeline import infer_task
+
 HOLDOUT = 0.2
 
 
@@ -66,6 +68,7 @@ class Result:
     spec: TableSpec
     rows: int = 0
     features: int = 0
+    inferred: str = ""
     scores: dict[str, Score] | None = None
     error: str | None = None
 
@@ -155,8 +158,9 @@ def run_table(spec: TableSpec, root: Path, args: argparse.Namespace) -> Result:
         traceback.print_exc(file=sys.stderr)
         result.error = f"{type(error).__name__}: {error}"
         return result
-    X, _ = data.seen
+    X, y = data.seen
     result.rows, result.features = len(X) + len(data.holdout[0]), X.shape[1]
+    result.inferred = infer_task(y)
     log(f"{spec.name}: {result.rows} rows, {result.features} features, {spec.task}")
     result.scores = {
         "ours": guarded(

@@ -15,6 +15,9 @@
 - **Gradient boosting**: ``HistGradientBoostingClassifier`` / ``Regressor`` with defaults; text
   columns ordinal-encoded and declared categorical (a text column with more distinct training
   values than the 255 bins HGB allows is left as ordinal numbers).
+
+Both run with one BLAS and one OpenMP thread, as ``sweeps run`` trains with one BLAS thread
+(the machine's cores are shared; more threads only spin against each other).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from sklearn.metrics import log_loss, mean_squared_error
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
 EPOCHS = 80  # the quickstart's max_epochs
 FIRST_TRIAL = {"learning_rate": 0.01, "batch_size": 32, "depth": 2, "width": 32, "l2": 1e-8}
@@ -132,8 +136,9 @@ def tuned_mlp(
         return val_loss(model, task, *rows.val)
 
     start = time.perf_counter()
-    study.optimize(objective, n_trials=trials, catch=(ValueError, FloatingPointError))
-    model = fit_quietly(mlp(task, study.best_params, seed), *rows.final)
+    with threadpool_limits(limits=1):
+        study.optimize(objective, n_trials=trials, catch=(ValueError, FloatingPointError))
+        model = fit_quietly(mlp(task, study.best_params, seed), *rows.final)
     return score_estimator(model, task, *holdout, time.perf_counter() - start)
 
 
@@ -160,5 +165,6 @@ def gradient_boosting(
     """Fit HGB with defaults on the boosting rows and score it once on the held-out rows."""
     X, y = rows.boost
     start = time.perf_counter()
-    model = boosting(task, X, seed).fit(X, y)
+    with threadpool_limits(limits=1):
+        model = boosting(task, X, seed).fit(X, y)
     return score_estimator(model, task, *holdout, time.perf_counter() - start)

@@ -56,6 +56,15 @@ def errors(results: list[Any]) -> list[str]:
     return lines
 
 
+def inference(results: list[Any]) -> list[str]:
+    """Tables whose task sweeps would infer differently without the explicit ``task``."""
+    return [
+        f"{r.spec.name}: without `task:` sweeps would infer {r.inferred}, not {r.spec.task}"
+        for r in results
+        if r.inferred and r.inferred != r.spec.task
+    ]
+
+
 def summary(results: list[Any]) -> list[str]:
     """For each peer: on how many tables ours is within TOLERANCE of it, and better."""
     lines = []
@@ -84,6 +93,7 @@ def render(results: list[Any], args: Any, seconds: float) -> str:
     ]
     lines += [fmt.format(*row(r)) for r in results]
     lines += errors(results)
+    lines += inference(results)
     lines += summary(results)
     lines.append(f"total wall time {seconds:.0f} s")
     return "\n".join(lines)

@@ -22,7 +22,6 @@ class Score:
     extra: float = float("nan")
     seconds: float = float("nan")
     error: str | None = None
-    note: str = ""
 
 
 def holdout_score(
