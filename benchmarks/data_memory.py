@@ -72,8 +72,19 @@ def run(source: str, rows: int, cols: int) -> dict[str, float]:
         if source != "generated":
             path = Path(tmp) / f"table.{source}"
             write_table(path, rows, cols)
-        command = [sys.executable, __file__, "--measure", "--source", source,
-                   "--rows", str(rows), "--cols", str(cols), "--path", str(path)]
+        command = [
+            sys.executable,
+            __file__,
+            "--measure",
+            "--source",
+            source,
+            "--rows",
+            str(rows),
+            "--cols",
+            str(cols),
+            "--path",
+            str(path),
+        ]
         out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     result = json.loads(out)
     result["peak_ratio"] = result["peak_rss"] / result["table_bytes"]
@@ -115,13 +126,19 @@ def main() -> None:
         print(json.dumps(result))
         return
     mib = 1 << 20
-    print(f"{args.source}: {args.rows:,} x {args.cols} floats, "
-          f"table {result['table_bytes'] / mib:,.0f} MiB")
-    print(f"  peak RSS {result['peak_rss'] / mib:,.0f} MiB = {result['peak_ratio']:.2f}x the table "
-          f"({result['peak_ratio_above_imports']:.2f}x above the "
-          f"{result['baseline_rss'] / mib:,.0f} MiB of imports)")
-    print(f"  load {result['load_seconds']:.1f} s, split + prepare "
-          f"{result['split_prepare_seconds']:.1f} s")
+    print(
+        f"{args.source}: {args.rows:,} x {args.cols} floats, "
+        f"table {result['table_bytes'] / mib:,.0f} MiB"
+    )
+    print(
+        f"  peak RSS {result['peak_rss'] / mib:,.0f} MiB = {result['peak_ratio']:.2f}x the table "
+        f"({result['peak_ratio_above_imports']:.2f}x above the "
+        f"{result['baseline_rss'] / mib:,.0f} MiB of imports)"
+    )
+    print(
+        f"  load {result['load_seconds']:.1f} s, split + prepare "
+        f"{result['split_prepare_seconds']:.1f} s"
+    )
 
 
 if __name__ == "__main__":

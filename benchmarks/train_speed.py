@@ -77,24 +77,47 @@ def large_epoch(repeats: int) -> None:
     """The 100k x 50 comparison."""
     x, y = make_classification(100_000, 50, n_informative=20, random_state=0)
     x = x.astype(np.float32)
-    ours = MLPClassifier(hidden_layer_sizes=HIDDEN, optimizer="momentum", learning_rate=0.01,
-                         momentum=0.9, decay=0.0, batch_size=BATCH, max_epochs=1,
-                         early_stopping_patience=None, random_state=0)
-    theirs = SkMLP(hidden_layer_sizes=HIDDEN, solver="sgd", momentum=0.9,
-                   nesterovs_momentum=False, learning_rate_init=0.01, alpha=0.0,
-                   batch_size=BATCH, max_iter=1, random_state=0)
+    ours = MLPClassifier(
+        hidden_layer_sizes=HIDDEN,
+        optimizer="momentum",
+        learning_rate=0.01,
+        momentum=0.9,
+        decay=0.0,
+        batch_size=BATCH,
+        max_epochs=1,
+        early_stopping_patience=None,
+        random_state=0,
+    )
+    theirs = SkMLP(
+        hidden_layer_sizes=HIDDEN,
+        solver="sgd",
+        momentum=0.9,
+        nesterovs_momentum=False,
+        learning_rate_init=0.01,
+        alpha=0.0,
+        batch_size=BATCH,
+        max_iter=1,
+        random_state=0,
+    )
     sizes = (x.shape[1], *HIDDEN, 1)
     flops = epoch_flops(x.shape[0], sizes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        best = best_of(repeats, {"ours": lambda: ours.fit(x, y),
-                                 "sklearn": lambda: theirs.fit(x, y),
-                                 "gemm": bare_gemm_epoch(x.shape[0], sizes, BATCH)})
+        best = best_of(
+            repeats,
+            {
+                "ours": lambda: ours.fit(x, y),
+                "sklearn": lambda: theirs.fit(x, y),
+                "gemm": bare_gemm_epoch(x.shape[0], sizes, BATCH),
+            },
+        )
     t_ours, t_theirs, t_gemm = best["ours"], best["sklearn"], best["gemm"]
     print(f"one epoch, 100k x 50, hidden {HIDDEN}, batch {BATCH}, float32:")
     print(f"  ours     {t_ours:7.3f} s   {flops / t_ours / 1e9:6.1f} GFLOP/s")
-    print(f"  sklearn  {t_theirs:7.3f} s   {flops / t_theirs / 1e9:6.1f} GFLOP/s"
-          f"   (coefs dtype {theirs.coefs_[0].dtype})")
+    print(
+        f"  sklearn  {t_theirs:7.3f} s   {flops / t_theirs / 1e9:6.1f} GFLOP/s"
+        f"   (coefs dtype {theirs.coefs_[0].dtype})"
+    )
     print(f"  bare GEMMs of the epoch {t_gemm:7.3f} s   {flops / t_gemm / 1e9:6.1f} GFLOP/s")
     print(f"  speed-up vs sklearn: {t_theirs / t_ours:.2f}x (target >= 2x)")
     print(f"  share of the bare matmul rate: {t_gemm / t_ours:.0%} (target >= 40%)")
@@ -106,25 +129,40 @@ def small_epoch(repeats: int) -> None:
     x = StandardScaler().fit_transform(x).astype(np.float32)
     epochs = 100
     ours = MLPClassifier(max_epochs=epochs, early_stopping_patience=None, random_state=0)
-    theirs = SkMLP(hidden_layer_sizes=(32, 16), solver="sgd", momentum=0.9, batch_size=32,
-                   learning_rate_init=0.01, alpha=0.0, max_iter=epochs, n_iter_no_change=epochs,
-                   random_state=0)
+    theirs = SkMLP(
+        hidden_layer_sizes=(32, 16),
+        solver="sgd",
+        momentum=0.9,
+        batch_size=32,
+        learning_rate_init=0.01,
+        alpha=0.0,
+        max_iter=epochs,
+        n_iter_no_change=epochs,
+        random_state=0,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        best = best_of(repeats, {"ours": lambda: ours.fit(x, y),
-                                 "sklearn": lambda: theirs.fit(x, y)})
+        best = best_of(
+            repeats, {"ours": lambda: ours.fit(x, y), "sklearn": lambda: theirs.fit(x, y)}
+        )
     t_ours, t_theirs = best["ours"] / epochs, best["sklearn"] / theirs.n_iter_
     print(f"breast_cancer ({x.shape[0]} rows), hidden (32, 16), batch 32, float32:")
-    print(f"  ours {t_ours * 1e3:.2f} ms/epoch, sklearn {t_theirs * 1e3:.2f} ms/epoch"
-          f" ({t_theirs / t_ours:.1f}x)")
+    print(
+        f"  ours {t_ours * 1e3:.2f} ms/epoch, sklearn {t_theirs * 1e3:.2f} ms/epoch"
+        f" ({t_theirs / t_ours:.1f}x)"
+    )
 
 
 def main() -> None:
     """Parse the options and run both benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timings per figure (best kept)")
-    parser.add_argument("--blas-threads", type=int, default=None,
-                        help="limit BLAS threads (both sides alike); default: BLAS's own choice")
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="limit BLAS threads (both sides alike); default: BLAS's own choice",
+    )
     args = parser.parse_args()
     with threadpool_limits(limits=args.blas_threads, user_api="blas"):
         run(args.repeats)
@@ -132,8 +170,11 @@ def main() -> None:
 
 def run(repeats: int) -> None:
     """Print the BLAS in use, then both benchmarks."""
-    blas = [f"{i['internal_api']} {i.get('version')} {i.get('architecture')} x{i['num_threads']}"
-            for i in threadpool_info() if i["user_api"] == "blas"]
+    blas = [
+        f"{i['internal_api']} {i.get('version')} {i.get('architecture')} x{i['num_threads']}"
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+    ]
     print(f"BLAS: {'; '.join(blas)}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
     small_epoch(repeats)
     large_epoch(repeats)
