@@ -84,9 +84,18 @@ class FileData(_Strict):
         if isinstance(value, str | int | float):
             value = [value]
         if isinstance(value, list | tuple):
-            return [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
-                    for v in value]  # fmt: skip
+            return [_token(v) for v in value]
         return value
+
+
+def _token(value: Any) -> Any:
+    """A missing-value token as text. A bare ``?`` in a YAML list is YAML's "complex key"
+    marker and parses as ``{None: None}``: read it as the ``?`` the user typed."""
+    if value == {None: None}:
+        return "?"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 class GeneratedData(_Strict):

@@ -10,6 +10,7 @@ import pytest
 
 from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError
+from sweeps.search.dataset import load_sweep_data
 from sweeps.sweepfile import Flags, load_config, resolve_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +56,11 @@ def test_quickstart_searches_the_documented_space() -> None:
         ("model.random_state=3", "random_state is derived from the sweep seed"),
         ("model.units=3", "model: unknown MLP keyword(s) ['units']"),
         ("split.test=0.9", "validation + test must be < 1"),
+        ("selection.folds=0", "selection.folds: folds must be auto, 1 (one validation split) or K"),
+        ("selection.folds=some", "selection.folds"),
+        ("selection.confirm.seeds=1", "selection.confirm.seeds: Input should be greater than"),
+        ("selection.confirm.top=-1", "selection.confirm.top: Input should be greater than"),
+        ("selection.fold=3", "selection.fold: Extra inputs are not permitted"),
     ],
 )
 def test_bad_config_names_file_and_key(override: str, expected: str) -> None:
@@ -138,3 +144,30 @@ def test_a_resolved_config_round_trips_through_json(path: Path, tmp_path: Path) 
     resolved = tmp_path / "resolved.json"
     resolved.write_text(json.dumps(cfg.model_dump(mode="json")))
     assert load_config(resolved) == cfg
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("data.on_junk=ignore", "data.on_junk: Input should be 'coerce' or 'error'"),
+        ("data.max_levels=1", "data.max_levels: Input should be greater than or equal to 2"),
+        ("data.min_level_rows=0", "data.min_level_rows: Input should be greater than"),
+        ("data.columns.contract=text", "data.columns.contract: Input should be 'numeric'"),
+        ("data.na_values={a: 1}", "data.na_values: Input should be a valid"),
+        ("model.target_scaling=none", "model.target_scaling applies to regression targets only"),
+    ],
+)
+def test_bad_file_data_settings_name_the_key(override: str, expected: str) -> None:
+    path = ROOT / "conf/csv_example.yaml"
+    with pytest.raises(ConfigError) as info:
+        cfg = load_config(path, [override])
+        load_sweep_data(cfg, str(path))  # some keys can only be checked against the table
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") or message.startswith("conf/")
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_na_values_are_text_whatever_yaml_made_of_them() -> None:
+    cfg = load_config(ROOT / "conf/csv_example.yaml", ["data.na_values=[?, -999, 1.5, n.a.]"])
+    assert cfg.data.na_values == ("?", "-999", "1.5", "n.a.")  # type: ignore[union-attr]

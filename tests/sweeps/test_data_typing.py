@@ -1,0 +1,79 @@
+"""A user's own table through `sweeps run`: junk tokens read as missing and said so, the task
+and the model's inputs printed and logged, a regression target scaled inside the champion."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+from mlflow import MlflowClient
+
+from tests.conftest import Stores
+from tests.sweeps.helpers import run_cli, write_config
+
+pytestmark = pytest.mark.slow
+
+
+def _house_prices(path: Path) -> pd.DataFrame:
+    """Prices in the hundreds of thousands, a numeric column with '?' junk, a text column."""
+    rng = np.random.default_rng(0)
+    n = 300
+    rooms = rng.integers(1, 8, n)
+    area = rng.normal(120, 30, n).round(1)
+    frame = pd.DataFrame(
+        {
+            "rooms": rooms,
+            "area": area.astype(object),
+            "district": rng.choice(["north", "south", "east"], n),
+            "price": 50_000 * rooms + 900 * area + rng.normal(0, 20_000, n),
+        }
+    )
+    frame.loc[[3, 50, 77], "area"] = "?"
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_a_regression_table_with_junk_tokens_runs_and_its_champion_predicts_prices(
+    stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = _house_prices(tmp_path / "houses.csv")
+    data = {"source": "file", "path": str(tmp_path / "houses.csv"), "target": "price"}
+    config = write_config(
+        tmp_path, name="houses", data=data, study={"n_trials": 3, "pruner": {"type": "none"}},
+        model={"optimizer": "adam", "max_epochs": 30},
+        selection={"folds": 1, "confirm": {"top": 0}},
+    )  # fmt: skip
+    assert run_cli("run", str(config), *stores.flags()) == 0
+    err = capsys.readouterr().err
+    assert "notice: column 'area': 3 values '?' read as missing" in err
+    assert "task: regression" in err
+    assert "input features: 5" in err  # rooms, area and three districts
+
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    experiment = client.get_experiment_by_name("houses")
+    (parent,) = client.search_runs([experiment.experiment_id], "tags.`sweeps.role` = 'parent'")
+    assert parent.data.tags["sweeps.data.input_features"] == "5"
+    assert parent.data.tags["sweeps.data.task"] == "regression"
+    path = client.download_artifacts(parent.info.run_id, "data/description.json", str(tmp_path))
+    assert json.loads(Path(path).read_text())["input_features"] == 5
+
+    mlflow.set_tracking_uri(stores.tracking_uri)
+    champion = mlflow.sklearn.load_model("models:/houses@champion")
+    mlp = champion[-1]
+    y = frame["price"].to_numpy()
+    assert abs(float(mlp.target_center_[0]) - y.mean()) < 0.1 * y.std()  # learned on train rows
+    assert float(mlp.target_scale_[0]) > 10_000
+    predicted = champion.predict(
+        frame.drop(columns="price").replace("?", np.nan).astype({"area": float})
+    )
+    assert np.corrcoef(predicted, y)[0, 1] > 0.8  # prices, in the target's own units
+    (best,) = client.search_runs(
+        [experiment.experiment_id],
+        f"attributes.run_id = '{parent.data.tags['sweeps.best_run_id']}'",
+    )
+    assert best.data.metrics["test_rmse"] > 1_000  # reported in the target's units
+    assert 0.0 < best.data.metrics["test_r2"] <= 1.0

@@ -1,0 +1,118 @@
+"""Fast tests of our own seams: the objective on ``optuna.trial.FixedTrial`` and winner
+confirmation, against the in-memory tracking store (the MLflow store has its own tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import optuna
+import pytest
+
+from sweeps.config import SweepConfig
+from sweeps.results.confirm import confirm_winner
+from sweeps.search.dataset import load_sweep_data
+from sweeps.search.objective import Objective
+from sweeps.search.sweep import Sweep
+from sweeps.study.selection import WINNER_ATTR
+from sweeps.tracking import MemoryTracker
+
+SPACE = {
+    "learning_rate": {"type": "float", "low": 1e-3, "high": 1e-1, "log": True},
+    "l1": {"type": "categorical", "choices": [0.0, 1e-3, 1e-2]},
+}
+
+
+def memory_sweep(**overrides: Any) -> Sweep:
+    """A breast-cancer sweep whose study and tracking store live in memory."""
+    raw: dict[str, Any] = {
+        "name": "fast",
+        "seed": 5,
+        "data": {"source": "builtin", "name": "breast_cancer"},
+        "model": {"optimizer": "adam", "max_epochs": 8, "hidden_layer_sizes": [8]},
+        "space": SPACE,
+        "study": {"n_trials": 6, "pruner": {"type": "none"}},
+        **overrides,
+    }
+    cfg = SweepConfig.model_validate(raw)
+    tracker = MemoryTracker()
+    experiment = tracker.experiment_id(cfg.name)
+    assert experiment is not None
+    parent = tracker.create_parent(experiment, cfg.study_name, {}, {})
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    data = load_sweep_data(cfg)
+    return Sweep(cfg, data, tracker, "memory", study, experiment, parent)
+
+
+def trial_runs(sweep: Sweep) -> list[Any]:
+    tracker = sweep.tracker
+    assert isinstance(tracker, MemoryTracker)
+    return [r for r in tracker.runs.values() if r.tags.get("sweeps.role") == "trial"]
+
+
+def test_a_fixed_trial_is_one_child_run_with_params_curves_and_final_metrics() -> None:
+    sweep = memory_sweep(selection={"folds": 1})
+    value = Objective(sweep)(optuna.trial.FixedTrial({"learning_rate": 0.01, "l1": 0.0}))
+    (run,) = trial_runs(sweep)
+    assert run.status == "FINISHED"
+    assert run.tags["mlflow.parentRunId"] == sweep.parent_run_id
+    assert run.tags["sweeps.state"] == "COMPLETE"
+    assert run.params["learning_rate"] == "0.01"
+    assert run.metrics["final_val_loss"] == value
+    tracker = sweep.tracker
+    assert isinstance(tracker, MemoryTracker)
+    epochs = {step for name, _, step in tracker.history[run.run_id] if name == "val_loss"}
+    assert epochs == set(range(1, int(run.metrics["n_epochs"]) + 1))
+    assert "weights.npz" in tracker.artifacts[run.run_id]
+
+
+def test_cross_validated_trials_log_each_fold_and_their_mean() -> None:
+    sweep = memory_sweep(selection={"folds": 3})
+    value = Objective(sweep)(optuna.trial.FixedTrial({"learning_rate": 0.01, "l1": 0.0}))
+    (run,) = trial_runs(sweep)
+    folds = [run.metrics[f"fold_{i}_val_loss"] for i in range(3)]
+    assert len(set(folds)) == 3
+    assert value == pytest.approx(sum(folds) / 3)
+    assert run.metrics["final_val_loss"] == pytest.approx(value)
+    assert run.tags["sweeps.folds.k"] == "3"
+    assert {f"sweeps.folds.{i}.validation" for i in range(3)} <= set(run.tags)
+
+
+def test_the_share_of_zero_weights_is_logged_and_rises_with_l1() -> None:
+    sweep = memory_sweep(selection={"folds": 1})
+    objective = Objective(sweep)
+    for l1 in (0.0, 1e-3, 1e-2):
+        objective(optuna.trial.FixedTrial({"learning_rate": 0.01, "l1": l1}))
+    shares = [r.metrics["zero_weight_share"] for r in trial_runs(sweep)]
+    assert shares[0] == 0.0
+    assert shares[0] < shares[1] < shares[2]
+
+
+def _run_study(sweep: Sweep, n: int) -> None:
+    objective = Objective(sweep)
+    sweep.study.optimize(objective, n_trials=n)
+
+
+def test_winner_confirmation_is_deterministic_under_the_sweep_seed() -> None:
+    sweep = memory_sweep(selection={"folds": 1, "confirm": {"top": 3, "seeds": 2}})
+    _run_study(sweep, 5)
+    first = confirm_winner(sweep)
+    assert first is not None and len(first.candidates) == 3
+    record = sweep.study.user_attrs[WINNER_ATTR]
+    assert record["winner"] == first.trial.number
+    sweep.study.set_user_attr(WINNER_ATTR, None)  # forget it: confirm again from scratch
+    again = confirm_winner(sweep)
+    assert again is not None
+    assert again.as_dict() == first.as_dict()
+    assert all(len(set(c.seeds)) == 2 for c in again.candidates)
+
+
+def test_confirmation_picks_the_best_mean_not_the_luckiest_trial() -> None:
+    sweep = memory_sweep(selection={"folds": 1, "confirm": {"top": 3, "seeds": 2}})
+    _run_study(sweep, 5)
+    confirmation = confirm_winner(sweep)
+    assert confirmation is not None
+    best_mean = min(c.mean for c in confirmation.candidates)
+    (chosen,) = [c for c in confirmation.candidates if c.number == confirmation.trial.number]
+    assert chosen.mean == best_mean
+    ranked = sorted(sweep.study.trials, key=lambda t: t.values[0])
+    assert [c.number for c in confirmation.candidates] == [t.number for t in ranked[:3]]
