@@ -69,8 +69,9 @@ class Fit:
     records: list[EpochRecord] = field(default_factory=list)
 
     def selected(self) -> dict[str, float]:
-        """Metrics of the model as kept (the restored best epoch)."""
-        return epoch_metrics(self.records[self.model.best_epoch_ - 1])
+        """Metrics of the model as kept (the restored best epoch); not its learning rate."""
+        kept = epoch_metrics(self.records[self.model.best_epoch_ - 1])
+        return {k: v for k, v in kept.items() if k != "learning_rate"}
 
 
 @dataclass
@@ -122,7 +123,7 @@ class TrainedTrial:
         out = {f"fold_{i}_{k}": v for i, vals in enumerate(per_fit) for k, v in vals.items()}
         for key in per_fit[0]:
             out[f"final_{key}_std"] = float(np.std([vals[key] for vals in per_fit], ddof=1))
-        return {k: v for k, v in out.items() if "learning_rate" not in k}
+        return out
 
     def digest(self) -> str:
         """SHA-256 of every fit's weights, in fold order (one fit: its own digest)."""

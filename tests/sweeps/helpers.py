@@ -25,6 +25,9 @@ def write_config(folder: Path, **overrides: Any) -> Path:
             "width": {"type": "int", "low": 4, "high": 16},
         },
         "study": {"n_trials": 4, "pruner": {"type": "none"}},
+        # one validation split and no confirmation: fast; tests of folds and confirmation
+        # ask for them
+        "selection": {"folds": 1, "confirm": {"top": 0}},
     }
     cfg.update(overrides)
     path = folder / "tiny.yaml"
