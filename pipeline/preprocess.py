@@ -146,6 +146,23 @@ def prepare_rows(
     )
 
 
+def fit_rows(
+    table: Table, rows: np.ndarray, *, dtype: str = "float32"
+) -> tuple[ColumnTransformer, np.ndarray, np.ndarray]:
+    """Preprocessing fitted on ``rows`` only, and those rows transformed: for a final model
+    refitted on every non-test row once the study has chosen its settings (no validation rows
+    are left to transform). Returns ``(preprocessor, X, y)``."""
+    out_dtype = np.dtype(dtype)
+    rows = _positions(table, "training", rows)
+    preprocessor = build_preprocessor(table.X, roles=table.roles, limits=table.limits)
+    preprocessor.fit(_training_rows(table, rows, out_dtype))
+    return (
+        preprocessor,
+        _transform_rows(preprocessor, table.X, rows, out_dtype),
+        _target(table, rows),
+    )
+
+
 def test_rows(table: Table, split: Split) -> tuple[pd.DataFrame, pd.Series]:
     """The raw test rows and their targets, for the final evaluation through the full Pipeline."""
     _check_split(table, split)
@@ -210,17 +227,24 @@ def _check_rows(
     table: Table, train: np.ndarray, validation: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Both as int64 arrays; raise unless they are non-empty, disjoint rows of ``table``."""
-    train, validation = np.asarray(train, dtype=np.int64), np.asarray(validation, dtype=np.int64)
-    n = len(table)
-    for label, rows in (("training", train), ("validation", validation)):
-        if rows.ndim != 1 or rows.size == 0 or rows.min() < 0 or rows.max() >= n:
-            raise DataError(
-                f"{table.name}: the {label} rows must be a non-empty list of row positions "
-                f"below {n}, the table's rows"
-            )
+    train, validation = (
+        _positions(table, "training", train),
+        _positions(table, "validation", validation),
+    )
     if np.intersect1d(train, validation).size:
         raise DataError(f"{table.name}: the training and validation rows overlap")
     return train, validation
+
+
+def _positions(table: Table, label: str, rows: np.ndarray) -> np.ndarray:
+    """``rows`` as int64; raise unless a non-empty list of row positions of ``table``."""
+    rows, n = np.asarray(rows, dtype=np.int64), len(table)
+    if rows.ndim != 1 or rows.size == 0 or rows.min() < 0 or rows.max() >= n:
+        raise DataError(
+            f"{table.name}: the {label} rows must be a non-empty list of row positions "
+            f"below {n}, the table's rows"
+        )
+    return rows
 
 
 def _check_split(table: Table, split: Split) -> None:

@@ -142,11 +142,13 @@ class SelectionConfig(_Strict):
     ``folds``: ``1`` scores on the validation split; ``K >= 2`` by K-fold cross-validation on
     the non-test rows (stratified for classification, preprocessing fitted in each fold);
     ``auto`` uses :data:`AUTO_FOLDS` folds below :data:`AUTO_FOLDS_BELOW` non-test rows, one
-    split above.
+    split above. ``refit``: the final model is fitted again on all non-test rows (``all``) for
+    the epochs the winner kept, or is the winner's own model on the train split (``train``).
     """
 
     folds: Literal["auto"] | int = "auto"
     confirm: ConfirmConfig = ConfirmConfig()
+    refit: Literal["all", "train"] = "all"
 
     @field_validator("folds")
     @classmethod

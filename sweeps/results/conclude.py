@@ -92,7 +92,7 @@ def conclude(sweep: Sweep) -> SweepResult:
         if confirmation is not None:
             result.confirmation = confirmation
             record_confirmation(sweep, confirmation)
-            report = finalize_winner(sweep, confirmation.trial)
+            report = finalize_winner(sweep, confirmation.trial, confirmation.score())
             result.test_metrics = report.test_metrics
             result.gap = record_gap(sweep, confirmation, report.test_metrics)
             result.notes += report.notes

@@ -17,6 +17,7 @@ from optuna.trial import FrozenTrial
 
 from pipeline import DivergenceError
 from sweeps.config import MAXIMIZED
+from sweeps.results.registry import Score
 from sweeps.search.sweep import Sweep
 from sweeps.search.trial import other_seeds, train_trial
 from sweeps.study.selection import WINNER_ATTR, ranked_trials, selected_trial
@@ -48,7 +49,16 @@ class Confirmation:
 
     trial: FrozenTrial
     metric: str
+    value: float
     candidates: list[Candidate] = field(default_factory=list)
+
+    def score(self) -> Score:
+        """The winner's validation score: its mean over fresh seeds when confirmed (an honest
+        estimate), else the value the study recorded."""
+        for candidate in self.candidates:
+            if candidate.number == self.trial.number and not math.isnan(candidate.mean):
+                return Score(self.metric, candidate.mean)
+        return Score(self.metric, self.value)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for the study's record and the ``confirmation.json`` artifact."""
@@ -71,7 +81,8 @@ def confirm_winner(sweep: Sweep) -> Confirmation | None:
         return None
     top = ranked_trials(sweep.study, goal, confirm.top) if len(goal.metric) == 1 else []
     if len(top) < 2:
-        return Confirmation(best, goal.selection_metric)
+        index = list(goal.metric).index(goal.selection_metric)
+        return Confirmation(best, goal.selection_metric, float(best.values[index]))
     recorded = sweep.study.user_attrs.get(WINNER_ATTR)
     if recorded and [c["trial"] for c in recorded["candidates"]] == [t.number for t in top]:
         return _from_record(sweep, recorded, top)
@@ -88,7 +99,8 @@ def _confirm(sweep: Sweep, top: list[FrozenTrial], n_seeds: int) -> Confirmation
         zip(candidates, top, strict=True),
         key=lambda pair: (_nan_last(sign * pair[0].mean), pair[1].number),
     )
-    return Confirmation(ranked[0][1], metric, candidates)
+    winner = ranked[0][1]
+    return Confirmation(winner, metric, float(winner.values[0]), candidates)
 
 
 def _retrain(sweep: Sweep, trial: FrozenTrial, metric: str, n_seeds: int) -> Candidate:
@@ -116,4 +128,5 @@ def _from_record(sweep: Sweep, record: dict[str, Any], top: list[FrozenTrial]) -
         Candidate(c["trial"], c["value"], list(c["seeds"]), list(c["values"]))
         for c in record["candidates"]
     ]
-    return Confirmation(by_number[record["winner"]], record["metric"], candidates)
+    winner = by_number[record["winner"]]
+    return Confirmation(winner, record["metric"], float(winner.values[0]), candidates)

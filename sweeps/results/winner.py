@@ -7,17 +7,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from optuna.trial import FrozenTrial
 from sklearn.pipeline import Pipeline
 
 from pipeline import test_rows, weights_digest
 from pipeline.evaluation import evaluate
-from sweeps.config import MAXIMIZED, SweepConfig
+from pipeline.preprocess import fit_rows
 from sweeps.results.model_plots import classification_plots, learning_curves, regression_plots
+from sweeps.results.registry import Score, register_winner
 from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
-from sweeps.search.trial import train_trial
-from sweeps.tracking import TrackingStore, fetch_run
+from sweeps.search.trial import make_estimator, train_trial
+from sweeps.tracking import RunRecord, TrackingStore, fetch_run
 
 TESTED_TAG = "sweeps.test_evaluated"
 
@@ -43,8 +45,45 @@ def full_pipeline(data: SweepData, model: Any) -> Pipeline:
     return Pipeline([("preprocess", data.prepared.preprocessor), ("mlp", model)])
 
 
-def finalize_winner(sweep: Sweep, trial: FrozenTrial) -> WinnerReport:
-    """Test the selected trial once, log its model and plots, register it, move the alias."""
+def final_model(sweep: Sweep, trial: FrozenTrial, run: RunRecord) -> tuple[Pipeline, list[str]]:
+    """The model the sweep hands back. ``selection.refit: all`` (default): preprocessing and
+    the MLP fitted again on every non-test row (train and validation) for as many epochs as
+    the trial kept (its mean over folds): the validation rows have done their job. ``train``:
+    the trial's own model trained again on the train split (checked bit for bit against the
+    trial when it was not cross-validated)."""
+    kwargs = estimator_of(trial)
+    if sweep.cfg.selection.refit == "all":
+        epochs = max(1, round(run.metrics.get("best_epoch", sweep.cfg.max_epochs)))
+        note = f"final model refitted on all {_non_test(sweep)} non-test rows for {epochs} epochs"
+        return refit_all(sweep.data, kwargs, epochs), [note]
+    model = train_trial(sweep.data, kwargs, scope="split").model
+    same = weights_digest(model) == run.tags.get("sweeps.weights_sha256")
+    if sweep.data.folds or same:
+        return full_pipeline(sweep.data, model), []
+    return full_pipeline(sweep.data, model), [
+        f"retraining trial {trial.number} did not give identical weights"
+    ]
+
+
+def _non_test(sweep: Sweep) -> int:
+    sizes = sweep.data.split.sizes()
+    return sizes["train"] + sizes["validation"]
+
+
+def refit_all(data: SweepData, kwargs: dict[str, Any], epochs: int) -> Pipeline:
+    """Preprocessing and the MLP fitted on train and validation rows, ``epochs`` epochs."""
+    rows = np.union1d(data.split.train, data.split.validation)
+    preprocessor, X, y = fit_rows(data.table, rows)
+    model = make_estimator(
+        data.task, {**kwargs, "max_epochs": epochs, "early_stopping_patience": None}
+    )
+    model.fit(X, y)
+    return Pipeline([("preprocess", preprocessor), ("mlp", model)])
+
+
+def finalize_winner(sweep: Sweep, trial: FrozenTrial, score: Score) -> WinnerReport:
+    """Fit the winner's final model, test it once, log it with its plots, register it and
+    move the champion alias if it beats the champion on ``score``."""
     cfg, data, tracker = sweep.cfg, sweep.data, sweep.tracker
     report = WinnerReport()
     run_id = trial.user_attrs["mlflow_run_id"]
@@ -53,11 +92,9 @@ def finalize_winner(sweep: Sweep, trial: FrozenTrial) -> WinnerReport:
         report.test_metrics = {k: v for k, v in run.metrics.items() if k.startswith("test_")}
         report.notes.append(f"trial {trial.number} was already tested and packaged")
         return report
-    model = train_trial(data, estimator_of(trial), scope="split").model
-    folded = bool(data.folds)  # trials were cross-validated: the refit is a new model
-    if not folded and weights_digest(model) != run.tags.get("sweeps.weights_sha256"):
-        report.notes.append(f"retraining trial {trial.number} did not give identical weights")
-    pipe = full_pipeline(data, model)
+    pipe, notes = final_model(sweep, trial, run)
+    report.notes += notes
+    model = pipe[-1]
     X_test, y_test = test_rows(data.table, data.split)
     report.test_metrics = evaluate(pipe, X_test, y_test, data.task, "test_")
     tested = {"sweeps.tested_trial": trial.number}
@@ -67,7 +104,7 @@ def finalize_winner(sweep: Sweep, trial: FrozenTrial) -> WinnerReport:
     example = X_test.head(5)
     tracker.log_model(run_id, pipe, example, pipe.predict(example))
     if cfg.tracking.register_model:
-        _register(cfg, data, tracker, run_id, pipe, report)
+        report.notes += register_winner(sweep, run_id, score)
     return report
 
 
@@ -80,51 +117,3 @@ def _log_plots(
         plots = classification_plots if task == "classification" else regression_plots
         plots(pipe, X, y, folder)
         tracker.log_folder(run_id, folder, "plots")
-
-
-def _register(
-    cfg: SweepConfig,
-    data: SweepData,
-    tracker: TrackingStore,
-    run_id: str,
-    pipe: Pipeline,
-    report: WinnerReport,
-) -> None:
-    name = cfg.tracking.model_name or cfg.name
-    current = tracker.champion(name)
-    version = tracker.register(name, run_id, {"sweeps.study": cfg.study_name})
-    if current is None:
-        tracker.crown(name, version)
-        report.notes.append(f"model {name} version {version} is the first champion")
-        return
-    verdict = _compare(cfg, data, tracker, pipe, current[1])
-    if verdict is None:
-        report.notes.append(
-            f"champion (version {current[0]}) cannot be scored on this validation data; "
-            f"alias left unchanged, new version {version} registered"
-        )
-    elif verdict[0]:
-        tracker.crown(name, version)
-        report.notes.append(f"version {version} beats the champion ({verdict[1]}): alias moved")
-    else:
-        report.notes.append(
-            f"version {version} does not beat champion version {current[0]} ({verdict[1]}): "
-            "alias unchanged"
-        )
-
-
-def _compare(
-    cfg: SweepConfig, data: SweepData, tracker: TrackingStore, pipe: Pipeline, champion_run: str
-) -> tuple[bool, str] | None:
-    """Score both on this sweep's raw validation rows with the selection metric."""
-    metric = cfg.objective.selection_metric
-    metric = metric if metric != "n_params" else "val_loss"
-    X_val = data.table.X.iloc[data.split.validation]
-    y_val = data.table.y.iloc[data.split.validation]
-    try:
-        old = evaluate(tracker.load_model(champion_run), X_val, y_val, data.task, "val_")
-    except Exception:  # a champion trained on another table or task
-        return None
-    new = evaluate(pipe, X_val, y_val, data.task, "val_")
-    better = new[metric] > old[metric] if metric in MAXIMIZED else new[metric] < old[metric]
-    return better, f"{metric} {new[metric]:.6g} vs {old[metric]:.6g}"

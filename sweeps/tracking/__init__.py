@@ -5,7 +5,7 @@ never MLflow itself: :class:`Tracker` implements it on an MLflow store (``Mlflow
 explicit run ids, no fluent global state), :class:`MemoryTracker` in memory for fast tests.
 """
 
-from sweeps.tracking.face import DatasetRecord, RunRecord, RunWriter, TrackingStore
+from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord, RunWriter, TrackingStore
 from sweeps.tracking.lookup import experiment_named, fetch_run, refresh_statistics
 from sweeps.tracking.memory import MemoryTracker
 from sweeps.tracking.reaper import close_stale_runs
@@ -21,6 +21,7 @@ from sweeps.tracking.store import (
 __all__ = [
     "DatasetRecord",
     "MemoryTracker",
+    "ModelVersion",
     "RunRecord",
     "RunWriter",
     "Tracker",

@@ -43,6 +43,15 @@ class DatasetRecord:
     source: str
 
 
+@dataclass(frozen=True)
+class ModelVersion:
+    """A registered model version: its number, the run it came from, its tags."""
+
+    version: str
+    run_id: str
+    tags: dict[str, str] = field(default_factory=dict)
+
+
 class RunWriter(Protocol):
     """A run being written: buffered per-step metrics, staged artifacts, a final status."""
 
@@ -136,8 +145,8 @@ class TrackingStore(Protocol):
     def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:
         """A new version of registered model ``name`` from the run's model; its number."""
 
-    def champion(self, name: str) -> tuple[str, str] | None:
-        """``(version, run_id)`` holding the champion alias of ``name``, if any."""
+    def champion(self, name: str) -> ModelVersion | None:
+        """The version holding the champion alias of ``name``, if any."""
 
     def crown(self, name: str, version: str) -> None:
         """Point the champion alias of ``name`` at ``version``."""

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sweeps.errors import RunNotFoundError
-from sweeps.tracking.face import DatasetRecord, RunRecord
+from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
 
 CONDITION = re.compile(r"^(tags|attributes)\.`?([\w.]+)`?\s*=\s*(['\"])(.*)\3$")
 
@@ -67,7 +67,7 @@ class MemoryTracker:
     runs: dict[str, RunRecord] = field(default_factory=dict)
     history: dict[str, list[tuple[str, float, int]]] = field(default_factory=dict)
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    models: dict[str, list[str]] = field(default_factory=dict)  # name -> run id per version
+    models: dict[str, list[ModelVersion]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # name -> champion version
     _ids: Iterator[int] = field(default_factory=itertools.count)
 
@@ -192,13 +192,14 @@ class MemoryTracker:
 
     def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:
         """A new version of ``name``; its number."""
-        self.models.setdefault(name, []).append(run_id)
-        return str(len(self.models[name]))
+        versions = self.models.setdefault(name, [])
+        versions.append(ModelVersion(str(len(versions) + 1), run_id, dict(tags)))
+        return versions[-1].version
 
-    def champion(self, name: str) -> tuple[str, str] | None:
-        """``(version, run_id)`` holding the champion alias."""
+    def champion(self, name: str) -> ModelVersion | None:
+        """The version holding the champion alias."""
         version = self.aliases.get(name)
-        return None if version is None else (version, self.models[name][int(version) - 1])
+        return None if version is None else self.models[name][int(version) - 1]
 
     def crown(self, name: str, version: str) -> None:
         """Point the champion alias at ``version``."""

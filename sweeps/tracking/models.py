@@ -18,6 +18,7 @@ from mlflow.types import ColSpec, Schema
 from mlflow.types.schema import AnyType
 
 import pipeline
+from sweeps.tracking.face import ModelVersion
 from sweeps.tracking.lookup import no_progress_bar
 
 MODEL_PATH = "model"
@@ -89,13 +90,13 @@ def register(client: Any, name: str, run_id: str, tags: Mapping[str, str]) -> st
     return str(version.version)
 
 
-def champion(client: Any, name: str) -> tuple[str, str] | None:
-    """``(version, run_id)`` of the model that holds the champion alias, if any."""
+def champion(client: Any, name: str) -> ModelVersion | None:
+    """The version that holds the champion alias, if any."""
     try:
         version = client.get_model_version_by_alias(name, ALIAS)
     except MlflowException:
         return None
-    return str(version.version), str(version.run_id)
+    return ModelVersion(str(version.version), str(version.run_id), dict(version.tags or {}))
 
 
 def crown(client: Any, name: str, version: str) -> None:

@@ -24,7 +24,7 @@ from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
 from sweeps.infra.urls import redact
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
-from sweeps.tracking.face import DatasetRecord, RunRecord
+from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
 from sweeps.tracking.lookup import read_json, record_of, search_runs
 from sweeps.tracking.models import champion, crown, load_sklearn, log_pipeline, register
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
@@ -215,8 +215,8 @@ class Tracker:
         """A new version of registered model ``name`` from the run's model; its number."""
         return register(self.client, name, run_id, tags)
 
-    def champion(self, name: str) -> tuple[str, str] | None:
-        """``(version, run_id)`` holding the champion alias of ``name``, if any."""
+    def champion(self, name: str) -> ModelVersion | None:
+        """The version holding the champion alias of ``name``, if any."""
         return champion(self.client, name)
 
     def crown(self, name: str, version: str) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from sweeps.config import SweepConfig
 from sweeps.results.confirm import confirm_winner
+from sweeps.results.registry import Score, register_winner
 from sweeps.search.dataset import load_sweep_data
 from sweeps.search.objective import Objective
 from sweeps.search.sweep import Sweep
@@ -116,3 +117,26 @@ def test_confirmation_picks_the_best_mean_not_the_luckiest_trial() -> None:
     assert chosen.mean == best_mean
     ranked = sorted(sweep.study.trials, key=lambda t: t.values[0])
     assert [c.number for c in confirmation.candidates] == [t.number for t in ranked[:3]]
+
+
+@pytest.mark.parametrize(
+    ("metric", "scores"), [("val_loss", (0.3, 0.4, 0.2)), ("val_accuracy", (0.8, 0.7, 0.9))]
+)
+def test_the_alias_moves_only_to_a_better_recorded_score_on_the_same_data(
+    metric: str, scores: tuple[float, float, float]
+) -> None:
+    sweep = memory_sweep(selection={"folds": 1})
+    tracker = sweep.tracker
+    assert isinstance(tracker, MemoryTracker)
+    first, worse, better = scores
+    assert register_winner(sweep, "r1", Score(metric, first)) == [
+        "model fast version 1 is the first champion"
+    ]
+    (note,) = register_winner(sweep, "r2", Score(metric, worse))
+    assert (
+        note.startswith("version 2 does not beat champion version 1") and "alias unchanged" in note
+    )
+    assert tracker.aliases["fast"] == "1"
+    (note,) = register_winner(sweep, "r3", Score(metric, better))
+    assert note.startswith("version 3 beats the champion") and tracker.aliases["fast"] == "3"
+    assert tracker.models["fast"][2].tags["sweeps.score"] == repr(better)

@@ -1,0 +1,91 @@
+"""The champion: the winner registered as a new model version, and the ``champion`` alias
+moved to it only when it beats the current champion.
+
+Each version records the score that chose it (its confirmed mean, else its own validation or
+cross-validation value) and the data it was scored on. On the same data and split the two
+recorded scores are compared; on other data the champion is scored on this sweep's validation
+rows instead (it never trained on them, unless the tables overlap) and compared with the new
+version's recorded score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.evaluation import evaluate
+from sweeps.config import MAXIMIZED
+from sweeps.search.dataset import SweepData
+from sweeps.search.sweep import Sweep
+from sweeps.tracking import ModelVersion
+
+#: Version tags that say which data a score was measured on.
+DATA_TAGS = ("sweeps.data.fingerprint", "sweeps.split.train", "sweeps.split.validation")
+
+
+@dataclass(frozen=True)
+class Score:
+    """A version's validation score on the selection metric (``val_*``, or ``n_params``)."""
+
+    metric: str
+    value: float
+
+    def beats(self, other: float) -> bool:
+        """Strictly better than ``other`` in the metric's direction."""
+        return self.value > other if self.metric in MAXIMIZED else self.value < other
+
+
+def register_winner(sweep: Sweep, run_id: str, score: Score) -> list[str]:
+    """Register the run's model as a new version; crown it when it beats the champion.
+    Returns notes for the user."""
+    cfg, tracker = sweep.cfg, sweep.tracker
+    name = cfg.tracking.model_name or cfg.name
+    current = tracker.champion(name)
+    tags = {
+        "sweeps.study": cfg.study_name,
+        "sweeps.score_metric": score.metric,
+        "sweeps.score": repr(score.value),
+        **{k: v for k, v in sweep.data.fingerprint_tags().items() if k in DATA_TAGS},
+    }
+    version = tracker.register(name, run_id, tags)
+    if current is None:
+        tracker.crown(name, version)
+        return [f"model {name} version {version} is the first champion"]
+    old = _champion_score(sweep, current, score.metric)
+    if old is None:
+        return [
+            f"champion (version {current.version}) cannot be scored on this validation data; "
+            f"alias left unchanged, new version {version} registered"
+        ]
+    verdict = f"{score.metric} {score.value:.6g} vs {old:.6g}"
+    if score.beats(old):
+        tracker.crown(name, version)
+        return [f"version {version} beats the champion ({verdict}): alias moved"]
+    return [
+        f"version {version} does not beat champion version {current.version} ({verdict}): "
+        "alias unchanged"
+    ]
+
+
+def _champion_score(sweep: Sweep, champion: ModelVersion, metric: str) -> float | None:
+    """The champion's recorded score when it was scored on this very data, else its score on
+    this sweep's validation rows (None when it cannot be scored on them)."""
+    same_data = all(
+        champion.tags.get(k) == v
+        for k, v in sweep.data.fingerprint_tags().items()
+        if k in DATA_TAGS
+    )
+    if same_data and champion.tags.get("sweeps.score_metric") == metric:
+        return float(champion.tags["sweeps.score"])
+    return _score_on_validation(sweep, sweep.data, champion.run_id, metric)
+
+
+def _score_on_validation(sweep: Sweep, data: SweepData, run_id: str, metric: str) -> float | None:
+    if not metric.startswith("val_"):
+        return None
+    X_val = data.table.X.iloc[data.split.validation]
+    y_val = data.table.y.iloc[data.split.validation]
+    try:
+        model = sweep.tracker.load_model(run_id)
+        return evaluate(model, X_val, y_val, data.task, "val_")[metric]
+    except Exception:  # a champion trained on another table or task
+        return None
