@@ -52,6 +52,15 @@ def stores(tmp_path: Path, migrated_mlflow_db: Path) -> Stores:
 
 
 @pytest.fixture(autouse=True)
+def _no_leaked_tracking_uri() -> Iterator[None]:
+    """A test that points MLflow somewhere must not move later tests' default store."""
+    before = os.environ.get("MLFLOW_TRACKING_URI")
+    yield
+    after = os.environ.get("MLFLOW_TRACKING_URI")
+    assert after == before, f"a test left MLFLOW_TRACKING_URI={after!r}: use monkeypatch.setenv"
+
+
+@pytest.fixture(autouse=True)
 def _restore_signal_handlers() -> Iterator[None]:
     """Commands install SIGINT/SIGTERM handlers and a warning printer; give pytest its own back."""
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}

@@ -38,7 +38,10 @@ def _house_prices(path: Path) -> pd.DataFrame:
 
 
 def test_a_regression_table_with_junk_tokens_runs_and_its_champion_predicts_prices(
-    stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    stores: Stores,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     frame = _house_prices(tmp_path / "houses.csv")
     data = {"source": "file", "path": str(tmp_path / "houses.csv"), "target": "price"}
@@ -61,7 +64,7 @@ def test_a_regression_table_with_junk_tokens_runs_and_its_champion_predicts_pric
     path = client.download_artifacts(parent.info.run_id, "data/description.json", str(tmp_path))
     assert json.loads(Path(path).read_text())["input_features"] == 5
 
-    mlflow.set_tracking_uri(stores.tracking_uri)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", stores.tracking_uri)  # restored after the test
     champion = mlflow.sklearn.load_model("models:/houses@champion")
     mlp = champion[-1]
     y = frame["price"].to_numpy()
