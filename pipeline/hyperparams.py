@@ -19,6 +19,34 @@ from pipeline.schedules import SCHEDULES
 from pipeline.targets import TARGET_SCALINGS
 
 DTYPES = ("float32", "float64")
+#: Every keyword of the MLP estimators and its default (``target_scaling``: the regressor's
+#: only). The estimators' signatures say the same (a test holds them together); this table
+#: lets a caller check keywords without importing scikit-learn.
+DEFAULTS: dict[str, object] = {
+    "hidden_layer_sizes": (32, 16),
+    "activation": "relu",
+    "optimizer": "nesterov",
+    "learning_rate": 0.01,
+    "momentum": 0.9,
+    "decay": 1e-6,
+    "beta_1": 0.9,
+    "beta_2": 0.999,
+    "epsilon": 1e-8,
+    "batch_size": 32,
+    "l1": 0.0,
+    "l2": 0.0,
+    "dropout": 0.0,
+    "lr_schedule": "time",
+    "warmup_epochs": 0,
+    "max_epochs": 200,
+    "early_stopping_patience": 10,
+    "tol": 1e-4,
+    "shuffle": True,
+    "random_state": None,
+    "dtype": "float32",
+    "target_scaling": "standard",
+}
+REGRESSION_ONLY = frozenset({"target_scaling"})
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,14 @@ Defaults, and why:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from pipeline.errors import DataError
+
+if TYPE_CHECKING:  # pandas is imported where a column is examined: the defaults stay light
+    import pandas as pd
 
 DEFAULT_MAX_LEVELS = 50
 DEFAULT_MIN_LEVEL_ROWS = 5
@@ -105,6 +108,8 @@ def kept_levels(counts: np.ndarray, limits: LevelLimits) -> int:
 
 def identifier_notice(column: pd.Series) -> str | None:
     """A notice for an integer column with one distinct value per row (a likely row id)."""
+    import pandas as pd
+
     if len(column) < 2 or not pd.api.types.is_integer_dtype(column.dtype):
         return None
     if pd.api.types.is_bool_dtype(column.dtype) or column.nunique(dropna=False) != len(column):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.preprocessing import RobustScaler, StandardScaler
 
 TARGET_SCALINGS = ("standard", "robust", "none")
 
@@ -22,6 +21,8 @@ F64 = NDArray[np.float64]
 
 def fit_target_scaling(y: NDArray, kind: str) -> tuple[F64, F64]:
     """Per-column ``(center, scale)`` of the targets ``y`` (rows, outputs) for ``kind``."""
+    from sklearn.preprocessing import RobustScaler, StandardScaler  # here: hyperparams stays light
+
     y = np.asarray(y, dtype=np.float64)
     if kind == "none":
         return np.zeros(y.shape[1]), np.ones(y.shape[1])

@@ -6,14 +6,15 @@ User mistakes print one line; tracebacks only with ``--debug``.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import warnings
 from collections.abc import Sequence
 
 import click
-import optuna
 
+from sweeps.commands import COMMANDS
 from sweeps.errors import Interrupted, SweepsError
 
 DEBUG_FLAG = "--debug"
@@ -31,15 +32,48 @@ def _one_line_warning(
 
 
 def quiet_libraries(verbose: bool = False) -> None:
-    """Keep Optuna's per-trial lines and MLflow's migration chatter out of the progress bar."""
-    optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.WARNING)
+    """Keep Optuna's per-trial lines and MLflow's migration chatter out of the progress bar
+    (Optuna resets its logger when imported: :func:`quiet_optuna` runs once it is)."""
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     warnings.showwarning = _one_line_warning
+    quiet_optuna(verbose)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def quiet_optuna(verbose: bool = False) -> None:
+    """Optuna's per-trial log lines off (if Optuna has been imported)."""
+    optuna = sys.modules.get("optuna")
+    if optuna is not None:
+        optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.WARNING)
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (``sweeps --help`` imports
+    none of them: their one-line help comes from :data:`~sweeps.commands.COMMANDS`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, in the registry's order."""
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, its module imported now."""
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(f"sweeps.commands.{entry.module}")
+        quiet_optuna()  # the module may have imported Optuna, which logs at INFO by default
+        command: click.Command = getattr(module, entry.attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their one-line help, without importing them."""
+        rows = [(name, entry.summary) for name, entry in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sweeps")
 @click.option(DEBUG_FLAG, is_flag=True, help="Show tracebacks (accepted anywhere on the line).")
 def cli(debug: bool) -> None:
@@ -76,13 +110,3 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"sweeps: error: {exc}", err=True)
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def _register() -> None:
-    from sweeps.commands import COMMANDS
-
-    for command in COMMANDS:
-        cli.add_command(command)
-
-
-_register()

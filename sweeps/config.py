@@ -3,7 +3,6 @@ tracking, as frozen pydantic v2 models (read and overridden by :mod:`sweeps.swee
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -12,7 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pipeline import MLPClassifier, MLPRegressor
+from pipeline.hyperparams import DEFAULTS as MLP_DEFAULTS
+from pipeline.hyperparams import REGRESSION_ONLY
 from pipeline.hyperparams import validate as validate_hyperparameters
 from pipeline.levels import DEFAULT_MAX_LEVELS, DEFAULT_MIN_LEVEL_ROWS
 from sweeps.infra.urls import redact
@@ -36,8 +36,7 @@ PER_EPOCH = frozenset({"val_loss", "val_accuracy", "val_rmse", "val_mae", "val_r
 #: ``selection.folds: auto`` cross-validates tables with fewer non-test rows than this.
 AUTO_FOLDS_BELOW = 2000
 AUTO_FOLDS = 5
-#: MLP keywords that only the regressor takes.
-REGRESSION_ONLY = frozenset({"target_scaling"})
+
 MAXIMIZED = {"val_accuracy", "val_r2"}
 
 
@@ -314,7 +313,7 @@ class SweepConfig(_Strict):
         spec = self.space.get("max_epochs")
         if spec is not None:
             return int(max(spec.choices) if isinstance(spec, CategoricalParam) else spec.high)
-        return int(self.model.get("max_epochs", MLPClassifier().max_epochs))
+        return int(self.model.get("max_epochs", MLP_DEFAULTS["max_epochs"]))  # type: ignore[call-overload]
 
     @property
     def pruner_scale(self) -> tuple[int | None, int]:
@@ -338,8 +337,7 @@ class SweepConfig(_Strict):
 @cache
 def mlp_keywords() -> frozenset[str]:
     """Every constructor keyword of either MLP, plus the ``depth`` x ``width`` shorthand."""
-    names = {p for cls in (MLPClassifier, MLPRegressor) for p in inspect.signature(cls).parameters}
-    return frozenset(names) | {"depth", "width"}
+    return frozenset(MLP_DEFAULTS) | {"depth", "width"}
 
 
 def _check_model_keys(model: dict[str, Any], space: dict[str, Any]) -> None:
@@ -359,7 +357,7 @@ def _check_model_keys(model: dict[str, Any], space: dict[str, Any]) -> None:
 
 def _check_model_values(model: dict[str, Any], space: dict[str, ParamSpec]) -> None:
     """Validate fixed values, and each searched keyword's bounds or choices, as the MLP would."""
-    defaults = MLPRegressor().get_params()  # every keyword of either task
+    defaults = dict(MLP_DEFAULTS)  # every keyword of either task
     candidates: list[tuple[str, dict[str, Any]]] = [("model", dict(model))]
     for name, spec in space.items():
         values = spec.choices if isinstance(spec, CategoricalParam) else [spec.low, spec.high]

@@ -1,25 +1,36 @@
-"""The subcommands of ``sweeps``, one module each."""
+"""The subcommands of ``sweeps``, one module each, imported only when they run.
 
-from sweeps.commands.best import best
-from sweeps.commands.dashboard import dashboard_command
-from sweeps.commands.init import init
-from sweeps.commands.report import report_command
-from sweeps.commands.reproduce import reproduce_command
-from sweeps.commands.run import run
-from sweeps.commands.status import status
-from sweeps.commands.ui import mlflow_ui
-from sweeps.commands.worker import worker
+:data:`COMMANDS` names each command's module and its one-line help, so ``sweeps --help``
+lists them without importing MLflow, Optuna or scikit-learn.
+"""
 
-COMMANDS = [
-    run,
-    init,
-    worker,
-    status,
-    best,
-    reproduce_command,
-    mlflow_ui,
-    report_command,
-    dashboard_command,
-]
+from __future__ import annotations
 
-__all__ = ["COMMANDS"]
+from typing import NamedTuple
+
+
+class CommandEntry(NamedTuple):
+    """Where a command lives and what ``sweeps --help`` says of it."""
+
+    module: str
+    attribute: str
+    summary: str
+
+
+COMMANDS: dict[str, CommandEntry] = {
+    "run": CommandEntry("run", "run", "Run (or resume) the sweep described by CONFIG."),
+    "init": CommandEntry("init", "init", "Create a sweep's study, experiment and parent run."),
+    "worker": CommandEntry("worker", "worker", "Join a sweep's study and run trials."),
+    "status": CommandEntry("status", "status", "Trials by state, live workers, best so far."),
+    "best": CommandEntry("best", "best", "The top K COMPLETE trials of a sweep."),
+    "reproduce": CommandEntry(
+        "reproduce", "reproduce_command", "Retrain a logged trial and compare it."
+    ),
+    "ui": CommandEntry("ui", "mlflow_ui", "The MLflow UI on the tracking store."),
+    "report": CommandEntry("report", "report_command", "Write a sweep's report and plots."),
+    "dashboard": CommandEntry(
+        "dashboard", "dashboard_command", "optuna-dashboard on a sweep's study."
+    ),
+}
+
+__all__ = ["COMMANDS", "CommandEntry"]

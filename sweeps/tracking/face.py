@@ -12,10 +12,12 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
+    import pandas as pd
 
 
 @dataclass(frozen=True)

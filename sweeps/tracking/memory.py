@@ -13,13 +13,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sweeps.errors import RunNotFoundError
 from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
+
+if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
+    import pandas as pd
 
 CONDITION = re.compile(r"^(tags|attributes)\.`?([\w.]+)`?\s*=\s*(['\"])(.*)\3$")
 

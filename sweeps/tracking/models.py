@@ -7,19 +7,17 @@ import importlib.metadata
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import mlflow.pyfunc
-import mlflow.sklearn
-import pandas as pd
 from mlflow.exceptions import MlflowException
-from mlflow.models import ModelSignature, infer_signature
-from mlflow.types import ColSpec, Schema
-from mlflow.types.schema import AnyType
 
 import pipeline
 from sweeps.tracking.face import ModelVersion
 from sweeps.tracking.lookup import no_progress_bar
+
+if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: only then
+    import pandas as pd
+    from mlflow.models import ModelSignature
 
 MODEL_PATH = "model"
 ALIAS = "champion"
@@ -46,6 +44,8 @@ def log_pipeline(
     only the pinned requirements. Integer columns accept missing values (see
     :func:`raw_rows_signature`).
     """
+    import mlflow.sklearn
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / MODEL_PATH
         mlflow.sklearn.save_model(
@@ -69,6 +69,11 @@ def raw_rows_signature(example: pd.DataFrame, output: Any) -> ModelSignature:
     imputes missing numbers: an integer column must accept both. (Inferring from the floats also
     keeps MLflow's integer-column hint, a warning, out of the inference.)
     """
+    import pandas as pd
+    from mlflow.models import ModelSignature, infer_signature
+    from mlflow.types import ColSpec, Schema
+    from mlflow.types.schema import AnyType
+
     ints = [c for c in example.columns if pd.api.types.is_integer_dtype(example[c].dtype)]
     signature = infer_signature(example.astype(dict.fromkeys(ints, "float64")), output)
     columns = [
@@ -106,6 +111,8 @@ def crown(client: Any, name: str, version: str) -> None:
 
 def load_sklearn(client: Any, run_id: str) -> Any:
     """Load the sklearn Pipeline logged on ``run_id`` from this store (no temp files left)."""
+    import mlflow.sklearn
+
     with tempfile.TemporaryDirectory(prefix="sweeps-model-") as tmp, no_progress_bar():
         uri = client.download_artifacts(run_id, MODEL_PATH, tmp)
         return mlflow.sklearn.load_model(uri)

@@ -10,10 +10,9 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import pandas as pd
 from mlflow import MlflowClient
 from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
@@ -29,6 +28,9 @@ from sweeps.tracking.lookup import read_json, record_of, search_runs
 from sweeps.tracking.models import champion, crown, load_sklearn, log_pipeline, register
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
+
+if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
+    import pandas as pd
 
 DEFAULT_TRACKING_URI = "sqlite:///mlruns/mlflow.db"
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
