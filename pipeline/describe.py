@@ -1,6 +1,6 @@
 """What a sweep shows and logs about its table: task and how it was decided, roles, features.
 
-:func:`describe_table` (or ``Table.describe()``) gives a :class:`TableDescription`; its
+:func:`describe_table` gives a :class:`TableDescription`; its
 :meth:`~TableDescription.lines` are one-line strings to print, its
 :meth:`~TableDescription.to_dict` is JSON-ready to log. Nothing here prints.
 """

@@ -19,7 +19,6 @@ from pipeline.columns import (
     missing_tokens,
     type_column,
 )
-from pipeline.describe import TableDescription, describe_table
 from pipeline.errors import DataError
 from pipeline.levels import (
     DEFAULT_MAX_LEVELS,
@@ -31,7 +30,7 @@ from pipeline.levels import (
 from pipeline.tasks import GIVEN, Task, decide_task
 
 if TYPE_CHECKING:
-    from sklearn.compose import ColumnTransformer
+    pass
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,11 +78,6 @@ class Table:
     def __len__(self) -> int:
         """Number of rows (after dropping rows without a target)."""
         return len(self.y)
-
-    def describe(self, preprocessor: ColumnTransformer | None = None) -> TableDescription:
-        """What a sweep prints and logs about this table; with a fitted ``preprocessor``, also
-        the number of model input features and how each categorical column was encoded."""
-        return describe_table(self, preprocessor)
 
 
 def build_table(

@@ -19,6 +19,7 @@ from pipeline import (
     prepare_fold,
     split_table,
 )
+from pipeline.describe import describe_table
 from sweeps.config import BuiltinData, FileData, SweepConfig, Task, check_task
 from sweeps.errors import ConfigError, InputDataError
 
@@ -122,7 +123,7 @@ def load_sweep_data(cfg: SweepConfig, config_path: str = "<config>") -> SweepDat
         folds, notes = _folds(cfg, table, split)
     except DataError as exc:
         raise InputDataError(str(exc)) from None
-    description = table.describe(prepared.preprocessor)
+    description = describe_table(table, prepared.preprocessor)
     prepared_folds = tuple(prepare_fold(table, fold) for fold in folds or ())
     return SweepData(table, split, prepared, description, prepared_folds, folds, notes)
 

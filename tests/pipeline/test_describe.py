@@ -18,6 +18,7 @@ from pipeline import (
     prepare,
     split_table,
 )
+from pipeline.describe import describe_table
 from pipeline.tasks import decide_task
 from tests.pipeline.tables import mixed_frame, write
 
@@ -28,7 +29,7 @@ def test_classification_description_counts_classes_and_says_the_task_was_inferre
     frame = mixed_frame().assign(row_id=lambda f: np.arange(len(f)))
     path = write(frame, tmp_path / "t.csv")
     table = load_file(path, target="label", drop_columns=["x2"], columns={"row_id": "drop"})
-    described = table.describe()
+    described = describe_table(table)
     counts = frame["label"].value_counts()
     assert isinstance(described, TableDescription)
     assert described.task == "classification"
@@ -47,7 +48,7 @@ def test_classification_description_counts_classes_and_says_the_task_was_inferre
 
 def test_regression_description_gives_mean_and_spread_and_that_the_task_was_given() -> None:
     table = load_generated("regression", n_samples=300, n_features=3, noise=1.0)
-    described = table.describe()
+    described = describe_table(table)
     assert described.task == "regression" and described.task_rule == "given"
     assert described.classes == ()
     assert described.target_mean == pytest.approx(float(table.y.mean()))
@@ -61,7 +62,7 @@ def test_regression_description_gives_mean_and_spread_and_that_the_task_was_give
 def test_fitted_preprocessor_adds_the_input_feature_count() -> None:
     table = load_builtin("wine")
     data = prepare(table, split_table(table))
-    described = table.describe(data.preprocessor)
+    described = describe_table(table, data.preprocessor)
     assert described.input_features == feature_count(data.preprocessor) == 13 == data.n_features
     assert "input features: 13 (fitted on the training rows)" in described.lines()
     assert described.task_rule.startswith("inferred: integer target with 3 distinct values")
@@ -72,7 +73,7 @@ def test_grouped_levels_and_notices_are_listed_last(tmp_path: Path) -> None:
     frame.loc[[0, 1], "colour"] = "mauve"
     table = load_file(write(frame, tmp_path / "t.csv"), target="label")
     data = prepare(table, split_table(table, seed=0))
-    lines = table.describe(data.preprocessor).lines()
+    lines = describe_table(table, data.preprocessor).lines()
     seen = table.X["colour"].iloc[split_table(table, seed=0).train].nunique()
     assert lines[-2] == (
         f"encoded: column 'colour': {seen} levels in the training rows, 3 kept, "
@@ -84,14 +85,14 @@ def test_grouped_levels_and_notices_are_listed_last(tmp_path: Path) -> None:
 def test_description_is_json_ready() -> None:
     table = load_builtin("iris")
     data = prepare(table, split_table(table))
-    as_dict = table.describe(data.preprocessor).to_dict()
+    as_dict = describe_table(table, data.preprocessor).to_dict()
     assert json.loads(json.dumps(as_dict)) == as_dict
     assert as_dict["classes"] == [[0, 50], [1, 50], [2, 50]]
     assert as_dict["input_features"] == 4 and as_dict["max_levels"] == 50
 
 
 def test_long_column_lists_are_shortened() -> None:
-    line = load_builtin("digits").describe().lines()[2]
+    line = describe_table(load_builtin("digits")).lines()[2]
     assert line.startswith("columns: 64 numeric (pixel_0_0, pixel_0_1, ")
     assert line.endswith(", and 54 more); 0 categorical")
 
