@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from sweeps.commands.options import sweep_flags
 from sweeps.results.best import (
     BestTrial,
     Ranking,
@@ -17,7 +18,7 @@ from sweeps.results.best import (
     ranking_from_parent,
     top_trials,
 )
-from sweeps.sweepfile import load_config
+from sweeps.sweepfile import Flags, resolve_config
 from sweeps.tracking import open_existing, resolve_tracking_uri
 
 FORMATS = ("table", "json", "csv")
@@ -28,27 +29,23 @@ FORMATS = ("table", "json", "csv")
 @click.option("--experiment", help="Rank the latest sweep of this MLflow experiment (no CONFIG).")
 @click.option("--top", "k", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option(
-    "--tracking-uri",
-    help="MLflow tracking URI (default: config, then $MLFLOW_TRACKING_URI, "
-    "then sqlite:///mlruns/mlflow.db).",
-)
-def best(
-    config: str | None, experiment: str | None, k: int, fmt: str, tracking_uri: str | None
-) -> None:
+@sweep_flags(storage=False)
+def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Flags) -> None:
     """List the top K COMPLETE trials of a sweep by its selection metric, with run ids,
     searched params and final metrics. Give the sweep's CONFIG, or --experiment NAME to rank
     by the metric and direction its parent run recorded."""
     if (config is None) == (experiment is None):
         raise click.UsageError("give either CONFIG or --experiment NAME")
     if config is not None:
-        cfg = load_config(config)
-        tracker = open_existing(resolve_tracking_uri(tracking_uri, cfg.tracking.uri))
+        cfg = resolve_config(config, flags)
+        tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
         ranking = ranking_from_config(cfg)
     else:
         assert experiment is not None
-        tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
-        ranking = ranking_from_parent(tracker, experiment)
+        if flags.sets:
+            raise click.UsageError("--set needs CONFIG")
+        tracker = open_existing(resolve_tracking_uri(flags.tracking_uri, None))
+        ranking = ranking_from_parent(tracker, experiment, flags.study_name)
     trials = top_trials(tracker, ranking, k)
     click.echo(RENDER[fmt](ranking, trials), nl=fmt != "csv")
 

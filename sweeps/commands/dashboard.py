@@ -37,7 +37,7 @@ def dashboard_executable() -> str:
     "--wait", type=click.FloatRange(min=1), default=60.0, show_default=True,
     help="Seconds to wait for the dashboard to answer.",
 )  # fmt: skip
-@sweep_flags
+@sweep_flags(tracking=False)
 def dashboard_command(
     config: str,
     port: int,

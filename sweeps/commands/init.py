@@ -12,7 +12,7 @@ from sweeps.sweepfile import Flags
 
 @click.command()
 @click.argument("config", type=click.Path(dir_okay=False))
-@sweep_flags
+@sweep_flags()
 @click.option("--fresh", is_flag=True, help="Delete the existing study and start a new one.")
 def init(config: str, flags: Flags, fresh: bool) -> None:
     """Create the study, the experiment and the parent run of CONFIG once (idempotent).

@@ -23,28 +23,34 @@ def tracking_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--tracking-uri", help=TRACKING_HELP)(fn)
 
 
-def sweep_flags(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``--set``, ``--study``, ``--storage`` and ``--tracking-uri``, handed to the command as one
-    ``flags: Flags`` argument (typed values; ``--set`` values are YAML)."""
+def sweep_flags(
+    *, storage: bool = True, tracking: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--set`` and ``--study``, plus ``--storage`` and ``--tracking-uri`` for the commands that
+    use those stores, handed to the command as one ``flags: Flags`` argument (typed values;
+    ``--set`` values are YAML). A command is offered only the flags it uses."""
 
-    @functools.wraps(fn)
-    def wrapper(
-        *args: Any,
-        overrides: tuple[str, ...],
-        study_name: str | None,
-        storage: str | None,
-        tracking_uri: str | None,
-        **kwargs: Any,
-    ) -> Any:
-        flags = Flags(tuple(overrides), study_name, storage, tracking_uri)
-        return fn(*args, flags=flags, **kwargs)
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(
+            *args: Any, overrides: tuple[str, ...], study_name: str | None, **kw: Any
+        ) -> Any:
+            flags = Flags(
+                tuple(overrides), study_name, kw.pop("storage", None), kw.pop("tracking_uri", None)
+            )
+            return fn(*args, flags=flags, **kw)
 
-    decorated: Callable[..., Any] = tracking_option(wrapper)
-    decorated = click.option("--storage", help=STORAGE_HELP)(decorated)
-    decorated = click.option(
-        "--study", "study_name", help="Optuna study name (default: the sweep name)."
-    )(decorated)
-    return set_option(decorated)
+        decorated: Callable[..., Any] = wrapper
+        if tracking:
+            decorated = tracking_option(decorated)
+        if storage:
+            decorated = click.option("--storage", help=STORAGE_HELP)(decorated)
+        decorated = click.option(
+            "--study", "study_name", help="Optuna study name (default: the sweep name)."
+        )(decorated)
+        return set_option(decorated)
+
+    return decorate
 
 
 def set_option(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -33,7 +33,7 @@ def report_paths(output: str | None, study_name: str) -> tuple[Path, str]:
     help="Folder for report.md, report.html and plots/, or the .md file to write "
     "(default: mlruns/reports/STUDY/).",
 )
-@sweep_flags
+@sweep_flags()
 def report_command(
     config: str,
     output: str | None,

@@ -23,7 +23,7 @@ from sweeps.sweepfile import Flags
     "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
     help="Worker processes on this machine sharing the study.",
 )  # fmt: skip
-@sweep_flags
+@sweep_flags()
 @blas_option
 @click.option("--fresh", is_flag=True, help="Delete the existing study and start a new one.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")

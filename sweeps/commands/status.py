@@ -13,7 +13,7 @@ from sweeps.sweepfile import Flags, resolve_config
 
 @click.command()
 @click.argument("config", type=click.Path(dir_okay=False))
-@sweep_flags
+@sweep_flags(tracking=False)
 def status(
     config: str,
     flags: Flags,

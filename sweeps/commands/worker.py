@@ -13,7 +13,7 @@ from sweeps.sweepfile import Flags
 
 @click.command()
 @click.argument("config", type=click.Path(dir_okay=False))
-@sweep_flags
+@sweep_flags()
 @blas_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option(

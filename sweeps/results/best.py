@@ -60,14 +60,20 @@ def ranking_from_config(cfg: SweepConfig) -> Ranking:
     return Ranking(cfg.name, cfg.study_name, metric, direction, dict(cfg.space))
 
 
-def ranking_from_parent(tracker: TrackingStore, experiment: str) -> Ranking:
-    """Rank as the experiment's latest sweep does: the parent run's first metric and direction
-    (param ``metric``, tag ``sweeps.directions``) and its searched space (``space.*`` params)."""
+def ranking_from_parent(
+    tracker: TrackingStore, experiment: str, study: str | None = None
+) -> Ranking:
+    """Rank as the experiment's latest sweep (of ``study``, if given) does: the parent run's
+    first metric and direction (param ``metric``, tag ``sweeps.directions``) and its searched
+    space (``space.*`` params)."""
     experiment_id = experiment_named(tracker, experiment)
     where, order = "tags.`sweeps.role` = 'parent'", ["attributes.start_time DESC"]
+    if study is not None:
+        where += f" and tags.`sweeps.study` = {_quote(study)}"
     parents = tracker.search(experiment_id, where, order, 1)
     if not parents:
-        raise RunNotFoundError(f"experiment {experiment!r} has no sweep (no parent run)")
+        which = f"study {study!r}" if study else "sweep"
+        raise RunNotFoundError(f"experiment {experiment!r} has no {which} (no parent run)")
     data = parents[0]
     try:
         metric = data.params["metric"].split(",")[0]
