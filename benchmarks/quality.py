@@ -56,7 +56,7 @@ from quality_sweep import ours, quickstart
 from quality_tables import TABLES, TableSpec
 from sklearn.model_selection import train_test_split
 
-from pipeline import infer_task
+from pipeline import infer_task, load_file, split_table
 
 HOLDOUT = 0.2
 
@@ -115,8 +115,6 @@ def peer_rows(spec: TableSpec, data: Prepared, mode: str, seed: int) -> PeerRows
     if mode == "all":
         train, val = split_rows(seen, spec, split["validation"], seed)
         return PeerRows(xy(train, spec.target), xy(val, spec.target), data.seen, data.seen)
-    from pipeline import load_file, split_table
-
     table = load_file(data.csv, target=spec.target, task=spec.task)
     assert len(table) == len(seen), "the sweep dropped rows the peers kept"
     parts = split_table(
