@@ -54,11 +54,11 @@ def _create_client(uri: str) -> MlflowClient:
     concurrent first-time migrations corrupt it."""
     db = sqlite_file(uri)
     if db is None:
-        return MlflowClient(tracking_uri=uri)
+        return MlflowClient(tracking_uri=uri, registry_uri=uri)
     with file_lock(db.with_name(f"{db.name}.init.lock")):
         enable_wal(db)
         register_fast_commits(db)
-        return MlflowClient(tracking_uri=uri)  # creating the client migrates the store
+        return MlflowClient(tracking_uri=uri, registry_uri=uri)  # creating it migrates the store
 
 
 class Tracker:

@@ -121,7 +121,7 @@ def child_main(
     db = sqlite_file(uri)
     if db is not None:
         register_fast_commits(db)
-    writer = Writer(TimedClient(MlflowClient(tracking_uri=uri)), answers)
+    writer = Writer(TimedClient(MlflowClient(tracking_uri=uri, registry_uri=uri)), answers)
     writer.send(("ready",))
     try:
         while True:

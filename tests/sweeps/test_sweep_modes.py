@@ -97,3 +97,18 @@ def test_metric_of_another_task_is_a_config_error_after_inference(
     err = capsys.readouterr().err
     assert "objective.metric ['val_accuracy'] is not produced by regression" in err
     assert not (stores.root / "optuna.db").exists()
+
+
+def test_the_champion_is_registered_in_the_sweeps_own_store(
+    stores: Stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A registry URI in the environment (mlflow.set_registry_uri puts one there) must not
+    send the model to another store than the runs."""
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.setenv("MLFLOW_REGISTRY_URI", f"sqlite:///{other / 'registry.db'}")
+    config = write_config(tmp_path, study={"n_trials": 1, "pruner": {"type": "none"}})
+    assert run_cli("run", str(config), "--quiet", *stores.flags()) == 0
+    client = MlflowClient(tracking_uri=stores.tracking_uri, registry_uri=stores.tracking_uri)
+    assert client.get_model_version_by_alias("tiny", "champion").version == "1"
+    assert not (other / "registry.db").exists()
