@@ -110,5 +110,5 @@ def test_the_champion_is_registered_in_the_sweeps_own_store(
     config = write_config(tmp_path, study={"n_trials": 1, "pruner": {"type": "none"}})
     assert run_cli("run", str(config), "--quiet", *stores.flags()) == 0
     client = MlflowClient(tracking_uri=stores.tracking_uri, registry_uri=stores.tracking_uri)
-    assert client.get_model_version_by_alias("tiny", "champion").version == "1"
+    assert str(client.get_model_version_by_alias("tiny", "champion").version) == "1"
     assert not (other / "registry.db").exists()
