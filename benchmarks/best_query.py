@@ -95,7 +95,7 @@ def write_trials(args: tuple[str, str, str, range, int]) -> int:
             for name in ("train_loss", "val_loss", "val_accuracy")
         ]
         if complete:
-            finals = {"final_val_loss": curve[-1], "final_train_loss": curve[-1], "n_params": 100}
+            finals = {"val_loss": curve[-1], "train_loss": curve[-1], "n_params": 100}
             metrics += [Metric(k, float(v), now, 0) for k, v in finals.items()]
         params = [
             Param("learning_rate", repr(float(10 ** rng.uniform(-4, -1)))),
@@ -158,7 +158,7 @@ def time_naive(uri: str) -> tuple[float, float]:
     values, token = [], None
     while True:
         page = client.search_runs([exp], where, max_results=1000, page_token=token)
-        values += [r.data.metrics["final_val_loss"] for r in page]
+        values += [r.data.metrics["val_loss"] for r in page]
         token = page.token
         if not token:
             break

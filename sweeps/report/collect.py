@@ -7,6 +7,7 @@ import optuna
 from sweeps.config import SweepConfig
 from sweeps.report.data import ReportData, Winner
 from sweeps.report.study_plots import PlotTarget, StudyPlots
+from sweeps.search.metrics import is_kept_metric
 from sweeps.search.sweep import PARENT_ATTR
 from sweeps.study.selection import pareto_front, ranked_trials, states, winner_trial
 from sweeps.tracking import TrackingStore
@@ -26,9 +27,10 @@ def winner_of(study: optuna.Study, cfg: SweepConfig, tracker: TrackingStore) -> 
     if run is not None:
         logged = run.metrics
         winner.validation = {
-            k.removeprefix("final_"): v
+            k: v
             for k, v in sorted(logged.items())
-            if k.startswith("final_val_") or k in ("n_params", "best_epoch", "n_epochs")
+            if (is_kept_metric(k) and k != "train_loss")
+            or k in ("n_params", "best_epoch", "n_epochs")
         }
         winner.test = {k: v for k, v in sorted(logged.items()) if k.startswith("test_")}
     return winner

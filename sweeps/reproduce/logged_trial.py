@@ -19,7 +19,8 @@ from pipeline import EpochRecord
 from sweeps.config import SweepConfig
 from sweeps.errors import ReproductionError, RunNotFoundError
 from sweeps.search.dataset import SweepData
-from sweeps.search.trial import FINAL_EXTRA, epoch_metrics, train_trial
+from sweeps.search.metrics import CURVE, FINAL_EXTRA, is_kept_metric
+from sweeps.search.trial import curve_metrics, train_trial
 from sweeps.tracking import TrackingStore, fetch_run
 
 DATA_TAGS = {
@@ -71,8 +72,13 @@ class Original:
 
 def _is_compared(name: str, complete: bool) -> bool:
     if complete:
-        return name.startswith("final_") or name in FINAL_EXTRA
-    return name == "train_loss" or name.startswith("val_")  # the per-epoch metrics
+        return (
+            name in FINAL_EXTRA
+            or is_kept_metric(name)
+            or name.endswith("_std")
+            or name.startswith("fold_")
+        )
+    return name.startswith(CURVE)  # the last epoch's curves
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,7 @@ def retrain(data: SweepData, original: Original, seed: int | None = None) -> Out
     if original.epochs is None:
         values = trained.final_metrics()
     else:
-        values = epoch_metrics(last) if last.epoch == original.epochs else {}
+        values = curve_metrics(last) if last.epoch == original.epochs else {}
     return Outcome(kwargs["random_state"], trained.records, values, trained.digest())
 
 

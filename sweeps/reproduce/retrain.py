@@ -2,7 +2,7 @@
 other seeds), compare, and record the result as a new run.
 
 Nothing is written when the run cannot be reproduced (unknown run, changed data); otherwise a
-new top-level run in the trial's experiment, tagged ``sweeps.reproduces``, records the
+new run under the trial's sweep (its parent run), tagged ``sweeps.reproduces``, records the
 retrained values, the comparison and, with other seeds, their spread.
 """
 
@@ -25,7 +25,7 @@ from sweeps.reproduce.logged_trial import (
     trained_keywords,
 )
 from sweeps.search.dataset import SweepData, load_sweep_data
-from sweeps.search.trial import epoch_metrics, other_seeds
+from sweeps.search.trial import curve_metrics, other_seeds
 from sweeps.tracking import TrackingStore
 
 
@@ -41,7 +41,7 @@ class Reproduction:
 
 
 def reproduce(tracker: TrackingStore, run_id: str, seeds: int = 0) -> Reproduction:
-    """Reload, check, retrain and compare; log the reproduction as a new top-level run.
+    """Reload, check, retrain and compare; log the reproduction as a new run under the sweep.
 
     Nothing is written when the run cannot be reproduced (unknown run, changed data).
     """
@@ -85,7 +85,7 @@ def log_reproduction(
     spread: SeedSpread | None,
     tags: dict[str, str],
 ) -> str:
-    """A new run in the original's experiment (not under its sweep's parent) tagged
+    """A new run under the original's sweep (a child of its parent run, role "reproduction") tagged
     ``sweeps.reproduces``: params, per-epoch curves, compared values, digest and verdict."""
     tags = {
         **tags,
@@ -101,9 +101,10 @@ def log_reproduction(
     }
     params = {**original.params, **trained_keywords(original)}
     name = f"reproduce-{original.run_name}"
-    run = tracker.start_run(original.experiment_id, name, tags, params)
+    parent = original.tags.get("mlflow.parentRunId")  # listed with the sweep it reproduces
+    run = tracker.start_run(original.experiment_id, name, tags, params, parent)
     for record in outcome.records:
-        run.add_metrics(epoch_metrics(record), step=record.epoch)
+        run.add_metrics(curve_metrics(record), step=record.epoch)
     run.add_json(report(original, outcome, comparison, spread), "reproduction.json")
     final = dict(outcome.values) if original.epochs is None else {}
     if spread is not None:

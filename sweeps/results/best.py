@@ -17,10 +17,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from sweeps.config import Direction, SweepConfig
 from sweeps.errors import RunNotFoundError
+from sweeps.search.metrics import is_kept_metric
 from sweeps.space import CategoricalParam, FloatParam, IntParam, ParamSpec
 from sweeps.tracking import RunRecord, TrackingStore, experiment_named, refresh_statistics
 
-#: Final metrics shown beside the ranked one (per-epoch and test metrics are left out).
+#: Final values shown beside the kept model's metrics (per-epoch and test metrics are left out).
 SHOWN_METRICS = ("n_params", "n_epochs", "best_epoch")
 _SPEC = TypeAdapter(ParamSpec)
 
@@ -38,7 +39,7 @@ class Ranking:
     @property
     def column(self) -> str:
         """The MLflow metric holding each trial's value of ``metric``."""
-        return self.metric if self.metric == "n_params" else f"final_{self.metric}"
+        return self.metric
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def top_trials(tracker: TrackingStore, ranking: Ranking, k: int) -> list[BestTri
 
 def _best_trial(rank: int, run: RunRecord, ranking: Ranking) -> BestTrial:
     metrics = run.metrics
-    shown = {k: v for k, v in metrics.items() if k.startswith("final_") or k in SHOWN_METRICS}
+    shown = {k: v for k, v in metrics.items() if is_kept_metric(k) or k in SHOWN_METRICS}
     params = {
         name: typed_param(spec, run.params[name])
         for name, spec in ranking.space.items()

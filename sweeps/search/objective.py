@@ -6,6 +6,7 @@ import contextlib
 import math
 import os
 import socket
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from sweeps.infra import signals
 from sweeps.search.sweep import Sweep
 from sweeps.search.trial import (
     TrainedTrial,
+    curve_metrics,
     epoch_metrics,
     estimator_kwargs,
     train_trial,
@@ -28,7 +30,9 @@ from sweeps.space import suggest
 from sweeps.tracking import TrialRun
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
-STATUS = {"COMPLETE": "FINISHED", "PRUNED": "KILLED", "FAIL": "FAILED"}
+#: MLflow status of a trial's run by Optuna state. A pruned trial did its job (it was scored
+#: and stopped early): FINISHED, not an error; its name and ``sweeps.state`` say pruned.
+STATUS = {"COMPLETE": "FINISHED", "PRUNED": "FINISHED", "FAIL": "FAILED"}
 
 
 class NonFiniteObjective(ArithmeticError):
@@ -61,7 +65,7 @@ class EpochReporter:
         self.link(wait=False)
         self.reached = record.epoch
         values = epoch_metrics(record)
-        self.run.add_metrics(values, step=record.epoch)
+        self.run.add_metrics(curve_metrics(record), step=record.epoch)
         if self.metric is None or self.metric not in values or record.epoch % self.report_every:
             return
         self.trial.report(values[self.metric], record.epoch)
@@ -147,7 +151,7 @@ def _close_failed(
     """Close the run for a trial that did not complete; return the exception to raise."""
     reached = reporter.reached
     if isinstance(exc, optuna.TrialPruned | DivergenceError):
-        state, status, reason = "PRUNED", "KILLED", str(exc)
+        state, status, reason = "PRUNED", STATUS["PRUNED"], str(exc)
         exc = exc if isinstance(exc, optuna.TrialPruned) else optuna.TrialPruned(reason)
     elif isinstance(exc, KeyboardInterrupt):
         state, status, reason = "FAIL", "KILLED", "interrupted"
@@ -157,6 +161,9 @@ def _close_failed(
     with contextlib.suppress(StoreError):  # a dead writer: the run is closed by tags later
         reporter.link(wait=True)
     tags = {"sweeps.state": state, "sweeps.reason": reason[:5000], "sweeps.epochs_reached": reached}
+    tags["mlflow.runName"] = f"trial-{trial.number:03d} {state.lower()}"
+    if state == "FAIL" and not isinstance(exc, KeyboardInterrupt):
+        run.add_text("".join(traceback.format_exception(exc)), "error.txt")
     run.finish(status, tags=tags)
     return exc
 

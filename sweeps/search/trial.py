@@ -24,11 +24,10 @@ from pipeline import (
     zero_weight_share,
 )
 from sweeps.search.dataset import SweepData
+from sweeps.search.metrics import curve_names
 from sweeps.space import hidden_layers
 
 Scope = Literal["trial", "first", "split"]
-#: Final values logged beside the ``final_*`` metrics of a complete trial.
-FINAL_EXTRA = ("n_params", "n_epochs", "best_epoch", "zero_weight_share")
 
 
 def trial_seed(sweep_seed: int, trial_number: int) -> int:
@@ -52,8 +51,13 @@ def make_estimator(task: str, kwargs: dict[str, Any]) -> MLPClassifier | MLPRegr
     return cls(**kwargs)
 
 
+def curve_metrics(record: EpochRecord) -> dict[str, float]:
+    """One epoch's metrics as MLflow's per-epoch curves (``epoch/val_loss``, ...)."""
+    return curve_names(epoch_metrics(record))
+
+
 def epoch_metrics(record: EpochRecord) -> dict[str, float]:
-    """One epoch's metrics as logged to MLflow and reported to Optuna."""
+    """One epoch's metrics, as reported to Optuna and selected at the kept epoch."""
     values = {"train_loss": record.train_loss, "learning_rate": record.learning_rate}
     if record.val_loss is not None:
         values["val_loss"] = record.val_loss
@@ -102,12 +106,10 @@ class TrainedTrial:
         return {**mean, "n_params": float(self.model.n_params_)}
 
     def final_metrics(self) -> dict[str, float]:
-        """What a complete trial logs and ``reproduce`` compares: ``final_*`` metrics of the
-        kept epochs, the size, the epochs trained and kept, the share of zero weights; with
-        folds also each fold's ``fold_<i>_*`` value and the spread ``final_*_std``."""
-        selected = self.selected()
-        final = {f"final_{k}": v for k, v in selected.items() if k != "n_params"}
-        final["n_params"] = selected["n_params"]
+        """What a complete trial logs and ``reproduce`` compares: the kept epochs' metrics
+        (``val_loss``, ...), the size, the epochs trained and kept, the share of zero weights;
+        with folds also each fold's ``fold_<i>_*`` value and the spread ``*_std``."""
+        final = self.selected()
         final["n_epochs"] = self._mean(lambda m: m.n_epochs_)
         final["best_epoch"] = self._mean(lambda m: m.best_epoch_)
         final["zero_weight_share"] = self._mean(zero_weight_share)
@@ -122,7 +124,7 @@ class TrainedTrial:
         per_fit = [fit.selected() for fit in self.fits]
         out = {f"fold_{i}_{k}": v for i, vals in enumerate(per_fit) for k, v in vals.items()}
         for key in per_fit[0]:
-            out[f"final_{key}_std"] = float(np.std([vals[key] for vals in per_fit], ddof=1))
+            out[f"{key}_std"] = float(np.std([vals[key] for vals in per_fit], ddof=1))
         return out
 
     def digest(self) -> str:

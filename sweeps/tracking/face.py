@@ -66,6 +66,9 @@ class RunWriter(Protocol):
     def add_json(self, obj: Any, name: str) -> None:
         """Stage a JSON artifact."""
 
+    def add_text(self, text: str, name: str) -> None:
+        """Stage a text artifact."""
+
     def add_arrays(self, arrays: Mapping[str, np.ndarray], name: str) -> None:
         """Stage arrays as one ``.npz`` artifact."""
 

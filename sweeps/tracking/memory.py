@@ -45,6 +45,10 @@ class MemoryRun:
         """Store a JSON artifact (round-tripped through JSON, as a file would be)."""
         self.store.log_json(self.run_id, obj, name)
 
+    def add_text(self, text: str, name: str) -> None:
+        """Store a text artifact."""
+        self.store.artifacts[self.run_id][name] = text
+
     def add_arrays(self, arrays: Mapping[str, np.ndarray], name: str) -> None:
         """Store copies of the arrays."""
         self.store.artifacts[self.run_id][name] = {k: np.array(v) for k, v in arrays.items()}
@@ -96,7 +100,7 @@ class MemoryTracker:
     ) -> MemoryRun:
         """Open a run (a child of ``parent_run_id`` if given)."""
         if parent_run_id is not None:
-            tags = {**tags, "mlflow.parentRunId": parent_run_id, "sweeps.role": "trial"}
+            tags = {"sweeps.role": "trial", **tags, "mlflow.parentRunId": parent_run_id}
         return MemoryRun(self, self._new_run(experiment_id, run_name, tags, params))
 
     def _new_run(

@@ -84,6 +84,10 @@ class TrialRun:
         """Stage a JSON artifact (uploaded by :meth:`finish`)."""
         (self._folder / name).write_text(json.dumps(obj, indent=2, default=str))
 
+    def add_text(self, text: str, name: str) -> None:
+        """Stage a text artifact (uploaded by :meth:`finish`)."""
+        (self._folder / name).write_text(text)
+
     def add_arrays(self, arrays: Mapping[str, np.ndarray], name: str) -> None:
         """Stage arrays as one ``.npz`` artifact, written without pickle."""
         with (self._folder / name).open("wb") as fh:

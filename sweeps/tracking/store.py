@@ -137,7 +137,7 @@ class Tracker:
     ) -> TrialRun:
         """Open a run (a child of ``parent_run_id`` if given); params go with its first flush."""
         if parent_run_id is not None:
-            tags = {**tags, "mlflow.parentRunId": parent_run_id, "sweeps.role": "trial"}
+            tags = {"sweeps.role": "trial", **tags, "mlflow.parentRunId": parent_run_id}
         if self.writer is not None and self.writer.ready:
             return TrialRun(
                 self.writer, self.writer.open_run(experiment_id, run_name, tags), params

@@ -34,7 +34,7 @@ def test_json_matches_the_optuna_study(tiny: Finished, capsys: pytest.CaptureFix
     top = doc["trials"][0]
     assert (top["number"], top["value"], top["params"]) == (best.number, best.value, best.params)
     assert top["run_id"] == best.user_attrs["mlflow_run_id"]
-    assert top["metrics"]["final_val_loss"] == best.value
+    assert top["metrics"]["val_loss"] == best.value
     complete = sorted(
         (t for t in study.trials if t.state.name == "COMPLETE"), key=lambda t: t.value
     )
@@ -42,7 +42,7 @@ def test_json_matches_the_optuna_study(tiny: Finished, capsys: pytest.CaptureFix
     assert [(t["rank"], t["number"]) for t in doc["trials"]] == [(1, complete[0].number), (2, 1)]
     assert [t["value"] for t in doc["trials"]] == [t.value for t in complete]
     assert set(top["metrics"]) == {
-        "final_train_loss", "final_val_loss", "final_val_accuracy",
+        "train_loss", "val_loss", "val_accuracy",
         "n_params", "n_epochs", "best_epoch",
     }  # fmt: skip
 
@@ -55,11 +55,11 @@ def test_csv_by_experiment_uses_the_parent_runs_metric(
     trials = tiny.study().trials
     assert [int(r["trial"]) for r in rows] == [0, 1]
     header = list(rows[0])
-    assert header[:4] == ["rank", "trial", "run_id", "final_val_loss"]
+    assert header[:4] == ["rank", "trial", "run_id", "val_loss"]
     assert sorted(header[4:8]) == ["batch_size", "depth", "learning_rate", "width"]
     for row in rows:
         trial = trials[int(row["trial"])]
-        assert float(row["final_val_loss"]) == trial.value
+        assert float(row["val_loss"]) == trial.value
         assert float(row["learning_rate"]) == trial.params["learning_rate"]
         assert int(row["width"]) == trial.params["width"]
         assert row["run_id"] == trial.user_attrs["mlflow_run_id"]
@@ -75,11 +75,11 @@ def test_table_and_direction_from_the_config(
     assert _best(tiny, str(config), "--top", "1") == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "study tiny: top 1 by val_accuracy (maximize)"
-    assert lines[1].split()[:4] == ["rank", "trial", "run_id", "final_val_accuracy"]
+    assert lines[1].split()[:4] == ["rank", "trial", "run_id", "val_accuracy"]
     assert len(lines) == 3
     client = tiny.client()
     accuracy = {
-        n: client.get_run(tiny.run_id(n)).data.metrics["final_val_accuracy"]
+        n: client.get_run(tiny.run_id(n)).data.metrics["val_accuracy"]
         for n in tiny.numbers("COMPLETE")
     }
     winner = max(sorted(accuracy), key=lambda n: accuracy[n])  # ties: the earlier trial

@@ -58,10 +58,10 @@ def test_a_fixed_trial_is_one_child_run_with_params_curves_and_final_metrics() -
     assert run.tags["mlflow.parentRunId"] == sweep.parent_run_id
     assert run.tags["sweeps.state"] == "COMPLETE"
     assert run.params["learning_rate"] == "0.01"
-    assert run.metrics["final_val_loss"] == value
+    assert run.metrics["val_loss"] == value
     tracker = sweep.tracker
     assert isinstance(tracker, MemoryTracker)
-    epochs = {step for name, _, step in tracker.history[run.run_id] if name == "val_loss"}
+    epochs = {step for name, _, step in tracker.history[run.run_id] if name == "epoch/val_loss"}
     assert epochs == set(range(1, int(run.metrics["n_epochs"]) + 1))
     assert "weights.npz" in tracker.artifacts[run.run_id]
 
@@ -73,7 +73,7 @@ def test_cross_validated_trials_log_each_fold_and_their_mean() -> None:
     folds = [run.metrics[f"fold_{i}_val_loss"] for i in range(3)]
     assert len(set(folds)) == 3
     assert value == pytest.approx(sum(folds) / 3)
-    assert run.metrics["final_val_loss"] == pytest.approx(value)
+    assert run.metrics["val_loss"] == pytest.approx(value)
     assert run.tags["sweeps.folds.k"] == "3"
     assert {f"sweeps.folds.{i}.validation" for i in range(3)} <= set(run.tags)
 
