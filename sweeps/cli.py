@@ -45,7 +45,9 @@ def quiet_optuna(verbose: bool = False) -> None:
     """Optuna's per-trial log lines off (if Optuna has been imported)."""
     optuna = sys.modules.get("optuna")
     if optuna is not None:
-        optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.WARNING)
+        # ERROR: a failed or interrupted trial's traceback goes to its run (error.txt) and its
+        # reason to `sweeps status`, not to the terminal through Optuna's warning
+        optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.ERROR)
 
 
 class LazyGroup(click.Group):

@@ -31,6 +31,10 @@ class Stores:
         """CLI flags pointing a command at these stores."""
         return ["--tracking-uri", self.tracking_uri, "--storage", self.storage_url]
 
+    def study_flags(self) -> list[str]:
+        """The flag of commands that read only the study (``status``, ``dashboard``)."""
+        return ["--storage", self.storage_url]
+
 
 @pytest.fixture(scope="session")
 def migrated_mlflow_db(tmp_path_factory: pytest.TempPathFactory) -> Path:

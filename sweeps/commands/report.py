@@ -48,7 +48,7 @@ def report_command(
     tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
     folder, name = report_paths(output, cfg.study_name)
     path, plots = write_report(study, cfg, tracker, folder, name)
-    click.echo(f"report  {path}")
+    click.echo(f"report  {path.with_suffix('.html')} (open it in a browser; Markdown: {path.name})")
     click.echo(f"plots   {len(plots.png)} in {folder / 'plots'}")
     for plot, reason in plots.failed.items():
         click.echo(f"note: plot {plot} failed: {reason}")

@@ -6,6 +6,7 @@ import click
 
 from sweeps.commands.options import sweep_flags
 from sweeps.infra.urls import redact
+from sweeps.study.budget import recorded_budget
 from sweeps.study.status import study_status
 from sweeps.study.storage import read_study, resolve_storage_url
 from sweeps.sweepfile import Flags, resolve_config
@@ -23,7 +24,7 @@ def status(
     url = resolve_storage_url(None, cfg.study.storage)
     study = read_study(url, cfg.study_name)
     grace = cfg.study.grace_period or 3 * cfg.study.heartbeat_interval
-    st = study_status(study, cfg.objective, cfg.study.n_trials, url, grace)
+    st = study_status(study, cfg.objective, recorded_budget(study, cfg.study.n_trials), url, grace)
     left = "unlimited" if st.budget is None else str(max(st.budget - st.counted, 0))
     click.echo(f"study        {cfg.study_name} on {redact(url)}")
     click.echo(f"budget       {st.budget or 'none'} trials, {st.counted} counted, {left} left")

@@ -12,8 +12,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sweeps.errors import Interrupted, SweepsError
+from sweeps.search.progress import Progress
 from sweeps.search.sweep import Sweep
-from sweeps.study.budget import budget_state
+from sweeps.study.budget import budget_of
 
 POLL_SECONDS = 0.5
 STOP_GRACE_SECONDS = 15.0
@@ -63,12 +64,18 @@ def _watch(sweep: Sweep, procs: list[subprocess.Popen[bytes]], show_progress: bo
     total = sweep.cfg.study.n_trials
     with tqdm(total=total, disable=not show_progress, unit="trial") as bar:
         while any(p.poll() is None for p in procs):
-            counted, waiting, running = budget_state(sweep.study)
-            bar.n = counted - waiting - running
-            bar.refresh()
+            _show(sweep, bar, done=False)
             time.sleep(POLL_SECONDS)
-        bar.n = budget_state(sweep.study)[0]
-        bar.refresh()
+        _show(sweep, bar, done=True)
+
+
+def _show(sweep: Sweep, bar: tqdm, done: bool) -> None:
+    """The study's finished trials and what they say, read once."""
+    trials = sweep.study.get_trials(deepcopy=False)
+    counted, waiting, running = budget_of(trials)
+    bar.n = counted if done else counted - waiting - running
+    bar.set_postfix_str(Progress.of(sweep.cfg.objective, trials).postfix(), refresh=False)
+    bar.refresh()
 
 
 def _stop(procs: list[subprocess.Popen[bytes]], signum: int) -> None:

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from sweeps.infra import signals
 from sweeps.infra.locks import StorageLock
 from sweeps.search.objective import Objective
+from sweeps.search.progress import Progress
 from sweeps.search.sweep import Sweep
 from sweeps.study.budget import budget_state, may_start_trial
 from sweeps.study.samplers import experimental_ok
@@ -35,6 +36,7 @@ def run_worker(sweep: Sweep, *, show_progress: bool = True) -> WorkerOutcome:
     admission = StorageLock(sweep.storage_url, "admit")
     deadline = time.monotonic() + cfg.study.timeout if cfg.study.timeout else None
     counted, waiting, running = budget_state(sweep.study)
+    progress = Progress.of(cfg.objective, sweep.study.get_trials(deepcopy=False))
     ran, done = 0, False
     with tqdm(
         total=cfg.study.n_trials,
@@ -50,12 +52,16 @@ def run_worker(sweep: Sweep, *, show_progress: bool = True) -> WorkerOutcome:
                     done = True
                     break
                 objective.on_start = held.close
-                _optimize_one(sweep.study, objective)
+                _optimize_one(sweep.study, objective, progress)
             ran += 1
+            bar.set_postfix_str(progress.postfix(), refresh=False)
             bar.update(1)
     return WorkerOutcome(ran, done)
 
 
-def _optimize_one(study: optuna.Study, objective: Objective) -> None:
+def _optimize_one(study: optuna.Study, objective: Objective, progress: Progress) -> None:
+    callback = [lambda _study, trial: progress.add(trial)]
     with experimental_ok():
-        study.optimize(objective, n_trials=1, catch=(Exception,), gc_after_trial=False)
+        study.optimize(
+            objective, n_trials=1, catch=(Exception,), gc_after_trial=False, callbacks=callback
+        )

@@ -17,6 +17,7 @@ from sweeps.infra.locks import StorageLock
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.urls import redact
 from sweeps.search.dataset import SweepData
+from sweeps.study.budget import record_budget
 from sweeps.study.samplers import make_pruner, make_sampler, pruner_settings, sampler_settings
 from sweeps.study.storage import StaleCallback, make_storage, open_study
 from sweeps.tracking import TrackingStore, close_stale_runs
@@ -67,6 +68,7 @@ def init_sweep(
         assert experiment_id is not None
         study = _open_study(cfg, storage_url, close_stale_runs(tracker, experiment_id), fresh)
         parent = _parent_run(cfg, data, study, tracker, experiment_id, storage_url)
+        record_budget(study, cfg.study.n_trials)
         if not study.get_trials(deepcopy=False):
             for params in cfg.study.enqueue:
                 study.enqueue_trial(params, skip_if_exists=True)

@@ -16,9 +16,29 @@ def retried_numbers(trials: list[FrozenTrial]) -> set[int]:
     return {n for t in trials for n in t.system_attrs.get("retry_history", [])}
 
 
+#: The study's user attribute holding the budget its latest ``run``/``init`` set.
+BUDGET_ATTR = "sweeps_n_trials"
+
+
+def record_budget(study: optuna.Study, n_trials: int | None) -> None:
+    """Remember the budget this run gave the study (``--trials`` included), for readers."""
+    if study.user_attrs.get(BUDGET_ATTR, "unset") != n_trials:
+        study.set_user_attr(BUDGET_ATTR, n_trials)
+
+
+def recorded_budget(study: optuna.Study, configured: int | None) -> int | None:
+    """The budget the study's latest run set (``sweeps run --trials 80`` on a 30-trial file:
+    80), else ``configured``."""
+    return study.user_attrs.get(BUDGET_ATTR, configured)
+
+
 def budget_state(study: optuna.Study) -> tuple[int, int, int]:
     """``(counted, waiting, running)``: each logical trial once, retries not double-counted."""
-    trials = study.get_trials(deepcopy=False)
+    return budget_of(study.get_trials(deepcopy=False))
+
+
+def budget_of(trials: list[FrozenTrial]) -> tuple[int, int, int]:
+    """:func:`budget_state` of trials already read."""
     retried = retried_numbers(trials)
     counted = sum(1 for t in trials if t.number not in retried)
     waiting = sum(1 for t in trials if t.state == TrialState.WAITING)

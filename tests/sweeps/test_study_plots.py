@@ -216,7 +216,8 @@ def test_report_command_writes_the_same_report(
     out = tmp_path / "out" / "tiny.md"
     code = run_cli("report", str(swept.config), "-o", str(out), *swept.stores.flags())
     assert code == 0
-    assert capsys.readouterr().out.splitlines()[0] == f"report  {out}"
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == f"report  {out.with_suffix('.html')} (open it in a browser; Markdown: tiny.md)"
     client = swept.client()
     logged = Path(client.download_artifacts(_parent(client, "tiny"), "report.md", str(tmp_path)))
     assert out.read_text() == logged.read_text()

@@ -112,3 +112,17 @@ def test_the_champion_is_registered_in_the_sweeps_own_store(
     client = MlflowClient(tracking_uri=stores.tracking_uri, registry_uri=stores.tracking_uri)
     assert str(client.get_model_version_by_alias("tiny", "champion").version) == "1"
     assert not (other / "registry.db").exists()
+
+
+def test_status_shows_the_budget_the_latest_run_set(
+    stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path)  # a 4-trial file
+    assert run_cli("run", str(config), "--quiet", "--trials", "2", *stores.flags()) == 0
+    capsys.readouterr()
+    assert run_cli("status", str(config), *stores.study_flags()) == 0
+    assert "budget       2 trials, 2 counted, 0 left" in capsys.readouterr().out
+    assert run_cli("run", str(config), "--quiet", "--trials", "5", *stores.flags()) == 0
+    capsys.readouterr()
+    assert run_cli("status", str(config), *stores.study_flags()) == 0
+    assert "budget       5 trials, 5 counted, 0 left" in capsys.readouterr().out

@@ -261,7 +261,7 @@ def test_run_jobs_init_and_status(
     assert {r.data.tags["mlflow.parentRunId"] for r in children} == {parent_id}
     assert len({r.data.tags["sweeps.worker"] for r in children}) == 2
 
-    assert run_cli("status", str(config), *stores.flags()) == 0
+    assert run_cli("status", str(config), *stores.study_flags()) == 0
     out = capsys.readouterr().out
     best = load(stores.storage_url).best_trial
     assert "budget       6 trials, 6 counted, 0 left" in out
@@ -273,7 +273,7 @@ def test_status_of_a_missing_study_is_one_line(
     stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = write_config(tmp_path)
-    assert run_cli("status", str(config), *stores.flags()) == 2
+    assert run_cli("status", str(config), *stores.study_flags()) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("sweeps: error: no study storage at ") and "\n" not in err
     assert not (stores.root / "optuna.db").exists()

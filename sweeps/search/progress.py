@@ -1,0 +1,52 @@
+"""What the progress bar says beside the trial count: the best value so far and how many
+trials were pruned or failed."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from optuna.trial import FrozenTrial, TrialState
+
+from sweeps.study.selection import Goal
+
+
+@dataclass
+class Progress:
+    """Counts and the best value of finished trials, for one objective metric (several:
+    no best value is shown, only the counts)."""
+
+    metric: str | None
+    minimize: bool
+    best: float = math.nan
+    pruned: int = 0
+    failed: int = 0
+
+    @classmethod
+    def of(cls, goal: Goal, trials: Iterable[FrozenTrial] = ()) -> Progress:
+        """A progress for ``goal``, counting ``trials`` already finished."""
+        single = len(goal.metric) == 1
+        progress = cls(goal.metric[0] if single else None, goal.directions[0] == "minimize")
+        for trial in trials:
+            progress.add(trial)
+        return progress
+
+    def add(self, trial: FrozenTrial) -> None:
+        """Count one finished trial (an Optuna callback's second argument)."""
+        if trial.state == TrialState.PRUNED:
+            self.pruned += 1
+        elif trial.state == TrialState.FAIL:
+            self.failed += 1
+        elif trial.state == TrialState.COMPLETE and self.metric is not None:
+            value = float(trial.values[0])
+            better = value < self.best if self.minimize else value > self.best
+            if math.isnan(self.best) or better:
+                self.best = value
+
+    def postfix(self) -> str:
+        """``best val_loss 0.0678, 3 pruned, 1 failed`` (parts that say nothing left out)."""
+        parts = [] if math.isnan(self.best) else [f"best {self.metric} {self.best:.4g}"]
+        parts += [f"{self.pruned} pruned"] if self.pruned else []
+        parts += [f"{self.failed} failed"] if self.failed else []
+        return ", ".join(parts)

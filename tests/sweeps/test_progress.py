@@ -1,0 +1,34 @@
+"""The progress bar's postfix: best so far, pruned and failed counts."""
+
+from __future__ import annotations
+
+import optuna
+from optuna.trial import TrialState, create_trial
+
+from sweeps.config import ObjectiveConfig
+from sweeps.search.progress import Progress
+
+
+def _trial(state: TrialState, value: float | None = None) -> optuna.trial.FrozenTrial:
+    return (
+        create_trial(state=state, value=value) if value is not None else create_trial(state=state)
+    )
+
+
+def test_best_so_far_and_counts_follow_the_direction() -> None:
+    trials = [
+        _trial(TrialState.COMPLETE, 0.5), _trial(TrialState.PRUNED), _trial(TrialState.FAIL),
+        _trial(TrialState.COMPLETE, 0.2), _trial(TrialState.PRUNED),
+    ]  # fmt: skip
+    loss = Progress.of(ObjectiveConfig(metric=("val_loss",)), trials)
+    assert loss.postfix() == "best val_loss 0.2, 2 pruned, 1 failed"
+    accuracy = Progress.of(ObjectiveConfig(metric=("val_accuracy",)), trials)
+    assert accuracy.postfix() == "best val_accuracy 0.5, 2 pruned, 1 failed"
+
+
+def test_nothing_to_say_before_a_trial_ends_and_no_best_for_several_objectives() -> None:
+    assert Progress.of(ObjectiveConfig()).postfix() == ""
+    several = Progress.of(ObjectiveConfig(metric=("val_loss", "n_params")))
+    several.add(create_trial(state=TrialState.COMPLETE, values=[0.1, 50.0]))
+    several.add(_trial(TrialState.PRUNED))
+    assert several.postfix() == "1 pruned"
