@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
+import traceback
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 import click
 
 from sweeps.commands import COMMANDS
 from sweeps.errors import Interrupted, SweepsError
+from sweeps.infra import signals
+from sweeps.infra.urls import redact_text
 
 DEBUG_FLAG = "--debug"
 
@@ -84,7 +89,14 @@ def cli(debug: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point: run the CLI and turn errors into one line and an exit code."""
+    """Console entry point: run the CLI and turn every error into one line and an exit code.
+
+    User mistakes exit 2, environment faults and failures 1, signals 128 + the signal; only
+    ``--debug`` shows a traceback (with credentials in URLs redacted, as in every message).
+    Run as the ``sweeps`` program (``argv`` None), an interrupted process ends at once after
+    its message, without waiting for threads or exit handlers: a second Ctrl-C is never
+    needed, and a signal after the work is done exits 0.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = DEBUG_FLAG in args
     if debug:  # accepted anywhere: move it to the group, where it is declared
@@ -93,22 +105,53 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         # without standalone mode, click returns the code of ``ctx.exit(n)`` instead of exiting
         code = cli.main(args=args, prog_name="sweeps", standalone_mode=False)
-    except click.ClickException as exc:
+    except BaseException as exc:  # every outcome becomes one line and an exit code
+        _fail(exc, debug, hard=argv is None)
+    if argv is None:
+        signals.exit_quietly_on_signal()  # the work is done: a late Ctrl-C exits 0
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(exc: BaseException, debug: bool, hard: bool) -> NoReturn:
+    """Report ``exc`` as one line (a traceback with ``--debug``) and exit with its code."""
+    if isinstance(exc, SystemExit):
+        raise exc
+    if isinstance(exc, click.exceptions.Exit):
+        sys.exit(exc.exit_code)
+    if isinstance(exc, click.ClickException):
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
-        # click turns KeyboardInterrupt (and so Interrupted) into Abort, keeping it as the cause
-        cause = exc.__cause__ if isinstance(exc, click.exceptions.Abort) else exc
-        code = cause.exit_code if isinstance(cause, Interrupted) else 130
-        click.echo(
-            f"sweeps: {cause or 'interrupted'}; run the same command again to resume", err=True
-        )
-        sys.exit(code)
-    except SweepsError as exc:
-        if debug:
-            raise
-        click.echo(f"sweeps: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    sys.exit(code if isinstance(code, int) else 0)
+    interrupted = _interruption(exc)
+    if interrupted is not None:
+        click.echo(f"sweeps: {interrupted}; run the same command again to resume", err=True)
+        _exit(interrupted.exit_code if isinstance(interrupted, Interrupted) else 130, hard)
+    if debug:
+        click.echo(redact_text("".join(traceback.format_exception(exc))), err=True, nl=False)
+    code = exc.exit_code if isinstance(exc, SweepsError) else 1
+    message = str(exc) if isinstance(exc, SweepsError) else _unexpected(exc)
+    click.echo(f"sweeps: error: {redact_text(message)}", err=True)
+    sys.exit(code)
+
+
+def _interruption(exc: BaseException) -> BaseException | None:
+    """The KeyboardInterrupt (or :class:`Interrupted`) behind ``exc``, if it is one.
+
+    Click turns KeyboardInterrupt into Abort, keeping it as the cause."""
+    if isinstance(exc, click.exceptions.Abort):
+        return exc.__cause__ or KeyboardInterrupt("interrupted")
+    return exc if isinstance(exc, KeyboardInterrupt) else None
+
+
+def _unexpected(exc: BaseException) -> str:
+    """One line for an error sweeps did not name (a store's or a library's)."""
+    lines = str(exc).strip().splitlines()
+    detail = f": {lines[0]}" if lines else ""
+    return f"{type(exc).__name__}{detail} (run again with --debug for the traceback)"
+
+
+def _exit(code: int, hard: bool) -> NoReturn:
+    if hard:  # no thread or exit handler may keep an interrupted process alive
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

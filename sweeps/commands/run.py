@@ -8,6 +8,7 @@ import click
 
 from sweeps.commands.options import blas_option, sweep_flags
 from sweeps.commands.show import print_result
+from sweeps.errors import SweepsError
 from sweeps.results.conclude import conclude
 from sweeps.search.launch import RunOptions, run_sweep
 from sweeps.sweepfile import Flags
@@ -45,4 +46,7 @@ def run(
     announce = None if quiet else lambda line: click.echo(line, err=True)
     options = RunOptions(jobs=jobs, blas=blas, fresh=fresh, progress=not quiet, announce=announce)
     sweep = run_sweep(config, flags, options)
-    print_result(conclude(sweep), config)
+    result = conclude(sweep)
+    print_result(result, config)
+    if result.failure:
+        raise SweepsError(result.failure)

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from sweeps.infra.sqlite import sqlite_file
+from sweeps.infra.urls import redact
 from sweeps.results.conclude import SweepResult
 
 
@@ -61,4 +62,4 @@ def ui_command(tracking_uri: str, config: str) -> str:
     """The command (or URL) that shows this store in the MLflow UI."""
     if sqlite_file(tracking_uri) is not None:
         return f"sweeps ui {config} --tracking-uri {tracking_uri}"
-    return tracking_uri
+    return redact(tracking_uri)

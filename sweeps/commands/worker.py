@@ -6,6 +6,7 @@ import click
 
 from sweeps.commands.options import blas_option, sweep_flags
 from sweeps.commands.show import print_result
+from sweeps.errors import SweepsError
 from sweeps.results.conclude import conclude
 from sweeps.search.launch import join_sweep
 from sweeps.sweepfile import Flags
@@ -28,6 +29,9 @@ def worker(config: str, flags: Flags, blas: int | None, quiet: bool, no_conclude
     """
     sweep, outcome = join_sweep(config, flags, blas=blas, progress=not quiet)
     if outcome.study_done and not no_conclude:
-        print_result(conclude(sweep), config)
+        result = conclude(sweep)
+        print_result(result, config)
+        if result.failure:
+            raise SweepsError(result.failure)
     elif not quiet:
         click.echo(f"worker ran {outcome.ran} trial(s); study done: {outcome.study_done}")

@@ -7,6 +7,9 @@ so the training loop and the worker loop call :func:`check` at safe points as we
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
+import os
 import signal
 from types import FrameType
 
@@ -21,8 +24,11 @@ def _handler(signum: int, _frame: FrameType | None) -> None:
 
 
 def install() -> None:
-    """Route SIGINT and SIGTERM to :class:`Interrupted` for this process."""
+    """Route SIGINT and SIGTERM to :class:`Interrupted` for this process; SIGQUIT (Ctrl-\\)
+    dumps every thread's stack to stderr, for a process that seems stuck."""
     _received.clear()
+    with contextlib.suppress(OSError, ValueError):  # stderr without a file (captured output)
+        faulthandler.register(signal.SIGQUIT, all_threads=True)
     signal.signal(signal.SIGINT, _handler)
     signal.signal(signal.SIGTERM, _handler)
 
@@ -31,3 +37,14 @@ def check() -> None:
     """Raise :class:`Interrupted` if a signal arrived and its exception may have been lost."""
     if _received:
         raise Interrupted(_received[-1])
+
+
+def exit_quietly_on_signal() -> None:
+    """Once a command's work is done and reported, SIGINT/SIGTERM end the process at once
+    with status 0 (nothing is left to interrupt)."""
+
+    def done(_signum: int, _frame: FrameType | None) -> None:
+        os._exit(0)
+
+    signal.signal(signal.SIGINT, done)
+    signal.signal(signal.SIGTERM, done)

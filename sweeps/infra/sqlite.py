@@ -64,7 +64,8 @@ def _connect(path: Path) -> sqlite3.Connection:
 def engine_kwargs(url: str) -> dict[str, Any]:
     """SQLAlchemy engine keywords for a study storage URL."""
     path = sqlite_file(url)
-    if path is None:
-        return {"pool_pre_ping": True}
+    if path is None:  # a server: a dead host must not hang the first connection for minutes
+        timeout = {"connect_args": {"connect_timeout": 10}} if url.startswith("postgres") else {}
+        return {"pool_pre_ping": True, **timeout}
     enable_wal(path)
     return {"creator": partial(_connect, path)}

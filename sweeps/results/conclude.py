@@ -35,6 +35,7 @@ class SweepResult:
     notes: list[str] = field(default_factory=list)
     confirmation: Confirmation | None = None
     gap: tuple[str, float, str, float] | None = None
+    failure: str | None = None  # why no trial completed, when none did
 
 
 def dataset_records(data: SweepData) -> list[DatasetRecord]:
@@ -97,8 +98,21 @@ def conclude(sweep: Sweep) -> SweepResult:
             result.gap = record_gap(sweep, confirmation, report.test_metrics)
             result.notes += report.notes
         result.notes += publish_report(sweep)  # study plots and report.md, on every resume
-        sweep.close()
+        result.failure = None if confirmation is not None else nothing_completed(sweep)
+        sweep.close("FAILED" if result.failure else "FINISHED")
     return result
+
+
+def nothing_completed(sweep: Sweep) -> str | None:
+    """Why a sweep has no winner: its trials by state and the first one's reason (None while
+    trials may still complete, or before any ran)."""
+    trials = sweep.study.get_trials(deepcopy=False)
+    ended = [t for t in trials if t.state.is_finished()]
+    if not ended or len(ended) < len(trials):
+        return None
+    counts = ", ".join(f"{n} {s.lower()}" for s, n in states(sweep.study).items() if n)
+    reason = ended[0].user_attrs.get("reason", "no reason recorded")
+    return f"no trial completed ({counts}); trial {ended[0].number}: {reason}"
 
 
 def record_confirmation(sweep: Sweep, confirmation: Confirmation) -> None:

@@ -66,6 +66,8 @@ class EpochReporter:
         self.reached = record.epoch
         values = epoch_metrics(record)
         self.run.add_metrics(curve_metrics(record), step=record.epoch)
+        if record.epoch == 1:  # params and the first epoch on record at once: a killed
+            self.run.flush()  # worker's run keeps them
         if self.metric is None or self.metric not in values or record.epoch % self.report_every:
             return
         self.trial.report(values[self.metric], record.epoch)
@@ -89,8 +91,12 @@ class Objective:
         if self.on_start is not None:
             self.on_start()
         cfg = self.sweep.cfg
-        sampled = suggest(trial, cfg.space)
         seed = trial_seed(cfg.seed, trial.number)
+        try:
+            sampled = suggest(trial, cfg.space)
+        except BaseException as exc:  # interrupted while the sampler chose: still on record
+            run = self._open_run(trial, {}, seed)
+            raise _close_failed(trial, run, EpochReporter(trial, run, None), exc) from None
         kwargs = estimator_kwargs(cfg.model, sampled, seed)
         run = self._open_run(trial, kwargs, seed)
         reporter = EpochReporter(trial, run, self.report_metric, cfg.study.report_every)

@@ -63,6 +63,9 @@ class RunWriter(Protocol):
     def add_metrics(self, values: Mapping[str, float], step: int) -> None:
         """Buffer one step of metrics."""
 
+    def flush(self) -> None:
+        """Write what is buffered now (params included)."""
+
     def add_json(self, obj: Any, name: str) -> None:
         """Stage a JSON artifact."""
 
@@ -120,6 +123,9 @@ class TrackingStore(Protocol):
         tags: Mapping[str, object] | None = None,
     ) -> None:
         """Log final metrics (step 0) and tags."""
+
+    def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
+        """Log params (values become strings)."""
 
     def log_json(self, run_id: str, obj: Any, path: str) -> None:
         """Log ``obj`` as the JSON artifact ``path``."""

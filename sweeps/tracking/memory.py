@@ -41,6 +41,9 @@ class MemoryRun:
         """Record one step of metrics (history and latest value)."""
         self.store.add_metrics(self.run_id, values, step)
 
+    def flush(self) -> None:
+        """Nothing is buffered: writes are immediate."""
+
     def add_json(self, obj: Any, name: str) -> None:
         """Store a JSON artifact (round-tripped through JSON, as a file would be)."""
         self.store.log_json(self.run_id, obj, name)
@@ -147,6 +150,11 @@ class MemoryTracker:
         self.add_metrics(run_id, metrics or {}, 0)
         merged = {**self.runs[run_id].tags, **{k: str(v) for k, v in (tags or {}).items()}}
         self._update(run_id, tags=merged)
+
+    def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
+        """Add params (values become strings)."""
+        merged = {**self.runs[run_id].params, **{k: str(v) for k, v in params.items()}}
+        self._update(run_id, params=merged)
 
     def log_json(self, run_id: str, obj: Any, path: str) -> None:
         """Store a JSON artifact."""

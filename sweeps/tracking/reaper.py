@@ -30,6 +30,8 @@ def close_stale_runs(
         )
         try:
             for run in tracker.search(experiment_id, query, (), 1000):
+                if not run.params:  # killed before its first write: the trial knows them
+                    tracker.log_params(run.run_id, trial.params)
                 tracker.log_values(
                     run.run_id, tags={"sweeps.state": "FAIL", "sweeps.reason": REASON}
                 )

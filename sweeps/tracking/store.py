@@ -26,6 +26,7 @@ from sweeps.tracking.datasets import log_datasets
 from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
 from sweeps.tracking.lookup import read_json, record_of, search_runs
 from sweeps.tracking.models import champion, crown, load_sklearn, log_pipeline, register
+from sweeps.tracking.probe import probe
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
 
@@ -73,6 +74,7 @@ class Tracker:
         self.uri = uri
         self.artifact_location = artifact_root_for(uri, artifact_location)
         self.writer: BackgroundWriter | None = None
+        probe(uri)
         try:
             self.client = TimedClient(_create_client(uri))
         except MlflowException as exc:
@@ -179,6 +181,10 @@ class Tracker:
             metrics=[Metric(k, float(v), now, 0) for k, v in (metrics or {}).items()],
             tags=tags_of(tags or {}),
         )
+
+    def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
+        """Log params (values become strings)."""
+        self.client.log_batch(run_id, params=params_of(params))
 
     def read_json(self, run_id: str, path: str) -> Any:
         """A JSON artifact of a run, parsed (RunNotFoundError when missing or unreadable)."""

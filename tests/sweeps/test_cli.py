@@ -3,6 +3,7 @@ mean something, flags as typed values."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -62,4 +63,53 @@ def test_a_study_name_that_yaml_would_retype_is_taken_as_given(
     assert code == 2
     assert capsys.readouterr().err == (
         f"sweeps: error: no study storage at {tmp_path / 'optuna.db'}: run the sweep first\n"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "http://user:secret123@127.0.0.1:{port}",
+        "postgresql+psycopg://bob:secret123@127.0.0.1:{port}/db",
+    ],
+)
+def test_an_unreachable_tracking_store_is_one_redacted_line_and_writes_nothing(
+    uri: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    storage = f"sqlite:///{tmp_path / 'optuna.db'}"
+    config = str(ROOT / "conf/quickstart.yaml")
+    code = run_cli("run", config, "--tracking-uri", uri.format(port=port), "--storage", storage)
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and "Traceback" not in err and "secret123" not in err
+    assert err.startswith("sweeps: error: tracking store ") and ":***@127.0.0.1" in err
+    assert "cannot reach it" in err
+    assert not (tmp_path / "optuna.db").exists()
+
+
+def test_the_ui_line_never_shows_a_password() -> None:
+    from sweeps.commands.show import ui_command
+
+    line = ui_command("http://user:secret123@mlflow.example:5000", "conf/x.yaml")
+    assert line == "http://user:***@mlflow.example:5000"
+
+
+def test_an_unexpected_error_is_one_redacted_line_with_the_hint(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sweeps.commands.status as status
+
+    def boom(*_args: object) -> None:
+        raise RuntimeError("API request to http://u:hunter2@host/api failed\nsecond line")
+
+    monkeypatch.setattr(status, "resolve_config", boom)
+    assert run_cli("status", str(ROOT / "conf/quickstart.yaml")) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "sweeps: error: RuntimeError: API request to http://u:***@host/api failed "
+        "(run again with --debug for the traceback)\n"
     )

@@ -3,12 +3,14 @@ confirmation, against the in-memory tracking store (the MLflow store has its own
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 import optuna
 import pytest
 
 from sweeps.config import SweepConfig
+from sweeps.errors import Interrupted
 from sweeps.results.confirm import confirm_winner
 from sweeps.results.registry import Score, register_winner
 from sweeps.search.dataset import load_sweep_data
@@ -140,3 +142,21 @@ def test_the_alias_moves_only_to_a_better_recorded_score_on_the_same_data(
     (note,) = register_winner(sweep, "r3", Score(metric, better))
     assert note.startswith("version 3 beats the champion") and tracker.aliases["fast"] == "3"
     assert tracker.models["fast"][2].tags["sweeps.score"] == repr(better)
+
+
+def test_a_trial_interrupted_while_the_sampler_chooses_still_gets_a_closed_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sweeps.search.objective as objective
+
+    def interrupted(*_args: object) -> None:
+        raise Interrupted(signal.SIGINT)
+
+    sweep = memory_sweep(selection={"folds": 1})
+    monkeypatch.setattr(objective, "suggest", interrupted)
+    with pytest.raises(Interrupted):
+        Objective(sweep)(optuna.trial.FixedTrial({"learning_rate": 0.01, "l1": 0.0}))
+    (run,) = trial_runs(sweep)
+    assert run.status == "KILLED"
+    assert run.tags["sweeps.state"] == "FAIL" and run.tags["sweeps.reason"] == "interrupted"
+    assert run.tags["sweeps.epochs_reached"] == "0"

@@ -145,3 +145,21 @@ def test_bad_config_exits_2_and_writes_nothing(
     assert not (stores.root / "optuna.db").exists()
     client = MlflowClient(tracking_uri=stores.tracking_uri)
     assert client.get_experiment_by_name("tiny") is None
+
+
+def test_a_sweep_in_which_no_trial_completed_exits_1_with_the_first_reason(
+    stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    space = {"learning_rate": {"type": "categorical", "choices": [1000.0]}}
+    model = {"optimizer": "sgd", "max_epochs": 5, "hidden_layer_sizes": [8]}
+    config = write_config(tmp_path, space=space, model=model, study={"n_trials": 2})
+    assert run_cli("run", str(config), "--quiet", *stores.flags()) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0]
+    assert err[0].startswith("sweeps: error: no trial completed (2 pruned); trial 0: ")
+    assert "diverged" in err[0]
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    parent_id = optuna.load_study(study_name="tiny", storage=stores.storage_url).user_attrs[
+        "mlflow_parent_run_id"
+    ]
+    assert client.get_run(parent_id).info.status == "FAILED"

@@ -189,6 +189,7 @@ def test_kill_9_workers_mid_trial_including_the_last(
         run = client.get_run(trial.user_attrs["mlflow_run_id"])
         assert run.info.status == "KILLED" and run.info.end_time is not None
         assert run.data.tags["sweeps.reason"] == "worker lost: heartbeat stale"
+        assert run.data.params["learning_rate"] == str(trial.params["learning_rate"])
 
 
 def test_sigint_closes_the_trial_and_a_rerun_resumes(
