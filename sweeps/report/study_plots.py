@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import optuna
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import LogLocator, NullFormatter
 from optuna.importance import FanovaImportanceEvaluator
 from optuna.trial import FrozenTrial, TrialState
 
@@ -39,6 +39,9 @@ class PlotTarget:
     metrics: tuple[str, ...]
     selected: str
     seed: int = 0
+    #: Per-epoch curves from the tracking store, by trial number: ``(state, [(epoch, value)])``.
+    #: Optuna keeps only the values reported to it (every ``report_every`` epochs).
+    curves: dict[int, tuple[str, list[tuple[int, float]]]] = field(default_factory=dict)
 
     @property
     def fn(self) -> Target | None:
@@ -92,8 +95,8 @@ def _needs_two_with_params(study: optuna.Study, target: PlotTarget) -> str | Non
     return reason
 
 
-def _needs_intermediate(study: optuna.Study, _target: PlotTarget) -> str | None:
-    if any(t.intermediate_values for t in study.get_trials(deepcopy=False)):
+def _needs_intermediate(study: optuna.Study, target: PlotTarget) -> str | None:
+    if target.curves or any(t.intermediate_values for t in study.get_trials(deepcopy=False)):
         return None
     if len(study.directions) > 1:
         return "multi-objective trials report no per-epoch values"
@@ -125,8 +128,24 @@ def _slice(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
     return vis.plot_slice(study, target=t.fn, target_name=t.selected)
 
 
-def _intermediate(vis: Any, study: optuna.Study, _t: PlotTarget) -> Any:
+def _intermediate(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
+    if t.curves and vis.__name__.endswith("matplotlib"):
+        return _epoch_curves(t)
     return vis.plot_intermediate_values(study)
+
+
+def _epoch_curves(t: PlotTarget) -> Any:
+    """Every epoch of every trial (complete: solid; pruned or failed: faint), as logged."""
+    _fig, ax = plt.subplots(figsize=(7, 4.5))
+    for number, (state, points) in sorted(t.curves.items()):
+        steps, values = zip(*points, strict=True) if points else ((), ())
+        done = state == "COMPLETE"
+        ax.plot(steps, values, lw=1.2 if done else 0.8, alpha=0.9 if done else 0.35,
+                label=f"trial {number}" if done else None)  # fmt: skip
+    if any(v > 0 for _, pts in t.curves.values() for _, v in pts):
+        ax.set_yscale("log")
+    ax.set(title="Learning curves of all trials", xlabel="epoch", ylabel=t.selected)
+    return ax
 
 
 def _pareto(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
@@ -163,11 +182,24 @@ def _tidy(fig: Any, name: str, target: PlotTarget) -> None:
         for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
             if scale == "log":
                 axis.set_minor_formatter(NullFormatter())
+    if name == "parallel_coordinate":
+        _spread_axes(fig)
     if name == "intermediate_values":
         ax = fig.axes[0]
-        ax.set(xlabel="epoch", ylabel=f"{target.selected} (reported each epoch)")
+        which = "every epoch" if target.curves else "reported to Optuna"
+        ax.set(xlabel="epoch", ylabel=f"{target.selected} ({which})")
         if len(ax.get_lines()) > MAX_LEGEND and ax.get_legend() is not None:
             ax.get_legend().remove()  # one entry per trial: taller than the plot itself
+
+
+def _spread_axes(fig: Any) -> None:
+    """Parallel coordinates: room between the axes, fewer and smaller tick labels on log axes
+    (their labels ran into the next axis)."""
+    fig.set_size_inches(max(8.0, 1.3 * len(fig.axes)), 5.0)
+    for ax in fig.axes:
+        ax.tick_params(labelsize=8)
+        if ax.get_yscale() == "log":
+            ax.yaxis.set_major_locator(LogLocator(base=10, numticks=4))
 
 
 def save_png(spec: PlotSpec, study: optuna.Study, target: PlotTarget, path: Path) -> Path:

@@ -7,20 +7,23 @@ part of it) and written locally by ``sweeps report``: the markdown links the pic
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
 import optuna
 
-from sweeps.config import SweepConfig
+from sweeps.config import PER_EPOCH, SweepConfig
 from sweeps.report.collect import collect, plot_target
 from sweeps.report.html import to_html
 from sweeps.report.markdown import render_report
 from sweeps.report.study_plots import StudyPlots, make_study_plots
+from sweeps.search.metrics import CURVE
 from sweeps.search.sweep import Sweep
 from sweeps.tracking import TrackingStore
 
 REPORT_NAME = "report.md"
+MAX_CURVES = 200
 PLOTS_DIR = "plots"
 
 
@@ -35,13 +38,31 @@ def write_report(
     it (``report.html``), and ``folder/plots/*.png``; return the Markdown's path and what was
     drawn."""
     folder.mkdir(parents=True, exist_ok=True)
-    plots = make_study_plots(study, plot_target(cfg), folder / PLOTS_DIR)
+    target = dataclasses.replace(plot_target(cfg), curves=epoch_curves(study, cfg, tracker))
+    plots = make_study_plots(study, target, folder / PLOTS_DIR)
     path = folder / name
     text = render_report(collect(study, cfg, tracker, plots), PLOTS_DIR)
     path.write_text(text)
     title = f"Sweep report: {cfg.study_name}"
     path.with_suffix(".html").write_text(to_html(text, folder, title))
     return path, plots
+
+
+def epoch_curves(
+    study: optuna.Study, cfg: SweepConfig, tracker: TrackingStore
+) -> dict[int, tuple[str, list[tuple[int, float]]]]:
+    """Every epoch of the selection metric, read back from the trials' runs (the latest
+    :data:`MAX_CURVES` trials; none for several objectives or a metric with no curve)."""
+    metric = cfg.objective.selection_metric
+    if len(cfg.objective.metric) > 1 or metric not in PER_EPOCH:
+        return {}
+    curves = {}
+    for trial in study.get_trials(deepcopy=False)[-MAX_CURVES:]:
+        run_id = trial.user_attrs.get("mlflow_run_id")
+        if run_id is not None and trial.state.is_finished():
+            points = tracker.metric_history(run_id, f"{CURVE}{metric}")
+            curves[trial.number] = (trial.state.name, points)
+    return curves
 
 
 def publish_report(sweep: Sweep) -> list[str]:

@@ -124,6 +124,9 @@ class TrackingStore(Protocol):
     ) -> None:
         """Log final metrics (step 0) and tags."""
 
+    def metric_history(self, run_id: str, key: str) -> list[tuple[int, float]]:
+        """Every ``(step, value)`` logged for metric ``key``, by step."""
+
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
         """Log params (values become strings)."""
 

@@ -151,6 +151,10 @@ class MemoryTracker:
         merged = {**self.runs[run_id].tags, **{k: str(v) for k, v in (tags or {}).items()}}
         self._update(run_id, tags=merged)
 
+    def metric_history(self, run_id: str, key: str) -> list[tuple[int, float]]:
+        """Every ``(step, value)`` logged for ``key``, by step."""
+        return sorted((step, value) for name, value, step in self.history[run_id] if name == key)
+
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
         """Add params (values become strings)."""
         merged = {**self.runs[run_id].params, **{k: str(v) for k, v in params.items()}}

@@ -182,6 +182,11 @@ class Tracker:
             tags=tags_of(tags or {}),
         )
 
+    def metric_history(self, run_id: str, key: str) -> list[tuple[int, float]]:
+        """Every ``(step, value)`` logged for metric ``key``, by step."""
+        history = self.client.get_metric_history(run_id, key)
+        return sorted((int(m.step), float(m.value)) for m in history)
+
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
         """Log params (values become strings)."""
         self.client.log_batch(run_id, params=params_of(params))

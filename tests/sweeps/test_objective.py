@@ -160,3 +160,16 @@ def test_a_trial_interrupted_while_the_sampler_chooses_still_gets_a_closed_run(
     assert run.status == "KILLED"
     assert run.tags["sweeps.state"] == "FAIL" and run.tags["sweeps.reason"] == "interrupted"
     assert run.tags["sweeps.epochs_reached"] == "0"
+
+
+def test_the_reports_learning_curves_hold_every_epoch_not_only_optunas_reports() -> None:
+    from sweeps.report.write import epoch_curves
+
+    sweep = memory_sweep(selection={"folds": 1}, study={"n_trials": 2, "report_every": 3})
+    _run_study(sweep, 2)
+    curves = epoch_curves(sweep.study, sweep.cfg, sweep.tracker)
+    for trial in sweep.study.trials:
+        state, points = curves[trial.number]
+        assert state == trial.state.name
+        assert [step for step, _ in points] == list(range(1, len(points) + 1))
+        assert set(trial.intermediate_values) == {s for s, _ in points if s % 3 == 0}
