@@ -1,5 +1,7 @@
-"""`sweeps ui` in a real browser: after a tiny sweep, headless Chromium (driven by Playwright)
-finds the parent run, its trials and the parent's plots; Ctrl-C stops the UI.
+"""`sweeps ui` in a real browser: after a tiny sweep (two trials complete, two pruned) and a
+reproduction, headless Chromium (driven by Playwright) finds the parent run, its trials and the
+reproduction under it, pruned trials not shown as failures, the trials sorted by `val_loss` in
+the order of the kept models, and the parent's plots; Ctrl-C stops the UI.
 
 Skips where Playwright or /usr/bin/chromium is missing, except with SWEEPS_REQUIRE_BROWSER=1
 (set by .ci/run), where it fails instead: CI cannot pass by skipping.
@@ -22,6 +24,7 @@ import pytest
 from mlflow import MlflowClient
 
 from tests.conftest import Stores
+from tests.sweeps.finished import TINY_STUDY
 from tests.sweeps.helpers import run_cli, write_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -102,9 +105,16 @@ def visible(locator: Any) -> None:
     expect(locator).to_be_visible(timeout=PAGE_MS)
 
 
-def browse(url: str, parent_id: str, shots: Path) -> None:
-    """Assert, in Chromium, the runs table (parent expanded into its trials) and the parent's
-    plot artifacts; save screenshots into ``shots``."""
+# The icon MLflow draws for a FINISHED run (a check in a circle); failed and killed runs get
+# other icons.
+FINISHED_ICON = "M11.53 6.53 7 11.06 4.47 8.53l1.06-1.06L7 8.94l3.47-3.47z"
+
+
+def browse(url: str, parent_id: str, names: dict[str, list[str]], shots: Path) -> None:
+    """Assert, in Chromium, the runs table (parent expanded into its trials and the
+    reproduction), the trials sorted by ``val_loss``, and the parent's plot artifacts; save
+    screenshots into ``shots``. ``names``: run names by kind (complete in the order a sort by
+    val_loss puts them, pruned, reproduction)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -113,12 +123,22 @@ def browse(url: str, parent_id: str, shots: Path) -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.set_default_timeout(PAGE_MS)
             page.goto(url)
-            visible(page.get_by_text("5 matching runs"))
+            visible(page.get_by_text("6 matching runs"))
             visible(page.get_by_role("link", name="tiny", exact=True).last)
             page.locator('button[data-component-id*="runnamecellrenderer"]').first.click()
-            for number in range(4):
-                visible(page.get_by_role("link", name=f"trial-{number:03d}"))
+            for name in [*names["complete"], *names["pruned"], *names["reproduction"]]:
+                visible(page.get_by_role("link", name=name, exact=True))
+            for name in names["pruned"]:  # not a failure: the same icon as a complete trial
+                row = page.locator('[role="row"]', has=page.get_by_role("link", name=name))
+                cell = row.first.locator('[col-id="runDateAndNestInfo"]')
+                assert FINISHED_ICON in cell.inner_html(), name
             page.screenshot(path=shots / "runs.png")
+            # a new browser: one whose runs table never expanded the parent lists trials flat
+            fresh = browser.new_context().new_page()
+            fresh.set_default_timeout(PAGE_MS)
+            fresh.goto(url)
+            sort_trials_by_val_loss(fresh, names)
+            fresh.screenshot(path=shots / "sorted.png")
 
             page.goto(url.replace("/runs?", f"/runs/{parent_id}/artifacts?"))
             visible(page.get_by_text("report.md", exact=True))
@@ -143,13 +163,52 @@ def browse(url: str, parent_id: str, shots: Path) -> None:
             browser.close()
 
 
+SORTED_JS = """([selector, first]) => {
+  const names = [...document.querySelectorAll(selector)].map(e => e.innerText.trim())
+    .filter(n => n.startsWith("trial-"));
+  return names.length === 4 && names[0] === first[0] && names[1] === first[1];
+}"""
+
+
+def sort_trials_by_val_loss(page: Any, names: dict[str, list[str]]) -> None:
+    """Show the trials alone, sort them by `val_loss` as a user would, and find the complete
+    trials in the order of their kept models' values (descending), the pruned ones after."""
+    search = page.get_by_placeholder('metrics.rmse < 1 and params.model = "tree"')
+    search.fill("tags.`sweeps.role` = 'trial'")
+    search.press("Enter")
+    page.get_by_role("button", name="Sort: Created").click()
+    page.get_by_placeholder("Search").fill("val_loss")
+    page.get_by_text("val_loss", exact=True).click()
+    page.keyboard.press("Escape")
+    selector = '[role="row"] [col-id="attributes.`Run Name`"] a'
+    first = list(reversed(names["complete"]))  # descending: the default direction
+    page.wait_for_function(SORTED_JS, arg=[selector, first])
+    texts = [n.strip() for n in page.locator(selector).all_inner_texts()]
+    texts = [n for n in texts if n.startswith("trial-")]
+    assert texts[:2] == first  # the kept models' values sort; pruned trials have none: last
+    assert sorted(texts[2:]) == names["pruned"]
+
+
 def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_path: Path) -> None:
     require_browser()
-    config = write_config(tmp_path)
+    config = write_config(tmp_path, study=TINY_STUDY)
     assert run_cli("run", str(config), "--quiet", *stores.flags()) == 0
     client = MlflowClient(tracking_uri=stores.tracking_uri)
     experiment_id = client.get_experiment_by_name("tiny").experiment_id
     (parent,) = client.search_runs([experiment_id], "tags.`sweeps.role` = 'parent'")
+    trials = client.search_runs([experiment_id], "tags.`sweeps.role` = 'trial'")
+    complete = sorted(
+        (r for r in trials if r.data.tags["sweeps.state"] == "COMPLETE"),
+        key=lambda r: r.data.metrics["val_loss"],
+    )
+    pruned = sorted(r.info.run_name for r in trials if r.data.tags["sweeps.state"] == "PRUNED")
+    assert len(complete) == 2 and pruned == ["trial-002 pruned", "trial-003 pruned"]
+    assert run_cli("reproduce", complete[0].info.run_id, "--tracking-uri", stores.tracking_uri) == 0
+    names = {
+        "complete": [r.info.run_name for r in complete],
+        "pruned": pruned,
+        "reproduction": [f"reproduce-{complete[0].info.run_name}"],
+    }
 
     port = free_port()
     with start_ui(config, stores, port, tmp_path) as process:
@@ -157,7 +216,7 @@ def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_
             url = first_line(process.stdout, READY_SECONDS)
             base = f"http://127.0.0.1:{port}"
             assert url == f"{base}/#/experiments/{experiment_id}/runs?workflowType=machine_learning"
-            browse(url, parent.info.run_id, tmp_path)
+            browse(url, parent.info.run_id, names, tmp_path)
             process.send_signal(signal.SIGINT)
             assert process.wait(90) == 0
         finally:
@@ -165,5 +224,5 @@ def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_
         assert "sweeps: MLflow UI stopped" in process.stderr.read()
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
-    for shot in ("runs.png", "artifacts.png", "report.png"):
+    for shot in ("runs.png", "sorted.png", "artifacts.png", "report.png"):
         assert (tmp_path / shot).stat().st_size > 10_000
