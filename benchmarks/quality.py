@@ -163,14 +163,21 @@ def run_table(spec: TableSpec, root: Path, args: argparse.Namespace) -> Result:
     result.scores = {
         "ours": guarded(
             "ours (sweeps run)",
-            lambda: ours(folder, data.csv, spec, *data.holdout, args.seed, args.trials),
+            lambda: ours(
+                folder, data.csv, spec, *data.holdout, args.seed, args.trials, tuple(args.sets)
+            ),
         ),
-        "mlp": guarded(
+    }
+    if args.peers:
+        result.scores["mlp"] = guarded(
             "tuned sklearn MLP",
             lambda: tuned_mlp(spec.task, rows, data.holdout, args.seed, args.trials),
-        ),
-        "hgb": guarded("HGB", lambda: gradient_boosting(spec.task, rows, data.holdout, args.seed)),
-    }
+        )
+        result.scores["hgb"] = guarded(
+            "HGB", lambda: gradient_boosting(spec.task, rows, data.holdout, args.seed)
+        )
+    else:
+        result.scores.update(mlp=Score(error="not run (--no-peers)"), hgb=Score(error="not run"))
     return result
 
 
@@ -182,6 +189,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="holdout, sweep, sampler and MLP seed")
     parser.add_argument("--peer-rows", choices=("all", "sweep"), default="all")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="passed to our `sweeps run` (ablations, e.g. --set selection.folds=1)",
+    )
     args = parser.parse_args(argv)
     unknown = [t for t in args.tables.split(",") if t not in TABLES]
     if unknown:

@@ -46,9 +46,13 @@ def sweep_config(
     return cfg
 
 
-def run_sweep(folder: Path, config: Path, trials: int) -> tuple[float, str | None]:
-    """Run ``sweeps run`` in ``folder`` with stores there; return (wall seconds, error line)."""
+def run_sweep(
+    folder: Path, config: Path, trials: int, sets: tuple[str, ...] = ()
+) -> tuple[float, str | None]:
+    """Run ``sweeps run`` in ``folder`` with stores there (``sets``: extra ``--set`` values);
+    return (wall seconds, error line)."""
     cmd = [sys.executable, "-m", "sweeps", "run", str(config), "--quiet"]
+    cmd += [arg for item in sets for arg in ("--set", item)]
     cmd += ["--trials", str(trials), "--tracking-uri", tracking_uri(folder)]
     cmd += ["--storage", f"sqlite:///{folder / 'optuna.db'}"]
     env = {k: v for k, v in os.environ.items() if k not in MLFLOW_URI_VARIABLES}
@@ -107,13 +111,14 @@ def ours(
     y_hold: pd.Series,
     seed: int,
     trials: int,
+    sets: tuple[str, ...] = (),
 ) -> Score:
     """Write the sweep file, run the sweep, score its champion on the held-out rows."""
     name = f"quality-{spec.name}"
     config = folder / f"{name}.yaml"
     cfg = sweep_config(name, csv, spec.target, spec.task, seed=seed, trials=trials)
     config.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    seconds, error = run_sweep(folder, config, trials)
+    seconds, error = run_sweep(folder, config, trials, sets)
     if error is not None:
         return Score(seconds=seconds, error=error)
     score = score_champion(folder, name, spec.task, X_hold, y_hold)
