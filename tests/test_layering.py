@@ -18,6 +18,8 @@ NEVER = {
               "report", "reproduce", "commands", "cli"},
     "space": {"config", "sweepfile", "study", "tracking", "search", "results", "report",
               "reproduce", "commands", "cli"},
+    "limits": {"config", "sweepfile", "study", "tracking", "search", "results", "report",
+               "reproduce", "commands", "cli"},
     "study": {"config", "sweepfile", "tracking", "search", "results", "report", "reproduce",
               "commands", "cli"},
     "tracking": {"config", "sweepfile", "study", "search", "results", "report", "reproduce",
