@@ -151,10 +151,13 @@ class GeneratedData(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> GeneratedData:
         """Checked here, not by scikit-learn: its arrays would be allocated first."""
-        if self.n_informative is not None and self.n_informative > self.n_features:
-            raise ValueError("data.n_informative must be <= n_features")
+        informative, features = self.n_informative, self.n_features
+        if informative is not None and informative > features:
+            raise ValueError(f"n_informative ({informative}) must be <= n_features ({features})")
         if self.n_classes > self.n_samples:
-            raise ValueError("data.n_classes must be <= n_samples")
+            raise ValueError(
+                f"n_classes ({self.n_classes}) must be <= n_samples ({self.n_samples})"
+            )
         return self
 
     @property
@@ -203,12 +206,13 @@ class SelectionConfig(_Strict):
     confirm: ConfirmConfig = ConfirmConfig()
     refit: Literal["all", "train"] = "all"
 
-    @field_validator("folds")
+    @field_validator("folds", mode="before")
     @classmethod
-    def _at_least_one(cls, value: Any) -> Any:
-        if isinstance(value, int) and value < 1:
-            raise ValueError("folds must be auto, 1 (one validation split) or K >= 2")
-        return value
+    def _auto_or_count(cls, value: Any) -> Any:
+        """One message for every bad value (``true`` included), not one per union member."""
+        if value == "auto" or (type(value) is int and value >= 1):
+            return value
+        raise ValueError(f"folds must be auto, 1 (one validation split) or K >= 2; got {value!r}")
 
     def folds_for(self, non_test_rows: int) -> int:
         """The number of folds for a table with ``non_test_rows`` rows outside the test split."""
@@ -471,6 +475,17 @@ def check_enqueued(enqueue: Sequence[Mapping[str, Any]], space: Mapping[str, Par
             problem = outside(spec, value)
             if problem:
                 raise ValueError(f"{where}: {problem}")
+
+
+def check_estimator(kwargs: Mapping[str, Any], task: str) -> None:
+    """Raise ValueError unless ``kwargs`` (logged MLP keywords) are keywords of ``task``'s
+    MLP with valid values (check the sizes against the limits first)."""
+    allowed = set(MLP_DEFAULTS) - (REGRESSION_ONLY if task == "classification" else set())
+    unknown = sorted(set(kwargs) - allowed)
+    if unknown:
+        hint = did_you_mean(unknown[0], allowed)
+        raise ValueError(f"unknown keyword(s) of the {task} MLP {unknown}{hint}")
+    validate_hyperparameters({**MLP_DEFAULTS, **kwargs})
 
 
 def check_task(cfg: SweepConfig, task: Task) -> None:
