@@ -201,8 +201,17 @@ def describe_validation_error(exc: ValidationError) -> str:
         msg = msg[:MAX_MESSAGE] + "..."
     if first["type"] == "extra_forbidden":
         msg += did_you_mean(str(first["loc"][-1]), _field_names(first["loc"][:-1]))
+    elif first["type"] not in ("value_error", "missing"):
+        msg += _got(first.get("input"))
     more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
     return f"{loc}: {msg}{more}" if loc else f"{msg}{more}"
+
+
+def _got(value: object) -> str:
+    """``"; got True"`` for a short scalar the user wrote; nothing for anything else."""
+    if isinstance(value, bool | int | float | str) and len(repr(value)) <= 40:
+        return f"; got {value!r}"
+    return ""
 
 
 def _field_names(loc: Sequence[int | str]) -> list[str]:

@@ -38,11 +38,23 @@ EDITS: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("model-name-uri", {"tracking.model_name": "models:/x"}, "tracking.model_name: 'models:/x'"),
     # integers and numbers as written: no bools, no floats for counts, no infinities
-    ("n-trials-bool", {"study.n_trials": True}, "study.n_trials: Input should be a valid integer"),
-    ("n-trials-float", {"study.n_trials": 2.5}, "study.n_trials: Input should be a valid integer"),
+    (
+        "n-trials-bool",
+        {"study.n_trials": True},
+        "study.n_trials: Input should be a valid integer; got True",
+    ),
+    (
+        "n-trials-float",
+        {"study.n_trials": 2.5},
+        "study.n_trials: Input should be a valid integer; got 2.5",
+    ),
     ("n-trials-zero", {"study.n_trials": 0}, "study.n_trials: Input should be greater than 0"),
     ("no-budget", {"study.n_trials": None}, "study: give n_trials, timeout or both"),
-    ("timeout-inf", {"study.timeout": float("inf")}, "study.timeout: Input should be a finite"),
+    (
+        "timeout-inf",
+        {"study.timeout": float("inf")},
+        "study.timeout: Input should be a finite number; got inf",
+    ),
     ("timeout-bool", {"study.timeout": True}, "study.timeout: Input should be a valid number"),
     ("seed-bool", {"seed": False}, "seed: Input should be a valid integer"),
     ("seed-text", {"seed": "abc"}, "seed: Input should be a valid integer"),
