@@ -12,7 +12,15 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.hyperparams import DEFAULTS as MLP_DEFAULTS
 from pipeline.hyperparams import REGRESSION_ONLY
@@ -56,6 +64,10 @@ SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 MAX_NAME_LENGTH = 100
 #: ``description`` is copied into every trial's logged config and the report.
 MAX_DESCRIPTION = 10_000
+#: ``selection.confirm``: at most this many trials, and seeds each (every one a retraining).
+MAX_CONFIRM = 100
+#: A seed NumPy, scikit-learn and Optuna all accept.
+Seed = Annotated[int, Strict(), Field(ge=0, lt=2**32)]
 
 
 def safe_name(value: str) -> str:
@@ -146,7 +158,7 @@ class GeneratedData(_Strict):
     n_informative: Int | None = Field(default=None, gt=0)
     n_classes: Int = Field(default=2, ge=2)
     noise: Real = Field(default=0.0, ge=0)
-    seed: Int = 0
+    seed: Seed = 0
 
     @model_validator(mode="after")
     def _consistent(self) -> GeneratedData:
@@ -175,7 +187,7 @@ class SplitConfig(_Strict):
 
     validation: Real = Field(default=0.15, gt=0, lt=1)
     test: Real = Field(default=0.15, gt=0, lt=1)
-    seed: Int = 0
+    seed: Seed = 0
 
     @model_validator(mode="after")
     def _leaves_training_rows(self) -> SplitConfig:
@@ -188,8 +200,8 @@ class ConfirmConfig(_Strict):
     """The winner's confirmation: the ``top`` trials retrained with ``seeds`` fresh seeds each;
     the best mean wins (``top`` 0 or 1: the study's best trial wins as it is)."""
 
-    top: Int = Field(default=3, ge=0)
-    seeds: Int = Field(default=3, ge=2)
+    top: Int = Field(default=3, ge=0, le=MAX_CONFIRM)
+    seeds: Int = Field(default=3, ge=2, le=MAX_CONFIRM)
 
 
 class SelectionConfig(_Strict):
@@ -342,7 +354,7 @@ class SweepConfig(_Strict):
 
     name: SafeName
     description: str = Field(default="", max_length=MAX_DESCRIPTION)
-    seed: Int = 0
+    seed: Seed = 0
     data: DataConfig
     split: SplitConfig = SplitConfig()
     model: dict[str, Any] = Field(default_factory=dict)
