@@ -285,6 +285,22 @@ class StudyConfig(_Strict):
     report_every: Int = Field(default=1, ge=1)
     enqueue: tuple[dict[str, Any], ...] = ()
 
+    @field_validator("storage")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        """A SQLAlchemy database URL, checked now: a bad one would fail after MLflow's store
+        had been created."""
+        from sqlalchemy.engine import make_url  # only when a storage is given
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value) if value is not None else None
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL (e.g. sqlite:///mlruns/optuna.db, postgresql://...)"
+            ) from None
+        return value
+
     @model_validator(mode="after")
     def _has_budget(self) -> StudyConfig:
         if self.n_trials is None and self.timeout is None:
@@ -339,6 +355,14 @@ class TrackingConfig(_Strict):
     register_model: bool = True
     model_name: SafeName | None = None
     background: Literal["auto"] | bool = "auto"
+
+    @field_validator("background", mode="before")
+    @classmethod
+    def _auto_or_bool(cls, value: Any) -> Any:
+        """One message for every bad value, not one per union member."""
+        if value == "auto" or isinstance(value, bool):
+            return value
+        raise ValueError(f"background must be auto, true or false; got {value!r}")
 
     def writer_for(self, workers_here: int) -> bool:
         """Whether each of ``workers_here`` workers on this machine forks a tracking writer

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
 if TYPE_CHECKING:  # a trial is only used, never built, here: Optuna loads with the study
     import optuna
@@ -63,6 +63,17 @@ class CategoricalParam(_Param):
 
     type: Literal["categorical"]
     choices: list[Scalar] = Field(min_length=1)
+
+    @field_validator("choices", mode="before")
+    @classmethod
+    def _scalars(cls, value: Any) -> Any:
+        """One message naming the first choice that is a list or a mapping."""
+        for i, choice in enumerate(value if isinstance(value, list) else []):
+            if not isinstance(choice, Scalar):
+                raise ValueError(
+                    f"choices[{i}] is {choice!r}: a choice is a number, text, true, false or null"
+                )
+        return value
 
 
 ParamSpec = Annotated[FloatParam | IntParam | CategoricalParam, Field(discriminator="type")]

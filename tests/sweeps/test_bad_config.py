@@ -156,6 +156,12 @@ EDITS: list[tuple[str, dict[str, Any], str]] = [
         "model.hidden_layer_sizes: 5,000 is above limits.max_width (4,096)",
     ),
     # the rest of the file
+    ("background", {"tracking.background": "maybe"}, "tracking.background: background must be"),
+    (
+        "nested-choice",
+        {"space.batch_size.choices": [32, [1, 2]]},
+        "space.batch_size.choices: choices[1] is [1, 2]: a choice is a number, text, true,",
+    ),
     ("no-data", {"data": DELETE}, "data: Field required"),
     ("data-tag", {"data.source": "fle"}, "data: Input tag 'fle' found using 'source'"),
     ("metric", {"objective.metric": "val_r2"}, "objective.metric ['val_r2'] is not produced by"),
@@ -291,3 +297,13 @@ def test_the_battery_would_see_a_write(tmp_path: Path, capsys: pytest.CaptureFix
     result = run_bad(tmp_path, capsys, str(path), command="init")
     assert result.code == 0, result
     assert {"mlruns/mlflow.db", "mlruns/optuna.db"} <= result.written
+
+
+def test_a_storage_that_is_not_a_url_is_refused_before_mlflow_is_touched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "good.yaml"
+    path.write_text(yaml.safe_dump(tiny_mapping(tmp_path)))
+    args = (str(path), "--storage", "notaurl")
+    failure = run_bad(tmp_path, capsys, *args, stores=("--tracking-uri",))
+    assert_one_line(failure, f"{path}: study.storage: not a database URL (e.g. sqlite:")
