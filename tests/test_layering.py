@@ -97,9 +97,7 @@ def test_no_module_imports_one_that_imports_it_back() -> None:
         name: {m for m in _imports(path) if m in modules and m != name}
         for name, path in modules.items()
     }
-    cycles = [
-        (a, b) for a, targets in graph.items() for b in targets if _reaches(graph, b, a)
-    ]
+    cycles = [(a, b) for a, targets in graph.items() for b in targets if _reaches(graph, b, a)]
     assert not cycles, f"import cycles: {sorted(set(map(tuple, map(sorted, cycles))))}"
 
 
