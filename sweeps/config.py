@@ -3,20 +3,32 @@ tracking, as frozen pydantic v2 models (read and overridden by :mod:`sweeps.swee
 
 from __future__ import annotations
 
+import difflib
+import numbers
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.hyperparams import DEFAULTS as MLP_DEFAULTS
 from pipeline.hyperparams import REGRESSION_ONLY
 from pipeline.hyperparams import validate as validate_hyperparameters
 from pipeline.levels import DEFAULT_MAX_LEVELS, DEFAULT_MIN_LEVEL_ROWS
 from sweeps.infra.urls import redact
-from sweeps.space import CategoricalParam, ParamSpec, hidden_layers
+from sweeps.limits import Limits, check_network
+from sweeps.space import CategoricalParam, Int, ParamSpec, Real, hidden_layers, outside
 
 Task = Literal["classification", "regression"]
 Direction = Literal["minimize", "maximize"]
@@ -38,6 +50,45 @@ AUTO_FOLDS_BELOW = 2000
 AUTO_FOLDS = 5
 
 MAXIMIZED = {"val_accuracy", "val_r2"}
+#: Model inputs and outputs of each built-in data set (two classes: one output).
+BUILTIN_SHAPES: dict[str, tuple[int, int]] = {
+    "breast_cancer": (30, 1),
+    "wine": (13, 3),
+    "iris": (4, 3),
+    "digits": (64, 10),
+    "diabetes": (10, 1),
+}
+#: A name that becomes a path or a registry name: ``name``, ``study.name``,
+#: ``tracking.model_name`` (the report folder is named after the study).
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+MAX_NAME_LENGTH = 100
+#: ``description`` is copied into every trial's logged config and the report.
+MAX_DESCRIPTION = 10_000
+#: ``selection.confirm``: at most this many trials, and seeds each (every one a retraining).
+MAX_CONFIRM = 100
+#: A seed NumPy, scikit-learn and Optuna all accept.
+Seed = Annotated[int, Strict(), Field(ge=0, lt=2**32)]
+
+
+def safe_name(value: str) -> str:
+    """``value`` if it is a safe file and registry name: letters, digits, ``_ . -``, not
+    starting with ``.``, ``-`` or ``_``, at most :data:`MAX_NAME_LENGTH` characters."""
+    if len(value) <= MAX_NAME_LENGTH and SAFE_NAME.fullmatch(value):
+        return value
+    shown = value if len(value) <= 40 else value[:40] + "..."
+    raise ValueError(
+        f"{shown!r} is not a safe name: use letters, digits, _ . - (starting with a letter or "
+        f"digit), at most {MAX_NAME_LENGTH} characters"
+    )
+
+
+SafeName = Annotated[str, AfterValidator(safe_name)]
+
+
+def did_you_mean(word: str, names: Iterable[str]) -> str:
+    """``"; did you mean n_trials?"`` when one of ``names`` is close to ``word``, else ``""``."""
+    close = difflib.get_close_matches(word, list(names), n=1)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 def _one_of(value: str, names: Iterable[str]) -> str:
@@ -73,8 +124,8 @@ class FileData(_Strict):
     na_values: tuple[str, ...] = ()
     on_junk: Literal["coerce", "error"] = "coerce"
     columns: dict[str, Literal["numeric", "categorical", "drop"]] = Field(default_factory=dict)
-    max_levels: int | None = Field(default=DEFAULT_MAX_LEVELS, ge=2)
-    min_level_rows: int = Field(default=DEFAULT_MIN_LEVEL_ROWS, ge=1)
+    max_levels: Int | None = Field(default=DEFAULT_MAX_LEVELS, ge=2)
+    min_level_rows: Int = Field(default=DEFAULT_MIN_LEVEL_ROWS, ge=1)
 
     @field_validator("na_values", mode="before")
     @classmethod
@@ -102,12 +153,30 @@ class GeneratedData(_Strict):
 
     source: Literal["generated"]
     task: Task
-    n_samples: int = Field(gt=0)
-    n_features: int = Field(gt=0)
-    n_informative: int | None = Field(default=None, gt=0)
-    n_classes: int = Field(default=2, ge=2)
-    noise: float = Field(default=0.0, ge=0)
-    seed: int = 0
+    n_samples: Int = Field(gt=0)
+    n_features: Int = Field(gt=0)
+    n_informative: Int | None = Field(default=None, gt=0)
+    n_classes: Int = Field(default=2, ge=2)
+    noise: Real = Field(default=0.0, ge=0)
+    seed: Seed = 0
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GeneratedData:
+        """Checked here, not by scikit-learn: its arrays would be allocated first."""
+        informative, features = self.n_informative, self.n_features
+        if informative is not None and informative > features:
+            raise ValueError(f"n_informative ({informative}) must be <= n_features ({features})")
+        if self.n_classes > self.n_samples:
+            raise ValueError(
+                f"n_classes ({self.n_classes}) must be <= n_samples ({self.n_samples})"
+            )
+        return self
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The model's inputs and outputs (two classes, or a regression target: one output)."""
+        outputs = self.n_classes if self.task == "classification" and self.n_classes > 2 else 1
+        return self.n_features, outputs
 
 
 DataConfig = Annotated[BuiltinData | FileData | GeneratedData, Field(discriminator="source")]
@@ -116,9 +185,9 @@ DataConfig = Annotated[BuiltinData | FileData | GeneratedData, Field(discriminat
 class SplitConfig(_Strict):
     """Fractions of the table held out for validation and test, and the split's own seed."""
 
-    validation: float = Field(default=0.15, gt=0, lt=1)
-    test: float = Field(default=0.15, gt=0, lt=1)
-    seed: int = 0
+    validation: Real = Field(default=0.15, gt=0, lt=1)
+    test: Real = Field(default=0.15, gt=0, lt=1)
+    seed: Seed = 0
 
     @model_validator(mode="after")
     def _leaves_training_rows(self) -> SplitConfig:
@@ -131,8 +200,8 @@ class ConfirmConfig(_Strict):
     """The winner's confirmation: the ``top`` trials retrained with ``seeds`` fresh seeds each;
     the best mean wins (``top`` 0 or 1: the study's best trial wins as it is)."""
 
-    top: int = Field(default=3, ge=0)
-    seeds: int = Field(default=3, ge=2)
+    top: Int = Field(default=3, ge=0, le=MAX_CONFIRM)
+    seeds: Int = Field(default=3, ge=2, le=MAX_CONFIRM)
 
 
 class SelectionConfig(_Strict):
@@ -145,16 +214,17 @@ class SelectionConfig(_Strict):
     the epochs the winner kept, or is the winner's own model on the train split (``train``).
     """
 
-    folds: Literal["auto"] | int = "auto"
+    folds: Literal["auto"] | Int = "auto"
     confirm: ConfirmConfig = ConfirmConfig()
     refit: Literal["all", "train"] = "all"
 
-    @field_validator("folds")
+    @field_validator("folds", mode="before")
     @classmethod
-    def _at_least_one(cls, value: Any) -> Any:
-        if isinstance(value, int) and value < 1:
-            raise ValueError("folds must be auto, 1 (one validation split) or K >= 2")
-        return value
+    def _auto_or_count(cls, value: Any) -> Any:
+        """One message for every bad value (``true`` included), not one per union member."""
+        if value == "auto" or (type(value) is int and value >= 1):
+            return value
+        raise ValueError(f"folds must be auto, 1 (one validation split) or K >= 2; got {value!r}")
 
     def folds_for(self, non_test_rows: int) -> int:
         """The number of folds for a table with ``non_test_rows`` rows outside the test split."""
@@ -203,17 +273,33 @@ class StudyConfig(_Strict):
     every epoch.
     """
 
-    name: str | None = None
-    n_trials: int | None = Field(default=20, gt=0)
-    timeout: float | None = Field(default=None, gt=0)
+    name: SafeName | None = None
+    n_trials: Int | None = Field(default=20, gt=0)
+    timeout: Real | None = Field(default=None, gt=0)
     sampler: SamplerConfig = SamplerConfig()
     pruner: PrunerConfig = PrunerConfig()
     storage: str | None = None
-    heartbeat_interval: int = Field(default=10, gt=0)
-    grace_period: int | None = Field(default=None, gt=0)
-    max_retry: int = Field(default=1, ge=0)
-    report_every: int = Field(default=1, ge=1)
+    heartbeat_interval: Int = Field(default=10, gt=0)
+    grace_period: Int | None = Field(default=None, gt=0)
+    max_retry: Int = Field(default=1, ge=0)
+    report_every: Int = Field(default=1, ge=1)
     enqueue: tuple[dict[str, Any], ...] = ()
+
+    @field_validator("storage")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        """A SQLAlchemy database URL, checked now: a bad one would fail after MLflow's store
+        had been created."""
+        from sqlalchemy.engine import make_url  # only when a storage is given
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value) if value is not None else None
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL (e.g. sqlite:///mlruns/optuna.db, postgresql://...)"
+            ) from None
+        return value
 
     @model_validator(mode="after")
     def _has_budget(self) -> StudyConfig:
@@ -267,8 +353,16 @@ class TrackingConfig(_Strict):
     uri: str | None = None
     artifact_location: str | None = None
     register_model: bool = True
-    model_name: str | None = None
+    model_name: SafeName | None = None
     background: Literal["auto"] | bool = "auto"
+
+    @field_validator("background", mode="before")
+    @classmethod
+    def _auto_or_bool(cls, value: Any) -> Any:
+        """One message for every bad value, not one per union member."""
+        if value == "auto" or isinstance(value, bool):
+            return value
+        raise ValueError(f"background must be auto, true or false; got {value!r}")
 
     def writer_for(self, workers_here: int) -> bool:
         """Whether each of ``workers_here`` workers on this machine forks a tracking writer
@@ -282,9 +376,9 @@ class TrackingConfig(_Strict):
 class SweepConfig(_Strict):
     """One sweep: data, split, fixed model keywords, search space, objective, study, tracking."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)
-    description: str = ""
-    seed: int = 0
+    name: SafeName
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    seed: Seed = 0
     data: DataConfig
     split: SplitConfig = SplitConfig()
     model: dict[str, Any] = Field(default_factory=dict)
@@ -293,13 +387,31 @@ class SweepConfig(_Strict):
     selection: SelectionConfig = SelectionConfig()
     study: StudyConfig = StudyConfig()
     tracking: TrackingConfig = TrackingConfig()
+    limits: Limits = Limits()
 
     @model_validator(mode="after")
-    def _known_keywords(self) -> SweepConfig:
+    def _consistent(self) -> SweepConfig:
+        """Keywords known, sizes within the limits (checked before any value is built),
+        values valid, enqueued trials inside the space, metrics suited to the task."""
         _check_model_keys(self.model, self.space)
+        self._check_sizes()
+        _check_model_values(self.model, self.space)
+        _check_model_overlap(self.model, self.space)
+        check_enqueued(self.study.enqueue, self.space)
         if self.known_task is not None:
             check_task(self, self.known_task)
         return self
+
+    def _check_sizes(self) -> None:
+        limits, data = self.limits, self.data
+        limits.check_space(self.space, grid=self.study.sampler.type == "grid")
+        inputs, outputs = None, 1
+        if isinstance(data, GeneratedData):
+            limits.check_generated(data.n_samples, data.n_features)
+            inputs, outputs = data.shape
+        elif isinstance(data, BuiltinData):
+            inputs, outputs = BUILTIN_SHAPES[data.name]
+        check_network(limits, self.model, self.space, inputs=inputs, outputs=outputs)
 
     @property
     def known_task(self) -> Task | None:
@@ -344,10 +456,12 @@ def _check_model_keys(model: dict[str, Any], space: dict[str, Any]) -> None:
     for section, keys in (("model", model), ("space", space)):
         unknown = sorted(set(keys) - mlp_keywords())
         if unknown:
-            raise ValueError(
-                f"{section}: unknown MLP keyword(s) {unknown}; allowed: {sorted(mlp_keywords())}"
-            )
-    _check_model_values(model, space)
+            hint = did_you_mean(unknown[0], mlp_keywords())
+            allowed = hint or f"; allowed: {sorted(mlp_keywords())}"
+            raise ValueError(f"{section}: unknown MLP keyword(s) {unknown}{allowed}")
+
+
+def _check_model_overlap(model: dict[str, Any], space: dict[str, Any]) -> None:
     both = sorted(set(model) & set(space))
     if both:
         raise ValueError(f"{both} both fixed in model and searched in space: keep one")
@@ -364,9 +478,50 @@ def _check_model_values(model: dict[str, Any], space: dict[str, ParamSpec]) -> N
         candidates += [(f"space.{name}", {**model, name: v}) for v in values]
     for section, values in candidates:
         try:
-            validate_hyperparameters({**defaults, **hidden_layers(values)})
+            validate_hyperparameters({**defaults, **_one_layer_per_width(values)})
         except ValueError as exc:
             raise ValueError(f"{section}: {exc}") from None
+
+
+def _one_layer_per_width(values: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`~sweeps.space.hidden_layers` for validation: ``depth`` and ``width`` must be
+    integers (>= 0, >= 1); every layer has the same width, so one layer stands for ``depth``
+    of them and no deep tuple is built (the limits bound the real depth)."""
+    if "depth" not in values and "width" not in values:
+        return hidden_layers(values)
+    for name, least in (("depth", 0), ("width", 1)):
+        value = values.get(name, least)
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < least:
+            raise ValueError(f"{name} must be an integer >= {least}; got {value!r}")
+    return hidden_layers({**values, "depth": min(values.get("depth", 1), 1)})
+
+
+def check_enqueued(enqueue: Sequence[Mapping[str, Any]], space: Mapping[str, ParamSpec]) -> None:
+    """Raise ValueError naming ``study.enqueue[i].param`` unless every enqueued value is a
+    point of the searched space (a parameter left out is sampled)."""
+    for i, params in enumerate(enqueue):
+        for name, value in params.items():
+            where = f"study.enqueue[{i}].{name}"
+            spec = space.get(name)
+            if spec is None:
+                raise ValueError(
+                    f"{where}: not a searched parameter{did_you_mean(name, space)} "
+                    f"(searched: {', '.join(space) or 'none'})"
+                )
+            problem = outside(spec, value)
+            if problem:
+                raise ValueError(f"{where}: {problem}")
+
+
+def check_estimator(kwargs: Mapping[str, Any], task: str) -> None:
+    """Raise ValueError unless ``kwargs`` (logged MLP keywords) are keywords of ``task``'s
+    MLP with valid values (check the sizes against the limits first)."""
+    allowed = set(MLP_DEFAULTS) - (REGRESSION_ONLY if task == "classification" else set())
+    unknown = sorted(set(kwargs) - allowed)
+    if unknown:
+        hint = did_you_mean(unknown[0], allowed)
+        raise ValueError(f"unknown keyword(s) of the {task} MLP {unknown}{hint}")
+    validate_hyperparameters({**MLP_DEFAULTS, **kwargs})
 
 
 def check_task(cfg: SweepConfig, task: Task) -> None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
 if TYPE_CHECKING:  # a trial is only used, never built, here: Optuna loads with the study
     import optuna
 
 Scalar = int | float | str | bool | None
+#: An integer as the file wrote it: ``true`` or ``3.0`` is not one.
+Int = Annotated[int, Strict()]
+#: A finite number (an integer is one); ``true``, ``.inf`` and ``.nan`` are not.
+Real = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 
 
 class _Param(BaseModel):
@@ -21,10 +26,10 @@ class FloatParam(_Param):
     """A float sampled from [low, high], optionally on a log scale or a step grid."""
 
     type: Literal["float"]
-    low: float
-    high: float
+    low: Real
+    high: Real
     log: bool = False
-    step: float | None = None
+    step: Real | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _check_bounds(self) -> FloatParam:
@@ -38,10 +43,10 @@ class IntParam(_Param):
     """An integer sampled from [low, high], optionally on a log scale or with a step."""
 
     type: Literal["int"]
-    low: int
-    high: int
+    low: Int
+    high: Int
     log: bool = False
-    step: int = 1
+    step: Int = 1
 
     @model_validator(mode="after")
     def _check_bounds(self) -> IntParam:
@@ -59,6 +64,17 @@ class CategoricalParam(_Param):
     type: Literal["categorical"]
     choices: list[Scalar] = Field(min_length=1)
 
+    @field_validator("choices", mode="before")
+    @classmethod
+    def _scalars(cls, value: Any) -> Any:
+        """One message naming the first choice that is a list or a mapping."""
+        for i, choice in enumerate(value if isinstance(value, list) else []):
+            if not isinstance(choice, Scalar):
+                raise ValueError(
+                    f"choices[{i}] is {choice!r}: a choice is a number, text, true, false or null"
+                )
+        return value
+
 
 ParamSpec = Annotated[FloatParam | IntParam | CategoricalParam, Field(discriminator="type")]
 
@@ -68,6 +84,36 @@ def _check_range(low: float, high: float, log: bool) -> None:
         raise ValueError(f"low ({low}) must be <= high ({high})")
     if log and low <= 0:
         raise ValueError(f"log scale needs low > 0 (got {low})")
+
+
+def outside(spec: ParamSpec, value: Any) -> str | None:
+    """Why ``value`` is not a point ``spec`` can sample (an enqueued trial's), or None."""
+    if isinstance(spec, CategoricalParam):
+        if any(_same(value, choice) for choice in spec.choices):
+            return None
+        return f"{value!r} is not one of the choices {spec.choices}"
+    integer = isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(spec, IntParam) and not integer:
+        return f"{value!r} is not an integer"
+    if not integer and not (isinstance(value, float) and math.isfinite(value)):
+        return f"{value!r} is not a finite number"
+    if not spec.low <= value <= spec.high:
+        return f"{value!r} is outside the searched range [{spec.low}, {spec.high}]"
+    if spec.step is not None and not _on_step(value, spec.low, spec.step):
+        return f"{value!r} is not on the grid {spec.low} + k * {spec.step}"
+    return None
+
+
+def _same(value: Any, choice: Scalar) -> bool:
+    """Equal and of the same kind: ``true`` is not the choice ``1``."""
+    return isinstance(value, bool) == isinstance(choice, bool) and value == choice
+
+
+def _on_step(value: float, low: float, step: float) -> bool:
+    if isinstance(value, int) and isinstance(low, int) and isinstance(step, int):
+        return (value - low) % step == 0
+    steps = (value - low) / step
+    return math.isclose(steps, round(steps), abs_tol=1e-9)
 
 
 def suggest(trial: optuna.Trial, space: Mapping[str, ParamSpec]) -> dict[str, Any]:
@@ -96,10 +142,25 @@ def grid_of(space: Mapping[str, ParamSpec]) -> dict[str, list[Scalar]]:
         elif isinstance(spec, IntParam) and not spec.log:
             grid[name] = list(range(spec.low, spec.high + 1, spec.step))
         else:
-            raise ValueError(
-                f"space.{name}: the grid sampler needs categorical or linear int params"
-            )
+            raise _not_on_a_grid(name)
     return grid
+
+
+def grid_size(space: Mapping[str, ParamSpec]) -> int:
+    """How many points :func:`grid_of` would list, counted without listing them."""
+    sizes = []
+    for name, spec in space.items():
+        if isinstance(spec, CategoricalParam):
+            sizes.append(len(spec.choices))
+        elif isinstance(spec, IntParam) and not spec.log:
+            sizes.append((spec.high - spec.low) // spec.step + 1)
+        else:
+            raise _not_on_a_grid(name)
+    return math.prod(sizes)
+
+
+def _not_on_a_grid(name: str) -> ValueError:
+    return ValueError(f"space.{name}: the grid sampler needs categorical or linear int params")
 
 
 def hidden_layers(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,8 @@ NEVER = {
               "report", "reproduce", "commands", "cli"},
     "space": {"config", "sweepfile", "study", "tracking", "search", "results", "report",
               "reproduce", "commands", "cli"},
+    "limits": {"config", "sweepfile", "study", "tracking", "search", "results", "report",
+               "reproduce", "commands", "cli"},
     "study": {"config", "sweepfile", "tracking", "search", "results", "report", "reproduce",
               "commands", "cli"},
     "tracking": {"config", "sweepfile", "study", "search", "results", "report", "reproduce",
@@ -95,9 +97,7 @@ def test_no_module_imports_one_that_imports_it_back() -> None:
         name: {m for m in _imports(path) if m in modules and m != name}
         for name, path in modules.items()
     }
-    cycles = [
-        (a, b) for a, targets in graph.items() for b in targets if _reaches(graph, b, a)
-    ]
+    cycles = [(a, b) for a, targets in graph.items() for b in targets if _reaches(graph, b, a)]
     assert not cycles, f"import cycles: {sorted(set(map(tuple, map(sorted, cycles))))}"
 
 

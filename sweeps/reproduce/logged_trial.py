@@ -16,11 +16,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from pipeline import EpochRecord
-from sweeps.config import SweepConfig
-from sweeps.errors import ReproductionError, RunNotFoundError
-from sweeps.search.dataset import SweepData
+from sweeps.config import SweepConfig, check_estimator
+from sweeps.errors import ConfigError, ReproductionError, RunNotFoundError
+from sweeps.search.dataset import SweepData, check_capacity
 from sweeps.search.metrics import CURVE, FINAL_EXTRA, is_kept_metric
 from sweeps.search.trial import curve_metrics, train_trial
+from sweeps.sweepfile import describe_validation_error
 from sweeps.tracking import TrackingStore, fetch_run
 
 DATA_TAGS = {
@@ -103,10 +104,13 @@ def load_original(tracker: TrackingStore, run_id: str) -> Original:
         cfg = SweepConfig.model_validate(logged["config"])
         estimator = dict(logged["estimator"])
         int(estimator["random_state"])
-    except (KeyError, TypeError, ValueError, ValidationError) as exc:
-        raise ReproductionError(f"run {run_id}: trial_config.json is unusable ({exc})") from None
-    if "hidden_layer_sizes" in estimator:
-        estimator["hidden_layer_sizes"] = tuple(estimator["hidden_layer_sizes"])
+        if "hidden_layer_sizes" in estimator:
+            estimator["hidden_layer_sizes"] = tuple(estimator["hidden_layer_sizes"])
+    except ValidationError as exc:  # exit 2, one line: a bad config, as a sweep file's is
+        detail = describe_validation_error(exc)
+        raise ConfigError(f"run {run_id}: trial_config.json: config.{detail}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"run {run_id}: trial_config.json is unusable ({exc})") from None
     original = Original(
         run_id, run.experiment_id, run.name, cfg, estimator, tags,
         dict(run.params), dict(run.metrics),
@@ -150,6 +154,12 @@ def retrain(data: SweepData, original: Original, seed: int | None = None) -> Out
     """Train as the trial did (its keywords and seed unless ``seed`` is given), to the epoch
     it reached when it did not complete; return the values :meth:`Original.compared` names."""
     kwargs = trained_keywords(original, seed)
+    try:  # sizes first: the values check would read every layer of a tampered network
+        check_capacity(data.prepared, data.task, original.cfg.limits, kwargs, {})
+        check_estimator(kwargs, data.task)
+    except ValueError as exc:
+        where = f"run {original.run_id}: trial_config.json: estimator"
+        raise ConfigError(f"{where}: {exc}") from None
     trained = train_trial(data, kwargs, scope="trial" if original.epochs is None else "first")
     last = trained.records[-1]
     if original.epochs is None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from pipeline import (
     DataError,
@@ -22,6 +26,8 @@ from pipeline import (
 from pipeline.describe import describe_table
 from sweeps.config import BuiltinData, FileData, SweepConfig, Task, check_task
 from sweeps.errors import ConfigError, InputDataError
+from sweeps.limits import Limits, check_network
+from sweeps.space import ParamSpec
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,10 @@ def load_sweep_data(cfg: SweepConfig, config_path: str = "<config>") -> SweepDat
         folds, notes = _folds(cfg, table, split)
     except DataError as exc:
         raise InputDataError(str(exc)) from None
+    try:
+        check_capacity(prepared, table.task, cfg.limits, cfg.model, cfg.space)
+    except ValueError as exc:
+        raise ConfigError(f"{config_path}: {exc}") from None
     description = describe_table(table, prepared.preprocessor)
     prepared_folds = tuple(prepare_fold(table, fold) for fold in folds or ())
     return SweepData(table, split, prepared, description, prepared_folds, folds, notes)
@@ -141,3 +151,26 @@ def _folds(cfg: SweepConfig, table: Table, split: Split) -> tuple[Folds | None, 
         if cfg.selection.folds != "auto":
             raise
         return None, (f"selection.folds auto: one validation split instead of {k} folds ({exc})",)
+
+
+def network_outputs(task: str, prepared: PreparedData) -> int:
+    """The MLP's outputs for ``prepared``'s training target."""
+    if task == "regression":
+        return 1
+    classes = int(np.unique(prepared.y_train).size)
+    return 1 if classes == 2 else classes
+
+
+def check_capacity(
+    prepared: PreparedData,
+    task: str,
+    limits: Limits,
+    model: Mapping[str, Any],
+    space: Mapping[str, ParamSpec],
+) -> None:
+    """Raise ValueError naming the key unless the largest network ``model`` and ``space``
+    allow fits ``limits`` on this data: its parameters for the model's real input width, and
+    its activations for the most rows a fit sees (every non-test row, when refitted)."""
+    rows = prepared.X_train.shape[0] + prepared.X_val.shape[0]
+    outputs = network_outputs(task, prepared)
+    check_network(limits, model, space, inputs=prepared.n_features, outputs=outputs, rows=rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import os
 import re
 from pathlib import Path
 
@@ -316,3 +318,58 @@ def test_a_class_too_small_to_stratify(tmp_path: Path) -> None:
     frame.loc[[50, 60], "label"] = "maybe"
     message = split_fails(write(frame, tmp_path / "rare.csv"))
     assert "class 'maybe' has 2 row(s)" in message and "at least 3" in message
+
+
+# Files that are not the table they claim to be: each is one DataError line naming the file.
+
+BROKEN_FILES: list[tuple[str, str, bytes, dict[str, object], str]] = [
+    ("semicolons", "t.csv", b"x;label\n1;a\n2;b\n", {}, "target column 'label' not found; the "
+     "columns are: x;label"),
+    ("open-quote", "t.csv", b'x,label\n"1,a\n2,b\n', {}, "cannot be read as CSV: Error tokenizing"),
+    ("utf-16", "t.csv", "x,label\n1,a\n".encode("utf-16"), {}, "cannot be read as CSV: 'utf-8'"),
+    ("gzipped", "t.csv", gzip.compress(b"x,label\n1,a\n2,b\n"), {}, "cannot be read as CSV"),
+    ("only-target", "t.csv", b"label\na\nb\na\n", {}, "no feature columns left besides the target"),
+    ("target-dropped", "t.csv", b"x,label\n1,a\n2,b\n", {"drop_columns": ["label"]},
+     "target column 'label' is also listed in drop_columns"),
+    ("all-dropped", "t.csv", b"x,label\n1,a\n2,b\n", {"drop_columns": ["x"]},
+     "no feature columns left besides the target"),
+    ("tsv", "t.tsv", b"x\tlabel\n1\ta\n", {}, "unsupported file type '.tsv'; use one of .csv"),
+    ("no-suffix", "table", b"x,label\n1,a\n", {}, "unsupported file type ''"),
+    ("one-row", "t.csv", b"x,label\n1,a\n", {}, "target column 'label' has a single class ('a')"),
+    ("overflow-text", "t.csv", b"x,label\n1e400,a\n2,b\n3,a\n", {},
+     "column 'x' has 1 infinite value(s) (first at row 0)"),
+    ("header-only-columns", "t.csv", b"x,y,label\n", {}, "has no rows"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "options", "expected"),
+    [case[1:] for case in BROKEN_FILES],
+    ids=[case[0] for case in BROKEN_FILES],
+)
+def test_broken_files(
+    tmp_path: Path, name: str, data: bytes, options: dict[str, object], expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert expected in fails(path, **options)
+
+
+def test_a_fifo_is_not_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    assert fails(path) == f"{path}: not a file"  # never opened: reading would block
+
+
+def test_a_symlink_loop_is_not_found(tmp_path: Path) -> None:
+    path = tmp_path / "loop.csv"
+    path.symlink_to(path)
+    assert fails(path) == f"{path}: file not found"
+
+
+def test_a_parquet_file_with_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "empty.parquet"
+    pd.DataFrame({"x": pd.Series([], dtype=float), "label": pd.Series([], dtype=str)}).to_parquet(
+        path
+    )
+    assert fails(path) == f"{path}: the table has no rows (columns: x, label)"

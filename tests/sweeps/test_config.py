@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,7 @@ def test_public_dict_redacts_passwords() -> None:
     assert "s3cret" not in str(dumped)
 
 
-@pytest.mark.parametrize("name", ["2024", "no", "null", "1e3", "[a]"])
+@pytest.mark.parametrize("name", ["2024", "no", "null", "1e3"])
 def test_flags_are_values_not_yaml(name: str) -> None:
     flags = Flags(study_name=name, storage="sqlite:///x.db", tracking_uri="sqlite:///y.db")
     cfg = resolve_config(ROOT / "conf/quickstart.yaml", dataclasses.replace(flags, trials=7))
@@ -127,6 +128,14 @@ def test_flags_are_values_not_yaml(name: str) -> None:
     assert cfg.study.storage == "sqlite:///x.db"
     assert cfg.tracking.uri == "sqlite:///y.db"
     assert cfg.study.n_trials == 7
+
+
+def test_a_study_flag_is_validated_as_the_text_typed() -> None:
+    """``[a]`` stays the string ``'[a]'`` (YAML would make it a list), and a study name
+    becomes a folder name, so it is refused as unsafe, like ``../x``."""
+    for name in ("[a]", "../x"):
+        with pytest.raises(ConfigError, match=rf"study\.name: '{re.escape(name)}' is not a safe"):
+            resolve_config(ROOT / "conf/quickstart.yaml", Flags(study_name=name))
 
 
 def test_flags_win_over_set_and_bad_set_values_name_the_key() -> None:
