@@ -22,6 +22,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "init": CommandEntry("init", "init", "Create a sweep's study, experiment and parent run."),
     "worker": CommandEntry("worker", "worker", "Join a sweep's study and run trials."),
     "status": CommandEntry("status", "status", "Trials by state, live workers, best so far."),
+    "list": CommandEntry("listing", "list_command", "The sweeps of a store, one line each."),
     "best": CommandEntry("best", "best", "The top K COMPLETE trials of a sweep."),
     "reproduce": CommandEntry(
         "reproduce", "reproduce_command", "Retrain a logged trial and compare it."
