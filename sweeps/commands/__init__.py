@@ -24,6 +24,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "status": CommandEntry("status", "status", "Trials by state, live workers, best so far."),
     "list": CommandEntry("listing", "list_command", "The sweeps of a store, one line each."),
     "best": CommandEntry("best", "best", "The top K COMPLETE trials of a sweep."),
+    "export": CommandEntry("export", "export", "A sweep's winner as a one-trial sweep file."),
     "predict": CommandEntry("predict", "predict", "Score a CSV or Parquet file with a model."),
     "reproduce": CommandEntry(
         "reproduce", "reproduce_command", "Retrain a logged trial and compare it."
