@@ -23,6 +23,7 @@ FLAGS = {
     "status": {"--set", "--study", "--storage"},
     "list": {"--storage", "--tracking-uri"},
     "best": {"--set", "--study", "--tracking-uri"},
+    "compare": {"--tracking-uri"},
     "export": {"--set", "--study", "--tracking-uri"},
     "predict": {"--tracking-uri"},
     "reproduce": {"--tracking-uri"},
