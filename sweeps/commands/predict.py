@@ -50,11 +50,10 @@ def predict(
         raise click.UsageError("give exactly one of --config, --model and --run")
     if out is not None and out.suffix.lower() not in OUTPUT_SUFFIXES:
         raise click.BadParameter(f"{out}: use a .csv or .parquet file", param_hint="--output")
-    configured = None
     if config is not None:
         cfg = resolve_config(config, Flags(tracking_uri=tracking_uri))
-        configured, model = cfg.tracking.uri, cfg.tracking.model_name or cfg.name
-    tracker = open_existing(resolve_tracking_uri(tracking_uri, configured))
+        tracking_uri, model = cfg.tracking.uri, cfg.tracking.model_name or cfg.name
+    tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
     choice = choose_model(tracker, model=model, run_id=run_id)
     scorer = load_scorer(tracker, choice.run_id)
     if proba and not scorer.classifier:
@@ -66,5 +65,5 @@ def predict(
         click.echo(scored.table.to_csv(index=False), nl=False)
     else:
         write_table(scored.table, out)
-    where = "standard output" if out is None else str(out)
+    where = out or "standard output"
     click.echo(f"sweeps: {len(scored.table)} rows scored by {choice.label} to {where}", err=True)
