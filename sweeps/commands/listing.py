@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sweeps.commands.options import STORAGE_HELP, tracking_option
+from sweeps.commands.options import tracking_option
 from sweeps.commands.render import aligned, local_time, utc_iso
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
@@ -23,9 +23,8 @@ SHOWN_STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING")
 @click.command(name="list")
 @click.option(
     "--storage",
-    help=STORAGE_HELP.removesuffix(".")
-    + " when that file exists): live trial counts; without one, counts as each sweep "
-    "last concluded.",
+    help="Optuna storage URL for live trial counts (default: sqlite:///mlruns/optuna.db when "
+    "that file exists; without one, counts as each sweep last concluded).",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @tracking_option
