@@ -121,3 +121,13 @@ def test_a_missing_store_is_one_line_and_not_created(
     assert captured.err.startswith(f"sweeps: error: no {kind} at {missing}")
     assert len(captured.err.splitlines()) == 1
     assert not missing.parent.exists()
+
+
+def test_the_default_storage_is_read_when_it_exists(
+    tiny: Finished, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tiny.stores.root.parent)  # holds mlruns/optuna.db
+    doc = _list_json(capsys, "--tracking-uri", tiny.stores.tracking_uri)
+    assert doc["storage"] == "sqlite:///mlruns/optuna.db"
+    (sweep,) = doc["sweeps"]
+    assert (sweep["counts"], sweep["counts_from"]) == (_expected_counts(tiny), "study")
