@@ -22,7 +22,11 @@ COMMANDS: dict[str, CommandEntry] = {
     "init": CommandEntry("init", "init", "Create a sweep's study, experiment and parent run."),
     "worker": CommandEntry("worker", "worker", "Join a sweep's study and run trials."),
     "status": CommandEntry("status", "status", "Trials by state, live workers, best so far."),
+    "list": CommandEntry("listing", "list_command", "The sweeps of a store, one line each."),
     "best": CommandEntry("best", "best", "The top K COMPLETE trials of a sweep."),
+    "compare": CommandEntry("compare", "compare_command", "Two sweeps or two runs side by side."),
+    "export": CommandEntry("export", "export", "A sweep's winner as a one-trial sweep file."),
+    "predict": CommandEntry("predict", "predict", "Score a CSV or Parquet file with a model."),
     "reproduce": CommandEntry(
         "reproduce", "reproduce_command", "Retrain a logged trial and compare it."
     ),

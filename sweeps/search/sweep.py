@@ -18,11 +18,10 @@ from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.urls import redact
 from sweeps.search.dataset import SweepData
 from sweeps.study.budget import record_budget
+from sweeps.study.overview import PARENT_ATTR
 from sweeps.study.samplers import make_pruner, make_sampler, pruner_settings, sampler_settings
 from sweeps.study.storage import StaleCallback, make_storage, open_study
 from sweeps.tracking import TrackingStore, close_stale_runs
-
-PARENT_ATTR = "mlflow_parent_run_id"
 
 
 @dataclass

@@ -12,8 +12,8 @@ from optuna.trial import TrialState
 from sweeps.study.budget import budget_state
 from sweeps.study.selection import Goal, selected_trial, states
 
-# Optuna keeps heartbeats in its own table and offers no public reader; this query is the one
-# place sweeps reads Optuna's schema (read-only).
+# Optuna keeps heartbeats in its own table and offers no public reader; with the counts of
+# sweeps.study.overview, this query is the only read of Optuna's schema in sweeps (read-only).
 HEARTBEATS_SQL = sqlalchemy.text(
     "SELECT t.number, h.heartbeat FROM trial_heartbeats h "
     "JOIN trials t ON t.trial_id = h.trial_id "

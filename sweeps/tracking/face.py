@@ -92,6 +92,9 @@ class TrackingStore(Protocol):
     def experiment_id(self, name: str, create: bool = True) -> str | None:
         """The id of experiment ``name`` (created, tagged as model development, if asked)."""
 
+    def experiments(self) -> dict[str, str]:
+        """Every active experiment: name -> id."""
+
     def create_parent(
         self, experiment_id: str, study_name: str, tags: dict[str, str], params: dict[str, str]
     ) -> str:
@@ -146,9 +149,14 @@ class TrackingStore(Protocol):
         """Record the data splits a run used as its dataset inputs."""
 
     def search(
-        self, experiment_id: str, where: str, order_by: Sequence[str], max_results: int
+        self,
+        experiment_id: str | Sequence[str],
+        where: str,
+        order_by: Sequence[str],
+        max_results: int,
     ) -> list[RunRecord]:
-        """Runs matching an MLflow filter string, sorted by the store."""
+        """Runs of one experiment (or several) matching an MLflow filter string, sorted by the
+        store."""
 
     def log_model(self, run_id: str, model: Any, example: pd.DataFrame, output: Any) -> None:
         """Save a fitted scikit-learn pipeline as the run's model (pickle-free)."""
@@ -161,6 +169,15 @@ class TrackingStore(Protocol):
 
     def champion(self, name: str) -> ModelVersion | None:
         """The version holding the champion alias of ``name``, if any."""
+
+    def champions(self) -> dict[str, ModelVersion]:
+        """Every registered model that has a champion: name -> its champion version."""
+
+    def model_version(
+        self, name: str, version: str | None = None, alias: str | None = None
+    ) -> ModelVersion | None:
+        """Version ``version`` of registered model ``name``, or the one holding ``alias``;
+        None when there is no such model or version."""
 
     def crown(self, name: str, version: str) -> None:
         """Point the champion alias of ``name`` at ``version``."""

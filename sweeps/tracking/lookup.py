@@ -24,6 +24,7 @@ PROGRESS_BAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
 #: Tables whose planner statistics decide how fast runs are filtered by tag and sorted by metric.
 SEARCHED_TABLES = ("runs", "latest_metrics", "tags")
 ANALYZE_FROM_RUNS = 1000
+EXPERIMENTS_PAGE = 1000
 
 
 def fetch_run(store: TrackingStore, run_id: str) -> RunRecord:
@@ -42,6 +43,21 @@ def experiment_named(store: TrackingStore, name: str) -> str:
     return experiment_id
 
 
+def list_experiments(client: Any, uri: str) -> dict[str, str]:
+    """Every active experiment of the store, name -> id (paged: one query per 1,000)."""
+    found: dict[str, str] = {}
+    token = None
+    try:
+        while True:
+            page = client.search_experiments(max_results=EXPERIMENTS_PAGE, page_token=token)
+            found.update({exp.name: exp.experiment_id for exp in page})
+            token = page.token
+            if not token:
+                return found
+    except MlflowException as exc:
+        raise StoreError(f"listing experiments in {redact(uri)}: {exc.message}") from None
+
+
 def record_of(run: Run) -> RunRecord:
     """An MLflow run as a plain :class:`RunRecord`."""
     info, data = run.info, run.data
@@ -58,12 +74,21 @@ def record_of(run: Run) -> RunRecord:
 
 
 def search_runs(
-    client: Any, uri: str, experiment_id: str, where: str, order_by: Sequence[str], limit: int
+    client: Any,
+    uri: str,
+    experiment_id: str | Sequence[str],
+    where: str,
+    order_by: Sequence[str],
+    limit: int,
 ) -> list[RunRecord]:
-    """One ``search_runs`` page: runs matching ``where``, sorted in the database."""
+    """One ``search_runs`` page: runs of one experiment (or several) matching ``where``, sorted
+    in the database."""
+    ids = [experiment_id] if isinstance(experiment_id, str) else list(experiment_id)
+    if not ids:
+        return []
     try:
         runs = client.search_runs(
-            [experiment_id], filter_string=where, order_by=list(order_by), max_results=limit
+            ids, filter_string=where, order_by=list(order_by), max_results=limit
         )
     except MlflowException as exc:
         raise StoreError(f"searching runs in {redact(uri)}: {exc.message}") from None

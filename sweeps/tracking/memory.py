@@ -72,7 +72,7 @@ class MemoryTracker:
     """Experiments, runs, artifacts and registered models held in dictionaries."""
 
     uri: str = "memory://"
-    experiments: dict[str, str] = field(default_factory=dict)  # name -> id
+    experiment_ids: dict[str, str] = field(default_factory=dict)  # name -> id
     runs: dict[str, RunRecord] = field(default_factory=dict)
     history: dict[str, list[tuple[str, float, int]]] = field(default_factory=dict)
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -82,9 +82,13 @@ class MemoryTracker:
 
     def experiment_id(self, name: str, create: bool = True) -> str | None:
         """The id of experiment ``name``, created if asked."""
-        if name not in self.experiments and create:
-            self.experiments[name] = str(len(self.experiments) + 1)
-        return self.experiments.get(name)
+        if name not in self.experiment_ids and create:
+            self.experiment_ids[name] = str(len(self.experiment_ids) + 1)
+        return self.experiment_ids.get(name)
+
+    def experiments(self) -> dict[str, str]:
+        """Every experiment: name -> id."""
+        return dict(self.experiment_ids)
 
     def create_parent(
         self, experiment_id: str, study_name: str, tags: dict[str, str], params: dict[str, str]
@@ -188,13 +192,19 @@ class MemoryTracker:
         self.artifacts[run_id]["datasets"] = list(records)
 
     def search(
-        self, experiment_id: str, where: str, order_by: Sequence[str], max_results: int
+        self,
+        experiment_id: str | Sequence[str],
+        where: str,
+        order_by: Sequence[str],
+        max_results: int,
     ) -> list[RunRecord]:
-        """Runs matching ``and``-joined equalities, sorted as MLflow would."""
+        """Runs of one experiment (or several) matching ``and``-joined equalities, sorted as
+        MLflow would."""
+        ids = {experiment_id} if isinstance(experiment_id, str) else set(experiment_id)
         conditions = [_condition(part) for part in re.split(r"\s+and\s+", where.strip()) if part]
         runs = [
             r for r in self.runs.values()
-            if r.experiment_id == experiment_id and all(c(r) for c in conditions)
+            if r.experiment_id in ids and all(c(r) for c in conditions)
         ]  # fmt: skip
         for key in reversed(list(order_by)):
             runs.sort(key=_order_key(key), reverse=key.upper().endswith("DESC"))
@@ -218,6 +228,19 @@ class MemoryTracker:
         """The version holding the champion alias."""
         version = self.aliases.get(name)
         return None if version is None else self.models[name][int(version) - 1]
+
+    def champions(self) -> dict[str, ModelVersion]:
+        """Every model's champion version."""
+        return {name: self.models[name][int(v) - 1] for name, v in self.aliases.items()}
+
+    def model_version(
+        self, name: str, version: str | None = None, alias: str | None = None
+    ) -> ModelVersion | None:
+        """Version ``version`` of ``name``, or the champion (the only alias kept here)."""
+        if alias is not None:
+            return self.champion(name) if alias == "champion" else None
+        versions = self.models.get(name, [])
+        return next((v for v in versions if v.version == str(version)), None)
 
     def crown(self, name: str, version: str) -> None:
         """Point the champion alias at ``version``."""

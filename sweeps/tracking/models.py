@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import importlib.metadata
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlflow.exceptions import MlflowException
 
 import pipeline
+from sweeps.errors import RunNotFoundError
 from sweeps.tracking.face import ModelVersion
 from sweeps.tracking.lookup import no_progress_bar
 
@@ -28,6 +29,8 @@ TRUSTED_TYPES = [
     "numpy.dtype",
 ]
 REQUIREMENTS = ("numpy", "pandas", "scikit-learn", "scipy", "skops")
+REGISTRY_PAGE = 1000  # MLflow's largest page of registered models
+VERSIONS_PAGE = 10_000
 
 
 def pip_requirements() -> list[str]:
@@ -97,11 +100,53 @@ def register(client: Any, name: str, run_id: str, tags: Mapping[str, str]) -> st
 
 def champion(client: Any, name: str) -> ModelVersion | None:
     """The version that holds the champion alias, if any."""
+    return model_version(client, name, alias=ALIAS)
+
+
+def model_version(
+    client: Any, name: str, version: str | None = None, alias: str | None = None
+) -> ModelVersion | None:
+    """Version ``version`` of model ``name``, or the one holding ``alias``; None if absent."""
     try:
-        version = client.get_model_version_by_alias(name, ALIAS)
+        if alias is not None:
+            found = client.get_model_version_by_alias(name, alias)
+        else:
+            found = client.get_model_version(name, str(version))
     except MlflowException:
         return None
-    return ModelVersion(str(version.version), str(version.run_id), dict(version.tags or {}))
+    return _version(found)
+
+
+def _version(found: Any) -> ModelVersion:
+    return ModelVersion(str(found.version), str(found.run_id), dict(found.tags or {}))
+
+
+def champions(client: Any) -> dict[str, ModelVersion]:
+    """Every model's champion version, in two paged queries whatever the number of models:
+    the models with their aliases, then the versions with their tags."""
+    holders = {
+        model.name: str(model.aliases[ALIAS])
+        for model in _pages(client.search_registered_models, REGISTRY_PAGE)
+        if ALIAS in model.aliases
+    }
+    if not holders:
+        return {}
+    return {
+        found.name: _version(found)
+        for found in _pages(client.search_model_versions, VERSIONS_PAGE)
+        if holders.get(found.name) == str(found.version)
+    }
+
+
+def _pages(search: Any, size: int) -> Iterator[Any]:
+    """Every item of a paged MLflow search."""
+    token = None
+    while True:
+        page = search(max_results=size, page_token=token)
+        yield from page
+        token = page.token
+        if not token:
+            return
 
 
 def crown(client: Any, name: str, version: str) -> None:
@@ -110,9 +155,15 @@ def crown(client: Any, name: str, version: str) -> None:
 
 
 def load_sklearn(client: Any, run_id: str) -> Any:
-    """Load the sklearn Pipeline logged on ``run_id`` from this store (no temp files left)."""
+    """Load the sklearn Pipeline logged on ``run_id`` from this store (no temp files left);
+    a run without one is a :class:`RunNotFoundError`."""
     import mlflow.sklearn
 
     with tempfile.TemporaryDirectory(prefix="sweeps-model-") as tmp, no_progress_bar():
-        uri = client.download_artifacts(run_id, MODEL_PATH, tmp)
+        try:
+            uri = client.download_artifacts(run_id, MODEL_PATH, tmp)
+        except (MlflowException, OSError):
+            raise RunNotFoundError(f"run {run_id} has no logged model") from None
+        if not (Path(uri) / "MLmodel").is_file():
+            raise RunNotFoundError(f"run {run_id} has no logged model")
         return mlflow.sklearn.load_model(uri)

@@ -24,8 +24,16 @@ from sweeps.infra.urls import redact
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
 from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
-from sweeps.tracking.lookup import read_json, record_of, search_runs
-from sweeps.tracking.models import champion, crown, load_sklearn, log_pipeline, register
+from sweeps.tracking.lookup import list_experiments, read_json, record_of, search_runs
+from sweeps.tracking.models import (
+    champion,
+    champions,
+    crown,
+    load_sklearn,
+    log_pipeline,
+    model_version,
+    register,
+)
 from sweeps.tracking.probe import probe
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
@@ -96,6 +104,10 @@ class Tracker:
             if exp is None:
                 raise
             return exp.experiment_id
+
+    def experiments(self) -> dict[str, str]:
+        """Every active experiment: name -> id."""
+        return list_experiments(self.client, self.uri)
 
     def create_parent(
         self, experiment_id: str, study_name: str, tags: dict[str, str], params: dict[str, str]
@@ -211,9 +223,14 @@ class Tracker:
         log_datasets(self.client, run_id, records)
 
     def search(
-        self, experiment_id: str, where: str, order_by: Sequence[str], max_results: int
+        self,
+        experiment_id: str | Sequence[str],
+        where: str,
+        order_by: Sequence[str],
+        max_results: int,
     ) -> list[RunRecord]:
-        """Runs matching an MLflow filter string, sorted in the database."""
+        """Runs of one experiment (or several) matching an MLflow filter string, sorted in the
+        database."""
         return search_runs(self.client, self.uri, experiment_id, where, order_by, max_results)
 
     def log_model(self, run_id: str, model: Any, example: pd.DataFrame, output: Any) -> None:
@@ -231,6 +248,16 @@ class Tracker:
     def champion(self, name: str) -> ModelVersion | None:
         """The version holding the champion alias of ``name``, if any."""
         return champion(self.client, name)
+
+    def champions(self) -> dict[str, ModelVersion]:
+        """Every registered model that has a champion: name -> its champion version."""
+        return champions(self.client)
+
+    def model_version(
+        self, name: str, version: str | None = None, alias: str | None = None
+    ) -> ModelVersion | None:
+        """Version ``version`` of registered model ``name``, or the one holding ``alias``."""
+        return model_version(self.client, name, version, alias)
 
     def crown(self, name: str, version: str) -> None:
         """Point the champion alias of ``name`` at ``version``."""

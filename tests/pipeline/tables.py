@@ -6,6 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from pipeline import MLPClassifier, MLPRegressor, build_table, prepare, split_table
 
 
 def mixed_frame(n: int = 120, seed: int = 0) -> pd.DataFrame:
@@ -38,3 +41,19 @@ def write(frame: pd.DataFrame, path: Path) -> Path:
     else:
         frame.to_parquet(path, index=False)
     return path
+
+
+def fitted_pipeline(target: str = "label", task: str | None = None) -> Pipeline:
+    """Preprocessing and a 3-epoch MLP fitted on :func:`mixed_frame` plus a text column of
+    codes and a numeric ``amount``; ``target`` ``"amount"`` makes it a regressor."""
+    frame = mixed_frame(150)
+    frame["code"] = np.where(np.arange(150) % 3 == 0, "7", "x12")  # text codes, one of them numeric
+    frame["amount"] = frame["x1"] * 3 + 1
+    if target != "label":
+        frame = frame.drop(columns=["label"])
+    table = build_table(frame, target=target, task=task, name="t", fingerprint="f")
+    prepared = prepare(table, split_table(table, validation=0.2, test=0.2, seed=0))
+    estimator = MLPClassifier if table.task == "classification" else MLPRegressor
+    model = estimator(hidden_layer_sizes=(4,), max_epochs=3, random_state=0)
+    model.fit(prepared.X_train, prepared.y_train)
+    return Pipeline([("preprocess", prepared.preprocessor), ("mlp", model)])

@@ -1,0 +1,55 @@
+"""``sweeps export``: a trial of a sweep (its winner by default) as a one-trial sweep file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sweeps.commands.options import sweep_flags
+from sweeps.results.export import choose_trial, export_trial
+from sweeps.sweepfile import Flags, resolve_config
+from sweeps.tracking import open_existing, resolve_tracking_uri
+
+
+@click.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option("--run", "run_id", help="Export this trial run instead (no CONFIG).")
+@click.option("--trial", "number", type=click.IntRange(min=0), help="Trial N of the sweep.")
+@click.option("--name", help="The new sweep's name (default: <sweep>-best or <sweep>-trial-N).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the sweep file here (default: standard output).",
+)
+@sweep_flags(storage=False)
+def export(
+    config: str | None,
+    run_id: str | None,
+    number: int | None,
+    name: str | None,
+    out: Path | None,
+    flags: Flags,
+) -> None:
+    """Print the winner of the sweep of CONFIG (or --trial N of it, or the trial --run
+    RUN_ID) as a sweep file of one trial with every value it trained with pinned: same
+    data, split and seed, nothing searched, a new name. `sweeps run` takes it as it is."""
+    if (config is None) == (run_id is None):
+        raise click.UsageError("give either CONFIG or --run RUN_ID")
+    if config is not None:
+        cfg = resolve_config(config, flags)
+        tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
+        run = choose_trial(tracker, experiment=cfg.name, study=cfg.study_name, number=number)
+    else:
+        if number is not None or flags.sets or flags.study_name:
+            raise click.UsageError("--trial, --set and --study need CONFIG")
+        tracker = open_existing(resolve_tracking_uri(flags.tracking_uri, None))
+        run = choose_trial(tracker, run_id=run_id)
+    exported = export_trial(tracker, run, name)
+    if out is None:
+        click.echo(exported.text, nl=False)
+    else:
+        out.write_text(exported.text)
+        click.echo(f"sweeps: wrote {out}: run it with: sweeps run {out}", err=True)

@@ -1,0 +1,69 @@
+"""``sweeps predict``: score a CSV or Parquet file with a sweep's champion, a model version or
+a run's logged model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sweeps.commands.options import tracking_option
+from sweeps.results.predict import OUTPUT_SUFFIXES, choose_model, load_scorer, write_table
+from sweeps.sweepfile import Flags, resolve_config
+from sweeps.tracking import open_existing, resolve_tracking_uri
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    help="The sweep file: score with its champion (alias champion of its model name).",
+)
+@click.option(
+    "--model", help="A registered model: NAME (its champion), NAME@ALIAS or NAME/VERSION."
+)
+@click.option("--run", "run_id", help="A run whose logged model scores (a sweep's winner run).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this .csv or .parquet file (default: CSV on standard output).",
+)
+@click.option("--proba", is_flag=True, help="Add one proba_<class> column per class.")
+@tracking_option
+def predict(
+    file: Path,
+    config: str | None,
+    model: str | None,
+    run_id: str | None,
+    out: Path | None,
+    proba: bool,
+    tracking_uri: str | None,
+) -> None:
+    """Score the rows of FILE (CSV or Parquet, raw columns as the sweep's table had them) with
+    the champion of --config's sweep, a --model version or a --run's logged model. Writes a
+    prediction per row (passed-through identifier columns first) and, with --proba, class
+    probabilities. Reads the tracking store; writes nothing to it."""
+    if sum(x is not None for x in (config, model, run_id)) != 1:
+        raise click.UsageError("give exactly one of --config, --model and --run")
+    if out is not None and out.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise click.BadParameter(f"{out}: use a .csv or .parquet file", param_hint="--output")
+    if config is not None:
+        cfg = resolve_config(config, Flags(tracking_uri=tracking_uri))
+        tracking_uri, model = cfg.tracking.uri, cfg.tracking.model_name or cfg.name
+    tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
+    choice = choose_model(tracker, model=model, run_id=run_id)
+    scorer = load_scorer(tracker, choice.run_id)
+    if proba and not scorer.classifier:
+        raise click.UsageError(f"--proba: {choice.label} is a regressor: it has no classes")
+    scored = scorer.score(file, proba=proba)
+    for note in scored.notes:
+        click.echo(f"sweeps: note: {note}", err=True)
+    if out is None:
+        click.echo(scored.table.to_csv(index=False), nl=False)
+    else:
+        write_table(scored.table, out)
+    where = out or "standard output"
+    click.echo(f"sweeps: {len(scored.table)} rows scored by {choice.label} to {where}", err=True)

@@ -1,0 +1,163 @@
+"""Two sweeps, or two runs, side by side.
+
+Each side is a sweep (a sweep file, or an experiment's name: its latest sweep) or a run (its
+id). A sweep is compared through its summary (see :mod:`sweeps.results.catalog`: trials by
+state as concluded, best value, champion), its settings (the parent run's params: data,
+split, fixed keywords, space, sampler, pruner) and its winner's run; a run through itself.
+Settings and params are shown where they differ; final and test metrics all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sweeps.errors import RunNotFoundError
+from sweeps.infra.urls import redact
+from sweeps.results.catalog import SweepSummary, sweep_of
+from sweeps.search.metrics import FINAL_EXTRA, is_kept_metric
+from sweeps.sweepfile import load_config
+from sweeps.tracking import RunRecord, TrackingStore
+
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
+Pair = tuple[Any, Any]
+
+
+@dataclass(frozen=True)
+class SweepRef:
+    """A sweep named by its experiment (and study, when a sweep file gave it)."""
+
+    experiment: str
+    study: str | None = None
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side: what was asked for, the sweep (if a sweep) and the run compared (a sweep's
+    winner, or the run itself), with the sweep's settings."""
+
+    ref: str
+    kind: Literal["sweep", "run"]
+    experiment: str
+    run: RunRecord | None
+    sweep: SweepSummary | None = None
+    settings: dict[str, str] = field(default_factory=dict)
+
+    def facts(self) -> dict[str, Any]:
+        """What identifies the side and, for a sweep, how it went."""
+        run, sweep = self.run, self.sweep
+        tags = run.tags if run is not None else {}
+        facts: dict[str, Any] = {
+            "kind": self.kind,
+            "experiment": self.experiment,
+            "study": sweep.study if sweep else tags.get("sweeps.study"),
+            "run": run.run_id if run else None,
+            "trial": tags.get("sweeps.trial_number"),
+            "state": tags.get("sweeps.state", run.status if run else None),
+        }
+        if sweep is not None:
+            counts = sweep.counts or {}
+            facts["status"] = sweep.status
+            facts["trials"] = ", ".join(f"{n} {s.lower()}" for s, n in counts.items() if n) or None
+            facts["metric"], facts["best"] = sweep.metric, sweep.best
+            champion = sweep.champion
+            facts["champion"] = f"{champion.model} v{champion.version}" if champion else None
+        return facts
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Both sides and, by name, the differing settings and params and every final and test
+    metric, as (A, B) pairs (None where a side has none)."""
+
+    a: Side
+    b: Side
+    facts: dict[str, Pair]
+    settings: dict[str, Pair]
+    params: dict[str, Pair]
+    final: dict[str, Pair]
+    test: dict[str, Pair]
+
+
+def parse_refs(refs: Sequence[str]) -> tuple[list[str | SweepRef], str | None]:
+    """Sweep files read as :class:`SweepRef` (experiment and study), other references kept as
+    given; and the tracking URI the first sweep file configures, if any."""
+    parsed: list[str | SweepRef] = []
+    configured = None
+    for ref in refs:
+        path = Path(ref)
+        if path.suffix.lower() in CONFIG_SUFFIXES and path.is_file():
+            cfg = load_config(path)
+            configured = configured or cfg.tracking.uri
+            parsed.append(SweepRef(cfg.name, cfg.study_name))
+        else:
+            parsed.append(ref)
+    return parsed, configured
+
+
+def resolve_side(tracker: TrackingStore, ref: str | SweepRef) -> Side:
+    """A sweep (a :class:`SweepRef`, or an experiment's name) or a run (its id)."""
+    experiments = tracker.experiments()
+    if isinstance(ref, str) and ref in experiments:
+        ref = SweepRef(ref)
+    if isinstance(ref, SweepRef):
+        return _sweep_side(tracker, ref, experiments)
+    run = tracker.run(ref)
+    if run is None:
+        raise RunNotFoundError(
+            f"{ref!r} is neither a sweep file, an experiment nor a run in tracking store "
+            f"{redact(tracker.uri)}"
+        )
+    names = {eid: name for name, eid in experiments.items()}
+    return Side(ref, "run", names.get(run.experiment_id, run.experiment_id), run)
+
+
+def _sweep_side(tracker: TrackingStore, ref: SweepRef, experiments: dict[str, str]) -> Side:
+    if ref.experiment not in experiments:
+        raise RunNotFoundError(
+            f"no experiment {ref.experiment!r} in tracking store {redact(tracker.uri)}"
+        )
+    sweep = sweep_of(tracker, ref.experiment, experiments[ref.experiment], ref.study)
+    if sweep is None:
+        which = f"study {ref.study!r}" if ref.study else "sweep"
+        raise RunNotFoundError(f"experiment {ref.experiment!r} has no {which} (no parent run)")
+    parent = tracker.run(sweep.parent_run_id)
+    winner = tracker.run(sweep.winner_run_id) if sweep.winner_run_id else None
+    settings = dict(parent.params) if parent is not None else {}
+    label = (
+        ref.experiment if ref.study in (None, ref.experiment) else f"{ref.experiment}/{ref.study}"
+    )
+    return Side(label, "sweep", ref.experiment, winner, sweep, settings)
+
+
+def compare(a: Side, b: Side) -> Comparison:
+    """The two sides' facts, differing settings and params, final and test metrics."""
+    facts_a, facts_b = a.facts(), b.facts()
+    facts = {k: (facts_a.get(k), facts_b.get(k)) for k in dict.fromkeys([*facts_a, *facts_b])}
+    params_a, params_b = (s.run.params if s.run else {} for s in (a, b))
+    metrics_a, metrics_b = (s.run.metrics if s.run else {} for s in (a, b))
+    return Comparison(
+        a,
+        b,
+        facts,
+        settings=_differing(a.settings, b.settings) if a.sweep and b.sweep else {},
+        params=_differing(params_a, params_b),
+        final=_pairs(metrics_a, metrics_b, _is_final),
+        test=_pairs(metrics_a, metrics_b, lambda name: name.startswith("test_")),
+    )
+
+
+def _differing(a: dict[str, str], b: dict[str, str]) -> dict[str, Pair]:
+    names = sorted(set(a) | set(b))
+    return {n: (a.get(n), b.get(n)) for n in names if a.get(n) != b.get(n)}
+
+
+def _pairs(a: dict[str, float], b: dict[str, float], keep: Any) -> dict[str, Pair]:
+    names = sorted(n for n in set(a) | set(b) if keep(n))
+    return {n: (a.get(n), b.get(n)) for n in names}
+
+
+def _is_final(name: str) -> bool:
+    return is_kept_metric(name) or name in FINAL_EXTRA

@@ -1,0 +1,177 @@
+"""A trial as a sweep file of its own: one trial, nothing searched, every value pinned.
+
+The file is built from what the trial's run logged (``trial_config.json``: the resolved config
+it ran with and its exact MLP keywords), not from today's copy of the sweep file: same data,
+split, folds and seed; every keyword the trial trained with fixed in ``model:``
+(``hidden_layer_sizes`` rather than ``depth`` x ``width``), ``space: {}``,
+``study.n_trials: 1``, no confirmation (one trial has nothing to confirm), and a new name, so
+its study, experiment and registered model are its own.
+
+Only ``random_state`` cannot be pinned: the sweep file has no such key and every trial's
+seed derives from ``seed`` and the trial's number, so the single trial (number 0) trains with
+the same seed as the original only when the original was trial 0. The file says which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sweeps.config import SweepConfig
+from sweeps.errors import ReproductionError, RunNotFoundError
+from sweeps.results.catalog import quote
+from sweeps.search.trial import trial_seed
+from sweeps.tracking import RunRecord, TrackingStore, experiment_named, fetch_run
+
+REDACTED = "***"
+#: Top-level keys in the order a person writes them.
+ORDER = ("name", "description", "seed", "data", "split", "model", "space", "objective")
+ORDER += ("selection", "study", "tracking")
+SHOWN_IN_FULL = ("seed", "split", "space")
+
+
+@dataclass(frozen=True)
+class Export:
+    """The pinned sweep file's text, its name, and whether it retrains the trial bit for bit."""
+
+    text: str
+    name: str
+    same_seed: bool
+
+
+def choose_trial(
+    tracker: TrackingStore,
+    *,
+    run_id: str | None = None,
+    experiment: str | None = None,
+    study: str | None = None,
+    number: int | None = None,
+) -> RunRecord:
+    """The trial run ``run_id``, else trial ``number`` of the experiment's study, else the
+    study's winner."""
+    if run_id is not None:
+        return fetch_run(tracker, run_id)
+    assert experiment is not None and study is not None
+    parent = latest_parent(tracker, experiment, study)
+    return winner_run(tracker, parent) if number is None else trial_run(tracker, parent, number)
+
+
+def latest_parent(tracker: TrackingStore, experiment: str, study: str) -> RunRecord:
+    """The latest parent run of ``study`` in ``experiment``."""
+    experiment_id = experiment_named(tracker, experiment)
+    where = f"tags.`sweeps.role` = 'parent' and tags.`sweeps.study` = {quote(study)}"
+    found = tracker.search(experiment_id, where, ["attributes.start_time DESC"], 1)
+    if not found:
+        raise RunNotFoundError(f"experiment {experiment!r} has no sweep of study {study!r}")
+    return found[0]
+
+
+def winner_run(tracker: TrackingStore, parent: RunRecord) -> RunRecord:
+    """The run of the sweep's winner, as its last conclusion recorded it."""
+    run_id = parent.tags.get("sweeps.best_run_id")
+    if not run_id or run_id == "None":
+        raise RunNotFoundError(
+            f"sweep {parent.name!r} has no winner yet (not concluded): give --trial N"
+        )
+    return fetch_run(tracker, run_id)
+
+
+def trial_run(tracker: TrackingStore, parent: RunRecord, number: int) -> RunRecord:
+    """The run of trial ``number`` of the parent's study."""
+    study = parent.tags.get("sweeps.study", parent.name)
+    where = (
+        f"tags.`sweeps.study` = {quote(study)} and tags.`sweeps.role` = 'trial' "
+        f"and tags.`sweeps.trial_number` = '{number}'"
+    )
+    found = tracker.search(parent.experiment_id, where, ["attributes.start_time DESC"], 1)
+    if not found:
+        raise RunNotFoundError(f"study {study!r} has no trial {number}")
+    return found[0]
+
+
+def export_trial(tracker: TrackingStore, run: RunRecord, name: str | None = None) -> Export:
+    """The trial logged on ``run`` as a one-trial sweep file named ``name`` (default:
+    ``<sweep>-best`` for the sweep's winner, ``<sweep>-trial-<N>`` otherwise)."""
+    if run.tags.get("sweeps.role") != "trial":
+        raise RunNotFoundError(f"run {run.run_id} is not a sweep trial")
+    logged = tracker.read_json(run.run_id, "trial_config.json")
+    try:
+        cfg = SweepConfig.model_validate(logged["config"])
+        estimator = dict(logged["estimator"])
+        seed = int(estimator.pop("random_state"))
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        where = f"run {run.run_id}: trial_config.json"
+        raise ReproductionError(f"{where} is unusable ({exc})") from None
+    number = int(run.tags.get("sweeps.trial_number", "-1"))
+    name = name or _default_name(tracker, run, cfg.name, number)
+    raw, dropped = pinned(cfg, estimator, name, number, run.run_id)
+    same = trial_seed(cfg.seed, 0) == seed
+    header = _header(cfg, run, number, seed, same, dropped)
+    return Export(header + _dump(raw), name, same)
+
+
+def _default_name(tracker: TrackingStore, run: RunRecord, sweep: str, number: int) -> str:
+    parent = tracker.run(run.tags.get("mlflow.parentRunId", ""))
+    winner = parent is not None and parent.tags.get("sweeps.best_run_id") == run.run_id
+    return f"{sweep}-best" if winner else f"{sweep}-trial-{number}"
+
+
+def pinned(
+    cfg: SweepConfig, estimator: dict[str, Any], name: str, number: int, run_id: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The pinned config as plain data (validated), and the store keys dropped because the
+    log redacted their password."""
+    raw = cfg.model_dump(mode="json")
+    raw.update(
+        name=name,
+        description=f"Trial {number} of sweep {cfg.name} (run {run_id}), pinned.",
+        model=estimator,
+        space={},
+    )
+    raw["selection"]["confirm"]["top"] = 0
+    study = raw["study"]
+    study.update(name=None, n_trials=1, timeout=None, enqueue=[])
+    study.update(sampler={"type": "random"}, pruner={"type": "none"})
+    raw["tracking"]["model_name"] = None
+    dropped = [
+        f"{section}.{key}"
+        for section, key in (("study", "storage"), ("tracking", "uri"))
+        if REDACTED in str(raw[section][key] or "")
+    ]
+    for path in dropped:
+        section, key = path.split(".")
+        raw[section][key] = None
+    SweepConfig.model_validate(raw)  # what `sweeps run` will accept
+    return raw, dropped
+
+
+def _dump(raw: dict[str, Any]) -> str:
+    """YAML without the keys left at their defaults, except the seeds and the (empty) space,
+    shown in full."""
+    compact = SweepConfig.model_validate(raw).model_dump(mode="json", exclude_defaults=True)
+    ordered = {key: raw[key] if key in SHOWN_IN_FULL else compact.get(key) for key in ORDER}
+    ordered = {k: v for k, v in ordered.items() if v is not None}
+    return yaml.safe_dump(ordered, sort_keys=False, default_flow_style=None, width=100)
+
+
+def _header(
+    cfg: SweepConfig, run: RunRecord, number: int, seed: int, same: bool, dropped: list[str]
+) -> str:
+    rerun = trial_seed(cfg.seed, 0)
+    lines = [
+        f"Trial {number} of sweep {cfg.name} (run {run.run_id}) as a one-trial sweep file:",
+        "every value it trained with is fixed in `model`; nothing is searched.",
+        f"Run it with: sweeps run FILE. Its trial's MLP seed derives from seed {cfg.seed}",
+    ]
+    if same:
+        lines.append(f"and trial number 0: {rerun}, as in the original: it retrains bit for bit.")
+    else:
+        lines.append(
+            f"and trial number 0: {rerun}; the original's was {seed} (trial {number}), so only"
+        )
+        lines.append("the seed differs (a sweep file cannot pin random_state).")
+    lines += [f"{key} dropped: its password was redacted in the log." for key in dropped]
+    return "".join(f"# {line}\n" for line in lines)

@@ -1,0 +1,149 @@
+"""Score a CSV or Parquet file with a sweep's model: a registered version (by alias or number)
+or a run's logged model. Only reads the tracking store.
+
+The file is read as the training table was: with the same reader and the missing-value tokens
+(``na_values``) of the config the model's run logged (``trial_config.json``), then typed as the
+model takes its inputs (see :mod:`pipeline.scoring`). Its columns must be the model's input
+columns; the target and the columns the sweep dropped (``drop_columns``, ``drop`` roles) may be
+there too: the target is ignored, dropped columns (row identifiers) are passed through to the
+output in front of the predictions, so that rows can be matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import DataError
+from pipeline.columns import missing_tokens
+from pipeline.readers import read_frame
+from pipeline.scoring import check_columns, is_classifier, model_rows, predictions
+from sweeps.errors import InputDataError, RunNotFoundError
+from sweeps.infra.urls import redact
+from sweeps.tracking import TrackingStore, fetch_run
+
+CHAMPION = "champion"
+OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The run whose logged model scores, and how to name it to the user."""
+
+    run_id: str
+    label: str
+
+
+def parse_model_ref(text: str) -> tuple[str, str | None, str | None]:
+    """``NAME``, ``NAME@ALIAS`` or ``NAME/VERSION`` (optionally ``models:/``-prefixed) as
+    ``(name, version, alias)``; a bare name means its champion."""
+    text = text.removeprefix("models:/")
+    if "@" in text:
+        name, alias = text.rsplit("@", 1)
+        return name, None, alias
+    if "/" in text:
+        name, version = text.rsplit("/", 1)
+        return name, version, None
+    return text, None, CHAMPION
+
+
+def choose_model(tracker: TrackingStore, *, model: str | None, run_id: str | None) -> ModelChoice:
+    """The run of ``--run``, or of the model version ``--model`` names."""
+    if run_id is not None:
+        run = fetch_run(tracker, run_id)
+        if run.tags.get("sweeps.role") == "parent":
+            winner = run.tags.get("sweeps.best_run_id", "not chosen yet")
+            raise RunNotFoundError(
+                f"run {run_id} is the parent run of sweep {run.name!r}, which logs no model; "
+                f"its winner's run: {winner}"
+            )
+        return ModelChoice(run.run_id, f"run {run_id}")
+    assert model is not None
+    name, version, alias = parse_model_ref(model)
+    found = tracker.model_version(name, version, alias)
+    if found is None:
+        which = f"alias {alias!r}" if alias else f"version {version!r}"
+        raise RunNotFoundError(
+            f"no registered model {name!r} with {which} in tracking store {redact(tracker.uri)}"
+        )
+    via = f" (alias {alias})" if alias else ""
+    return ModelChoice(found.run_id, f"model {name} version {found.version}{via}")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The output table (passed-through identifiers, then predictions) and notes for the user."""
+
+    table: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """A loaded model and the data options of the config it was trained with."""
+
+    model: Any
+    target: str
+    dropped: tuple[str, ...]
+    na_values: tuple[str, ...]
+
+    @property
+    def classifier(self) -> bool:
+        """Whether the model predicts classes (and so has class probabilities)."""
+        return is_classifier(self.model)
+
+    def score(self, path: Path, *, proba: bool = False) -> Scored:
+        """Predictions for every row of the file at ``path``."""
+        frame = _read(path, self.na_values)
+        source = str(path)
+        try:
+            check_columns(self.model, frame, [self.target, *self.dropped], source)
+            X, notes = model_rows(self.model, frame, source=source, na_values=self.na_values)
+        except DataError as exc:
+            raise InputDataError(str(exc)) from None
+        kept = [c for c in self.dropped if c in frame.columns]
+        table = pd.concat([frame[kept], predictions(self.model, X, proba=proba)], axis=1)
+        notes += [f"column {c!r} passed through (the sweep dropped it)" for c in kept]
+        if self.target in frame.columns:
+            notes.append(f"column {self.target!r} ignored (the model's target)")
+        return Scored(table, notes)
+
+
+def load_scorer(tracker: TrackingStore, run_id: str) -> Scorer:
+    """The model logged on ``run_id`` and the data options its ``trial_config.json`` holds."""
+    logged = tracker.read_json(run_id, "trial_config.json")
+    try:
+        data: dict[str, Any] = dict(logged["config"]["data"])
+    except (KeyError, TypeError):
+        raise RunNotFoundError(f"run {run_id}: trial_config.json holds no data section") from None
+    roles = data.get("columns") or {}
+    dropped = [*(data.get("drop_columns") or ()), *(c for c, r in roles.items() if r == "drop")]
+    return Scorer(
+        model=tracker.load_model(run_id),
+        target=str(data.get("target", "target")),  # built-in and generated tables: "target"
+        dropped=tuple(map(str, dropped)),
+        na_values=missing_tokens(data.get("na_values") or ()),
+    )
+
+
+def _read(path: Path, na_values: tuple[str, ...]) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputDataError(f"{path}: file not found")
+    try:
+        frame = read_frame(path, na_values=na_values)
+    except DataError as exc:
+        raise InputDataError(str(exc)) from None
+    if frame.empty:
+        raise InputDataError(f"{path}: no rows to score")
+    return frame
+
+
+def write_table(table: pd.DataFrame, out: Path) -> None:
+    """Write the table as CSV or Parquet, by ``out``'s suffix."""
+    if out.suffix.lower() == ".csv":
+        table.to_csv(out, index=False)
+    else:
+        table.to_parquet(out, index=False)
