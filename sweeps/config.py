@@ -465,7 +465,7 @@ def _check_model_overlap(model: dict[str, Any], space: dict[str, Any]) -> None:
     both = sorted(set(model) & set(space))
     if both:
         raise ValueError(f"{both} both fixed in model and searched in space: keep one")
-    if "random_state" in model or "random_state" in space:
+    if "random_state" in space:  # fixed in model: every trial uses it (an exported trial)
         raise ValueError("random_state is derived from the sweep seed: set `seed` instead")
 
 

@@ -7,9 +7,8 @@ split, folds and seed; every keyword the trial trained with fixed in ``model:``
 ``study.n_trials: 1``, no confirmation (one trial has nothing to confirm), and a new name, so
 its study, experiment and registered model are its own.
 
-Only ``random_state`` cannot be pinned: the sweep file has no such key and every trial's
-seed derives from ``seed`` and the trial's number, so the single trial (number 0) trains with
-the same seed as the original only when the original was trial 0. The file says which.
+``random_state`` is pinned too (a seed fixed in ``model:`` wins over the one derived from
+``seed`` and the trial's number), so the single trial retrains the original bit for bit.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from pydantic import ValidationError
 from sweeps.config import SweepConfig
 from sweeps.errors import ReproductionError, RunNotFoundError
 from sweeps.results.catalog import quote
-from sweeps.search.trial import trial_seed
 from sweeps.tracking import RunRecord, TrackingStore, experiment_named, fetch_run
 
 REDACTED = "***"
@@ -39,7 +37,6 @@ class Export:
 
     text: str
     name: str
-    same_seed: bool
 
 
 def choose_trial(
@@ -101,16 +98,15 @@ def export_trial(tracker: TrackingStore, run: RunRecord, name: str | None = None
     try:
         cfg = SweepConfig.model_validate(logged["config"])
         estimator = dict(logged["estimator"])
-        seed = int(estimator.pop("random_state"))
+        seed = int(estimator["random_state"])
     except (KeyError, TypeError, ValueError, ValidationError) as exc:
         where = f"run {run.run_id}: trial_config.json"
         raise ReproductionError(f"{where} is unusable ({exc})") from None
     number = int(run.tags.get("sweeps.trial_number", "-1"))
     name = name or _default_name(tracker, run, cfg.name, number)
     raw, dropped = pinned(cfg, estimator, name, number, run.run_id)
-    same = trial_seed(cfg.seed, 0) == seed
-    header = _header(cfg, run, number, seed, same, dropped)
-    return Export(header + _dump(raw), name, same)
+    header = _header(cfg, run, number, seed, dropped)
+    return Export(header + _dump(raw), name)
 
 
 def _default_name(tracker: TrackingStore, run: RunRecord, sweep: str, number: int) -> str:
@@ -158,20 +154,12 @@ def _dump(raw: dict[str, Any]) -> str:
 
 
 def _header(
-    cfg: SweepConfig, run: RunRecord, number: int, seed: int, same: bool, dropped: list[str]
+    cfg: SweepConfig, run: RunRecord, number: int, seed: int, dropped: list[str]
 ) -> str:
-    rerun = trial_seed(cfg.seed, 0)
     lines = [
         f"Trial {number} of sweep {cfg.name} (run {run.run_id}) as a one-trial sweep file:",
-        "every value it trained with is fixed in `model`; nothing is searched.",
-        f"Run it with: sweeps run FILE. Its trial's MLP seed derives from seed {cfg.seed}",
+        "every value it trained with is fixed in `model`, its seed too (random_state",
+        f"{seed}); nothing is searched. Run it with: sweeps run FILE; it retrains bit for bit.",
     ]
-    if same:
-        lines.append(f"and trial number 0: {rerun}, as in the original: it retrains bit for bit.")
-    else:
-        lines.append(
-            f"and trial number 0: {rerun}; the original's was {seed} (trial {number}), so only"
-        )
-        lines.append("the seed differs (a sweep file cannot pin random_state).")
     lines += [f"{key} dropped: its password was redacted in the log." for key in dropped]
     return "".join(f"# {line}\n" for line in lines)

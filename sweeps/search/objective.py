@@ -91,7 +91,7 @@ class Objective:
         if self.on_start is not None:
             self.on_start()
         cfg = self.sweep.cfg
-        seed = trial_seed(cfg.seed, trial.number)
+        seed = cfg.model.get("random_state", trial_seed(cfg.seed, trial.number))
         try:
             sampled = suggest(trial, cfg.space)
         except BaseException as exc:  # interrupted while the sampler chose: still on record

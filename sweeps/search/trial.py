@@ -41,8 +41,9 @@ def other_seeds(seed: int, k: int) -> list[int]:
 
 
 def estimator_kwargs(fixed: dict[str, Any], sampled: dict[str, Any], seed: int) -> dict[str, Any]:
-    """The MLP's keywords: fixed ones, sampled ones, depth x width mapped, and the seed."""
-    return {**hidden_layers({**fixed, **sampled}), "random_state": seed}
+    """The MLP's keywords: fixed ones, sampled ones, depth x width mapped, and the seed (a
+    ``random_state`` fixed in the sweep file wins: a pinned, exported trial)."""
+    return {**hidden_layers({**fixed, **sampled}), "random_state": fixed.get("random_state", seed)}
 
 
 def make_estimator(task: str, kwargs: dict[str, Any]) -> MLPClassifier | MLPRegressor:

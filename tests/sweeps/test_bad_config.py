@@ -83,7 +83,11 @@ EDITS: list[tuple[str, dict[str, Any], str]] = [
     ("choices-empty", {"space.batch_size.choices": []}, "space.batch_size.choices: List should"),
     ("activation", {"model.activation": "elu"}, "model: activation must be one of 'relu'"),
     ("epochs-bool", {"model.max_epochs": True}, "model: max_epochs must be an integer >= 1"),
-    ("random-state", {"model.random_state": 3}, "random_state is derived from the sweep seed"),
+    (
+        "random-state",
+        {"space.random_state": {"type": "int", "low": 0, "high": 9}},
+        "random_state is derived from the sweep seed",
+    ),
     ("fixed-and-searched", {"model.width": 8}, "['width'] both fixed in model and searched"),
     # misspelt keys: the nearest valid one
     ("typo-study", {"study.n_trail": 3}, "study.n_trail: Extra inputs are not permitted; did you"),

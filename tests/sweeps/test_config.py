@@ -54,7 +54,7 @@ def test_quickstart_searches_the_documented_space() -> None:
         ),
         ("model.activation=elu", "model: activation must be one of 'relu', 'tanh', 'sigmoid'"),
         ("model.learning_rate=0.1", "both fixed in model and searched in space"),
-        ("model.random_state=3", "random_state is derived from the sweep seed"),
+        ("space.random_state={type: int, low: 0, high: 3}", "random_state is derived from the"),
         ("model.units=3", "model: unknown MLP keyword(s) ['units']"),
         ("split.test=0.9", "validation + test must be < 1"),
         ("selection.folds=0", "selection.folds: folds must be auto, 1 (one validation split) or K"),

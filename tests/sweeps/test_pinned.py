@@ -30,7 +30,7 @@ CONFIG: dict[str, Any] = {
     "study": {
         "n_trials": 30,
         "storage": "postgresql://me:***@db/optuna",
-        "sampler": {"type": "grid"},
+        "sampler": {"type": "tpe"},
     },
     "tracking": {"model_name": "shared", "uri": "http://mlflow:5000"},
 }
@@ -60,10 +60,10 @@ def test_the_winner_pinned(tmp_path: Path) -> None:
     assert run.run_id == run_id
     exported = export_trial(tracker, run)
     raw = yaml.safe_load(exported.text)
-    assert (exported.name, exported.same_seed) == ("churn-best", False)
+    assert exported.name == "churn-best"
     assert raw["model"] == {
         "optimizer": "adam", "max_epochs": 9, "learning_rate": 0.0123456789012345,
-        "hidden_layer_sizes": [17, 17],
+        "hidden_layer_sizes": [17, 17], "random_state": trial_seed(5, 4),
     }  # fmt: skip
     assert (raw["space"], raw["seed"], raw["split"]) == ({}, 5, CONFIG["split"])
     assert raw["data"] == {**CONFIG["data"], "source": "file"}
@@ -75,20 +75,21 @@ def test_the_winner_pinned(tmp_path: Path) -> None:
     assert raw["selection"] == {"confirm": {"top": 0}}
     assert raw["tracking"] == {"uri": "http://mlflow:5000"}  # its own model name, same server
     header = [line for line in exported.text.splitlines() if line.startswith("#")]
-    assert f"# and trial number 0: {trial_seed(5, 0)}; the original's was" in "\n".join(header)
+    assert f"its seed too (random_state\n# {trial_seed(5, 4)}); nothing" in "\n".join(header)
     assert header[-1] == "# study.storage dropped: its password was redacted in the log."
     path = tmp_path / "pinned.yaml"
     path.write_text(exported.text)
     assert load_config(path).space == {}
 
 
-def test_trial_0_keeps_its_seed() -> None:
-    tracker, _ = _trial(0, winner=False)
+def test_any_trial_keeps_its_seed() -> None:
+    tracker, _ = _trial(3, winner=False)
     exported = export_trial(
-        tracker, choose_trial(tracker, experiment="churn", study="churn", number=0)
+        tracker, choose_trial(tracker, experiment="churn", study="churn", number=3)
     )
-    assert (exported.name, exported.same_seed) == ("churn-trial-0", True)
-    assert "as in the original: it retrains bit for bit." in exported.text
+    assert exported.name == "churn-trial-3"
+    assert yaml.safe_load(exported.text)["model"]["random_state"] == trial_seed(5, 3)
+    assert "it retrains bit for bit." in exported.text
 
 
 def test_no_winner_yet() -> None:
