@@ -47,7 +47,10 @@ def quiet_libraries(verbose: bool = False) -> None:
 
 
 def quiet_optuna(verbose: bool = False) -> None:
-    """Optuna's per-trial log lines off (if Optuna has been imported)."""
+    """Optuna's per-trial log lines off (if Optuna has been imported); MLflow's INFO lines
+    (store migrations) too: both libraries set their loggers' levels when imported."""
+    if "mlflow" in sys.modules:
+        logging.getLogger("mlflow").setLevel(logging.WARNING)
     optuna = sys.modules.get("optuna")
     if optuna is not None:
         # ERROR: a failed or interrupted trial's traceback goes to its run (error.txt) and its

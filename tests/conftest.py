@@ -19,6 +19,18 @@ if os.environ.get("CI") == "true":
     settings.load_profile("ci")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The session's own cache (the empty MLflow store template): never the user's."""
+    saved = os.environ.get("SWEEPS_CACHE_DIR")
+    os.environ["SWEEPS_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if saved is None:
+        del os.environ["SWEEPS_CACHE_DIR"]
+    else:
+        os.environ["SWEEPS_CACHE_DIR"] = saved
+
+
 @dataclass(frozen=True)
 class Stores:
     """A fresh pair of local stores: MLflow's SQLite database and Optuna's, side by side."""

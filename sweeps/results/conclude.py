@@ -8,6 +8,7 @@ from typing import Any
 from optuna.trial import FrozenTrial
 
 from sweeps.infra.locks import StorageLock
+from sweeps.infra.timings import phase
 from sweeps.report.write import publish_report
 from sweeps.results.confirm import Confirmation, confirm_winner
 from sweeps.results.winner import finalize_winner
@@ -87,17 +88,21 @@ def conclude(sweep: Sweep) -> SweepResult:
     (the second finds the winner already confirmed, tested and packaged).
     """
     with StorageLock(sweep.storage_url, "init").hold():
-        confirmation = confirm_winner(sweep)
+        with phase("confirm"):
+            confirmation = confirm_winner(sweep)
         best = confirmation.trial if confirmation is not None else None
-        result = summarise(sweep, best)
+        with phase("summary"):
+            result = summarise(sweep, best)
         if confirmation is not None:
             result.confirmation = confirmation
             record_confirmation(sweep, confirmation)
-            report = finalize_winner(sweep, confirmation.trial, confirmation.score())
+            with phase("winner"):
+                report = finalize_winner(sweep, confirmation.trial, confirmation.score())
             result.test_metrics = report.test_metrics
             result.gap = record_gap(sweep, confirmation, report.test_metrics)
             result.notes += report.notes
-        result.notes += publish_report(sweep)  # study plots and report.md, on every resume
+        with phase("report"):
+            result.notes += publish_report(sweep)  # study plots and report.md, every resume
         result.failure = None if confirmation is not None else nothing_completed(sweep)
         sweep.close("FAILED" if result.failure else "FINISHED")
     return result

@@ -153,9 +153,7 @@ def _dump(raw: dict[str, Any]) -> str:
     return yaml.safe_dump(ordered, sort_keys=False, default_flow_style=None, width=100)
 
 
-def _header(
-    cfg: SweepConfig, run: RunRecord, number: int, seed: int, dropped: list[str]
-) -> str:
+def _header(cfg: SweepConfig, run: RunRecord, number: int, seed: int, dropped: list[str]) -> str:
     lines = [
         f"Trial {number} of sweep {cfg.name} (run {run.run_id}) as a one-trial sweep file:",
         "every value it trained with is fixed in `model`, its seed too (random_state",

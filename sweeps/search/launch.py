@@ -13,6 +13,7 @@ from sweeps.config import SweepConfig
 from sweeps.errors import Interrupted
 from sweeps.infra import signals
 from sweeps.infra.threads import blas_limit
+from sweeps.infra.timings import phase
 from sweeps.search.dataset import SweepData, load_sweep_data
 from sweeps.search.parallel import run_workers
 from sweeps.search.runner import WorkerOutcome, run_worker
@@ -60,7 +61,8 @@ def run_sweep(config_path: str, flags: Flags, options: RunOptions) -> Sweep:
     """Run (or resume) a sweep until its budget or timeout; the parent run is closed KILLED
     if interrupted. In one process the tracking writer starts first (when ``auto`` finds a
     free core), so it is ready for the first trial."""
-    inputs = load_inputs(config_path, flags)
+    with phase("load"):
+        inputs = load_inputs(config_path, flags)
     for line in inputs.data.lines() if options.announce else ():
         options.announce(line)
     signals.install()
@@ -68,11 +70,13 @@ def run_sweep(config_path: str, flags: Flags, options: RunOptions) -> Sweep:
     sweep: Sweep | None = None
     try:
         with blas_limit(options.blas), inputs.tracker.background(writer):
-            sweep = inputs.init(fresh=options.fresh)
-            if options.jobs == 1:
-                run_worker(sweep, show_progress=options.progress)
-            else:
-                run_workers(sweep, options.jobs, options.blas, show_progress=options.progress)
+            with phase("stores"):
+                sweep = inputs.init(fresh=options.fresh)
+            with phase("trials"):
+                if options.jobs == 1:
+                    run_worker(sweep, show_progress=options.progress)
+                else:
+                    run_workers(sweep, options.jobs, options.blas, show_progress=options.progress)
     except Interrupted:
         if sweep is not None:
             sweep.close("KILLED")

@@ -4,6 +4,7 @@ artifacts and the model registry, through one ``MlflowClient`` with explicit run
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
 import time
 import warnings
@@ -21,6 +22,7 @@ from sweeps.errors import RunNotFoundError, StoreError
 from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
 from sweeps.infra.urls import redact
+from sweeps.tracking import template
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
 from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
@@ -59,15 +61,33 @@ def artifact_root_for(uri: str, configured: str | None = None) -> str | None:
 
 
 def _create_client(uri: str) -> MlflowClient:
-    """An MlflowClient; a new SQLite store is created and migrated under a file lock, since
-    concurrent first-time migrations corrupt it."""
+    """An MlflowClient; a new SQLite store is created under a file lock, since concurrent
+    first-time migrations corrupt it: copied from the empty template when there is one
+    (:mod:`~sweeps.tracking.template`), else migrated and then kept as the template."""
     db = sqlite_file(uri)
     if db is None:
         return MlflowClient(tracking_uri=uri, registry_uri=uri)
     with file_lock(db.with_name(f"{db.name}.init.lock")):
-        enable_wal(db)
-        register_fast_commits(db)
-        return MlflowClient(tracking_uri=uri, registry_uri=uri)  # creating it migrates the store
+        new = template.is_new(db)
+        copied = new and template.copy_template(db)
+        try:
+            client = _open_sqlite(db, uri)
+        except (MlflowException, sqlite3.DatabaseError):
+            if not copied:
+                raise
+            template.discard(db)  # a template MLflow does not accept: create the store anew
+            client, copied = _open_sqlite(db, uri), False
+        if new and not copied:
+            template.keep_as_template(db)
+        return client
+
+
+def _open_sqlite(db: Path, uri: str) -> MlflowClient:
+    enable_wal(db)
+    register_fast_commits(db)
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)  # creating it migrates the store
+    client.search_experiments(max_results=1)  # a store MLflow refuses fails here, not later
+    return client
 
 
 class Tracker:

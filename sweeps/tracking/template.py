@@ -1,0 +1,68 @@
+"""A new local MLflow store starts as a copy of an empty, migrated one.
+
+Creating a SQLite tracking store runs MLflow's schema migrations: about a second, paid by
+every new sweep folder, every test and every benchmark run. The first store created with a
+given MLflow version is kept (empty) in the user's cache; later new stores copy it in
+milliseconds. A copy MLflow does not accept is thrown away and the store created as usual.
+The cache is ``$SWEEPS_CACHE_DIR``, else ``$XDG_CACHE_HOME/sweeps``, else ``~/.cache/sweeps``;
+an unwritable cache just means no template.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import os
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from sweeps.infra.sqlite import BUSY_TIMEOUT_S
+
+
+def template_path() -> Path:
+    """Where the empty store of this MLflow version is kept."""
+    root = os.environ.get("SWEEPS_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "sweeps"
+    )
+    version = importlib.metadata.version("mlflow")
+    return Path(root) / f"mlflow-{version}-empty.db"
+
+
+def is_new(db: Path) -> bool:
+    """Whether ``db`` is not a store yet (absent or empty)."""
+    return not db.exists() or db.stat().st_size == 0
+
+
+def copy_template(db: Path) -> bool:
+    """Copy the template to ``db`` (which must be new); whether there was one."""
+    template = template_path()
+    if not template.is_file():
+        return False
+    db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, db)
+    return True
+
+
+def discard(db: Path) -> None:
+    """Remove a store file and its WAL companions."""
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        path.unlink(missing_ok=True)
+
+
+def keep_as_template(db: Path) -> None:
+    """Save the just-migrated, still empty store ``db`` as the template (atomically; any
+    failure leaves no template)."""
+    template = template_path()
+    with contextlib.suppress(OSError, sqlite3.Error):
+        template.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_S)
+        try:  # the WAL's pages into the file, so that the file alone is the store
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        fd, tmp = tempfile.mkstemp(dir=template.parent, suffix=".db")
+        os.close(fd)
+        shutil.copyfile(db, tmp)
+        os.replace(tmp, template)
