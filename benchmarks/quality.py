@@ -190,6 +190,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peer-rows", choices=("all", "sweep"), default="all")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     parser.add_argument(
+        "--no-peers", dest="peers", action="store_false", help="run only our sweeps (ablations)"
+    )
+    parser.add_argument(
         "--set",
         dest="sets",
         action="append",
