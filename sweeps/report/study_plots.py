@@ -14,15 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import optuna
-from matplotlib.ticker import LogLocator, NullFormatter
-from optuna.importance import FanovaImportanceEvaluator
 from optuna.trial import FrozenTrial, TrialState
 
 from sweeps.study.samplers import experimental_ok
@@ -114,6 +107,8 @@ def _history(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
 
 
 def _importances(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
+    from optuna.importance import FanovaImportanceEvaluator  # imports scikit-learn's forests
+
     evaluator = FanovaImportanceEvaluator(seed=t.seed)
     return vis.plot_param_importances(
         study, evaluator=evaluator, target=t.fn, target_name=t.selected
@@ -136,6 +131,8 @@ def _intermediate(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
 
 def _epoch_curves(t: PlotTarget) -> Any:
     """Every epoch of every trial (complete: solid; pruned or failed: faint), as logged."""
+    import matplotlib.pyplot as plt
+
     _fig, ax = plt.subplots(figsize=(7, 4.5))
     for number, (state, points) in sorted(t.curves.items()):
         steps, values = zip(*points, strict=True) if points else ((), ())
@@ -178,10 +175,12 @@ def _figure_of(drawn: Any) -> Any:
 def _tidy(fig: Any, name: str, target: PlotTarget) -> None:
     """Unclutter log axes (no minor tick labels); name the learning curves' axes and drop
     their legend when it would list too many trials."""
+    from matplotlib import ticker
+
     for ax in fig.axes:
         for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
             if scale == "log":
-                axis.set_minor_formatter(NullFormatter())
+                axis.set_minor_formatter(ticker.NullFormatter())
     if name == "parallel_coordinate":
         _spread_axes(fig)
     if name == "intermediate_values":
@@ -195,16 +194,23 @@ def _tidy(fig: Any, name: str, target: PlotTarget) -> None:
 def _spread_axes(fig: Any) -> None:
     """Parallel coordinates: room between the axes, fewer and smaller tick labels on log axes
     (their labels ran into the next axis)."""
+    from matplotlib import ticker
+
     fig.set_size_inches(max(8.0, 1.3 * len(fig.axes)), 5.0)
     for ax in fig.axes:
         ax.tick_params(labelsize=8)
         if ax.get_yscale() == "log":
-            ax.yaxis.set_major_locator(LogLocator(base=10, numticks=4))
+            ax.yaxis.set_major_locator(ticker.LogLocator(base=10, numticks=4))
 
 
 def save_png(spec: PlotSpec, study: optuna.Study, target: PlotTarget, path: Path) -> Path:
     """Draw one plot with matplotlib, save it as PNG and close its figure (Optuna switches
     matplotlib's global style: the rc context restores it)."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    if matplotlib.get_backend().lower() != "agg":
+        matplotlib.use("Agg")  # no display needed
     import optuna.visualization.matplotlib as vis
 
     with matplotlib.rc_context(), experimental_ok(), warnings.catch_warnings():

@@ -8,7 +8,6 @@ part of it) and written locally by ``sweeps report``: the markdown links the pic
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from pathlib import Path
 
 import optuna
@@ -17,7 +16,8 @@ from sweeps.config import PER_EPOCH, SweepConfig
 from sweeps.report.collect import collect, plot_target
 from sweeps.report.html import to_html
 from sweeps.report.markdown import render_report
-from sweeps.report.study_plots import StudyPlots, make_study_plots
+from sweeps.report.plot_job import PlotJob
+from sweeps.report.study_plots import PlotTarget, StudyPlots, make_study_plots
 from sweeps.search.metrics import CURVE
 from sweeps.search.sweep import Sweep
 from sweeps.tracking import TrackingStore
@@ -33,19 +33,42 @@ def write_report(
     tracker: TrackingStore,
     folder: Path,
     name: str = REPORT_NAME,
+    job: PlotJob | _Drawn | None = None,
 ) -> tuple[Path, StudyPlots]:
     """Write ``folder/NAME`` (default ``report.md``), the same as self-contained HTML beside
-    it (``report.html``), and ``folder/plots/*.png``; return the Markdown's path and what was
-    drawn."""
+    it (``report.html``), and ``folder/plots/*.png`` (drawn now, or by ``job`` from
+    :func:`start_plots`); return the Markdown's path and what was drawn."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = dataclasses.replace(plot_target(cfg), curves=epoch_curves(study, cfg, tracker))
-    plots = make_study_plots(study, target, folder / PLOTS_DIR)
+    plots = (job or start_plots(study, cfg, tracker, folder, fork=False)).result()
     path = folder / name
     text = render_report(collect(study, cfg, tracker, plots), PLOTS_DIR)
     path.write_text(text)
     title = f"Sweep report: {cfg.study_name}"
     path.with_suffix(".html").write_text(to_html(text, folder, title))
     return path, plots
+
+
+def start_plots(
+    study: optuna.Study, cfg: SweepConfig, tracker: TrackingStore, folder: Path, fork: bool = True
+) -> PlotJob | _Drawn:
+    """Start drawing the study's plots into ``folder/plots``: in a forked process (``fork``),
+    while the caller does other work, or on :meth:`result` in this one."""
+    target = dataclasses.replace(plot_target(cfg), curves=epoch_curves(study, cfg, tracker))
+    plots_dir = folder / PLOTS_DIR
+    plots_dir.mkdir(parents=True, exist_ok=True)
+    return PlotJob(study, target, plots_dir) if fork else _Drawn(study, target, plots_dir)
+
+
+@dataclasses.dataclass
+class _Drawn:
+    """Plots drawn in this process when asked for."""
+
+    study: optuna.Study
+    target: PlotTarget
+    folder: Path
+
+    def result(self) -> StudyPlots:
+        return make_study_plots(self.study, self.target, self.folder)
 
 
 def epoch_curves(
@@ -65,11 +88,10 @@ def epoch_curves(
     return curves
 
 
-def publish_report(sweep: Sweep) -> list[str]:
-    """Draw the study plots and the report and log them on the parent run (``plots/``,
-    ``report.md``, ``report.html``), replacing earlier versions; return notes on plots that
-    failed."""
-    with tempfile.TemporaryDirectory(prefix="sweeps-report-") as tmp:
-        _, plots = write_report(sweep.study, sweep.cfg, sweep.tracker, Path(tmp))
-        sweep.tracker.log_folder(sweep.parent_run_id, Path(tmp))
+def publish_report(sweep: Sweep, folder: Path, job: PlotJob | _Drawn | None = None) -> list[str]:
+    """Write the report into ``folder`` (its plots drawn by ``job`` if given) and log it on
+    the parent run (``plots/``, ``report.md``, ``report.html``), replacing earlier versions;
+    return notes on plots that failed."""
+    _, plots = write_report(sweep.study, sweep.cfg, sweep.tracker, folder, job=job)
+    sweep.tracker.log_folder(sweep.parent_run_id, folder)
     return [f"plot {name} failed: {reason}" for name, reason in plots.failed.items()]

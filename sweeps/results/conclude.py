@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from optuna.trial import FrozenTrial
 
 from sweeps.infra.locks import StorageLock
 from sweeps.infra.timings import phase
-from sweeps.report.write import publish_report
+from sweeps.report.write import publish_report, start_plots
 from sweeps.results.confirm import Confirmation, confirm_winner
 from sweeps.results.winner import finalize_winner
 from sweeps.search.dataset import SweepData
@@ -87,7 +89,13 @@ def conclude(sweep: Sweep) -> SweepResult:
     Holds the storage's init lock, so that workers finishing together conclude one at a time
     (the second finds the winner already confirmed, tested and packaged).
     """
-    with StorageLock(sweep.storage_url, "init").hold():
+    with (
+        StorageLock(sweep.storage_url, "init").hold(),
+        tempfile.TemporaryDirectory(prefix="sweeps-report-") as tmp,
+    ):
+        report_folder = Path(tmp)
+        with phase("plots"):  # drawn by a child while the winner is confirmed and tested
+            plots = start_plots(sweep.study, sweep.cfg, sweep.tracker, report_folder)
         with phase("confirm"):
             confirmation = confirm_winner(sweep)
         best = confirmation.trial if confirmation is not None else None
@@ -102,7 +110,7 @@ def conclude(sweep: Sweep) -> SweepResult:
             result.gap = record_gap(sweep, confirmation, report.test_metrics)
             result.notes += report.notes
         with phase("report"):
-            result.notes += publish_report(sweep)  # study plots and report.md, every resume
+            result.notes += publish_report(sweep, report_folder, plots)  # on every resume
         result.failure = None if confirmation is not None else nothing_completed(sweep)
         sweep.close("FAILED" if result.failure else "FINISHED")
     return result

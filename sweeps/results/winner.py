@@ -14,7 +14,6 @@ from sklearn.pipeline import Pipeline
 from pipeline import test_rows, weights_digest
 from pipeline.evaluation import evaluate
 from pipeline.preprocess import fit_rows
-from sweeps.results.model_plots import classification_plots, learning_curves, regression_plots
 from sweeps.results.registry import Score, register_winner
 from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
@@ -111,6 +110,12 @@ def finalize_winner(sweep: Sweep, trial: FrozenTrial, score: Score) -> WinnerRep
 def _log_plots(
     tracker: TrackingStore, run_id: str, pipe: Pipeline, model: Any, X: Any, y: Any, task: str
 ) -> None:
+    from sweeps.results.model_plots import (  # matplotlib: loaded when drawing
+        classification_plots,
+        learning_curves,
+        regression_plots,
+    )
+
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         learning_curves(model, folder / "learning_curves.png")

@@ -274,3 +274,30 @@ def test_multi_objective_sweep_gets_a_pareto_front_refreshed_on_resume(
     for name in [*SINGLE, "pareto_front"]:
         assert_picture(local / "plots" / f"{name}.png")
     assert [spec.name for spec in PLOTS][-1] == "pareto_front"
+
+
+def test_a_forked_job_draws_the_plots_and_a_failed_one_is_redrawn_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from sweeps.report import plot_job
+
+    study = _study(5)
+    job = plot_job.PlotJob(study, TARGET, tmp_path / "forked")
+    plots = job.result()
+    assert sorted(plots.png) == sorted([*SINGLE, "intermediate_values"])
+    for path in plots.png.values():
+        assert_picture(path)
+    assert not (tmp_path / "forked" / plot_job.RECORD).exists()
+
+    parent, real = os.getpid(), plot_job.make_study_plots
+
+    def fails_in_the_child(*args: object, **kwargs: object) -> object:
+        if os.getpid() != parent:
+            raise RuntimeError("the child breaks")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plot_job, "make_study_plots", fails_in_the_child)
+    again = plot_job.PlotJob(study, TARGET, tmp_path / "fallback").result()
+    assert sorted(again.png) == sorted(plots.png)
