@@ -173,3 +173,39 @@ def test_the_reports_learning_curves_hold_every_epoch_not_only_optunas_reports()
         assert state == trial.state.name
         assert [step for step, _ in points] == list(range(1, len(points) + 1))
         assert set(trial.intermediate_values) == {s for s, _ in points if s % 3 == 0}
+
+
+def test_not_asking_the_pruner_during_its_warm_up_changes_no_decision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sweeps.search.objective as objective
+    from sweeps.study.samplers import make_pruner
+
+    options = {"n_startup_trials": 2, "n_warmup_steps": 4}
+
+    def run(ask_always: bool) -> tuple[list[tuple[str, dict[int, float]]], int]:
+        study_cfg = {
+            "n_trials": 10,
+            "report_every": 1,
+            "pruner": {"type": "median", "options": options},
+        }
+        sweep = memory_sweep(selection={"folds": 1}, study=study_cfg)
+        sweep.study = optuna.create_study(
+            sampler=optuna.samplers.RandomSampler(seed=0), pruner=make_pruner("median", options)
+        )
+        asked = []
+        real = optuna.trial.Trial.should_prune
+        monkeypatch.setattr(
+            optuna.trial.Trial, "should_prune", lambda t: asked.append(1) or real(t)
+        )
+        if ask_always:
+            monkeypatch.setattr(objective, "silent_steps", lambda *_: 0)
+        _run_study(sweep, 10)
+        monkeypatch.undo()
+        return [(t.state.name, t.intermediate_values) for t in sweep.study.trials], len(asked)
+
+    always, asked_always = run(ask_always=True)
+    skipping, asked_less = run(ask_always=False)
+    assert skipping == always  # same states, same reports
+    assert {state for state, _ in always} >= {"COMPLETE", "PRUNED"}
+    assert asked_less < asked_always
