@@ -1,145 +1,108 @@
-"""Sweep throughput: our quickstart sweep against a naive Optuna + scikit-learn + MLflow peer.
+"""Sweep throughput, whole process against whole process: ``sweeps run conf/quickstart.yaml``
+as a user runs it, against a naive peer script (``naive_peer.py``: Optuna TPE + scikit-learn's
+``MLPClassifier.partial_fit`` + per-epoch ``mlflow.log_metric``, then the best retrained,
+tested and logged as a model), same trial count, epoch cap (80) and patience (10).
 
-Both run in this process, on the same data (breast cancer, same split, same standardisation),
-with the same trial count, epoch cap (80) and patience (10), TPE and a median pruner:
+Each side runs as its own process in a fresh folder (new stores: the first sweep of a project;
+our empty-store template lives in this run's own cache, warmed by one sweep first), several
+sweep seeds, interleaved. Reports:
 
-- **ours**: ``sweeps`` as ``sweeps run conf/quickstart.yaml`` runs it (numpy MLP, per-epoch
-  metrics batched into one ``log_batch``, child runs by explicit id, SQLite stores in WAL mode);
-- **peer**: ``sklearn.neural_network.MLPClassifier`` trained epoch by epoch with ``partial_fit``,
-  each trial a nested ``mlflow.start_run``, per-epoch ``mlflow.log_metric`` calls for train loss,
-  validation loss and accuracy, an in-memory Optuna study (the peer's most favourable storage).
+- the **whole-process** ratio of trials per minute (start-up and conclusion included);
+- the **in-process** ratio (the trials alone, as the old in-process benchmark measured);
+- where our wall time goes (``SWEEPS_TIMINGS``): start-up (imports), loading data and stores,
+  trials, and the conclusion's parts (plots drawn in a child meanwhile, confirmation, winner,
+  report), and the MLP's own training time (epochs), with our wall / training ratio.
 
-Prints trials per minute of both, the ratio, our share of wall time spent in MLflow calls, and
-the best validation loss of each. Run: ``python benchmarks/sweep_throughput.py [--trials N]``.
+Run: ``python benchmarks/sweep_throughput.py [--trials 40] [--seeds 3]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import math
+import json
+import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
-import numpy as np
-import optuna
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, log_loss
-from sklearn.neural_network import MLPClassifier as SkMLP
-
-from sweeps.cli import quiet_libraries
-from sweeps.infra.threads import blas_limit
-from sweeps.search.launch import load_inputs
-from sweeps.search.runner import run_worker
-from sweeps.sweepfile import Flags
-
 ROOT = Path(__file__).resolve().parents[1]
-EPOCHS, PATIENCE = 80, 10
+BIN = Path(sys.executable).parent
+PHASES = ("startup", "load", "stores", "trials", "plots", "confirm", "summary", "winner", "report")
 
 
-def run_ours(folder: Path, trials: int, seed: int) -> dict[str, float]:
-    """The quickstart sweep through sweeps' own code path; returns timings and the best value."""
-    flags = Flags(
-        sets=(f"seed={seed}",),
-        tracking_uri=f"sqlite:///{folder}/mlflow.db",
-        storage=f"sqlite:///{folder}/optuna.db",
-        trials=trials,
-    )
-    inputs = load_inputs(str(ROOT / "conf/quickstart.yaml"), flags)
-    tracker = inputs.tracker
-    with blas_limit(1), tracker.background():  # as `sweeps run` does: writer, then init
-        sweep = inputs.init()
-        writer = tracker.writer
-        tracked_before = tracker.client.seconds + writer.seconds
-        start = time.perf_counter()
-        run_worker(sweep, show_progress=False)
-        writer.sync()  # every write performed: the peer's writes are all synchronous
-        wall = time.perf_counter() - start
-    tracking = tracker.client.seconds + writer.seconds - tracked_before
-    return {"wall": wall, "tracking": tracking, "best": sweep.study.best_value}
-
-
-def _peer_objective(data: object, seed: int, trial: optuna.Trial) -> float:
-    import mlflow
-
-    prepared = data.prepared  # type: ignore[attr-defined]
-    depth, width = trial.suggest_int("depth", 1, 4), trial.suggest_int("width", 16, 256, log=True)
-    model = SkMLP(
-        hidden_layer_sizes=(width,) * depth,
-        learning_rate_init=trial.suggest_float("learning_rate", 1e-4, 1e-1, log=True),
-        batch_size=trial.suggest_categorical("batch_size", [16, 32, 64, 128]),
-        alpha=trial.suggest_float("l2", 1e-8, 1e-1, log=True),
-        random_state=trial.number + 1000 * seed,
-    )
-    classes = np.unique(prepared.y_train)
-    best, since_best = math.inf, 0
-    with mlflow.start_run(run_name=f"trial-{trial.number}", nested=True):
-        mlflow.log_params(trial.params)
-        for epoch in range(1, EPOCHS + 1):
-            model.partial_fit(prepared.X_train, prepared.y_train, classes=classes)
-            proba = model.predict_proba(prepared.X_val)
-            val_loss = log_loss(prepared.y_val, proba, labels=classes)
-            mlflow.log_metric("train_loss", model.loss_, step=epoch)
-            mlflow.log_metric("val_loss", val_loss, step=epoch)
-            mlflow.log_metric(
-                "val_accuracy",
-                accuracy_score(prepared.y_val, model.predict(prepared.X_val)),
-                step=epoch,
-            )
-            trial.report(val_loss, epoch)
-            if trial.should_prune():
-                raise optuna.TrialPruned()
-            best, since_best = (val_loss, 0) if val_loss < best - 1e-4 else (best, since_best + 1)
-            if since_best >= PATIENCE:
-                break
-    return best
-
-
-def run_peer(folder: Path, trials: int, data: object, seed: int) -> dict[str, float]:
-    """The naive peer; returns timings and the best value."""
-    import mlflow
-
-    mlflow.set_tracking_uri(f"sqlite:///{folder}/peer.db")
-    mlflow.set_experiment(f"peer-{seed}")
-    study = optuna.create_study(
-        sampler=optuna.samplers.TPESampler(seed=seed),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=10),
-    )
+def run_ours(folder: Path, trials: int, seed: int, env: dict[str, str]) -> dict[str, float]:
+    """``sweeps run`` in ``folder``; its wall time and phase timings."""
+    folder.mkdir(parents=True)
+    timings = folder / "timings.json"
+    cmd = [str(BIN / "sweeps"), "run", str(ROOT / "conf/quickstart.yaml"), "--quiet"]
+    cmd += ["--trials", str(trials), "--set", f"seed={seed}"]
     start = time.perf_counter()
-    with mlflow.start_run(run_name="peer-sweep"):
-        study.optimize(lambda t: _peer_objective(data, seed, t), n_trials=trials)
-    return {"wall": time.perf_counter() - start, "best": study.best_value}
+    subprocess.run(cmd, cwd=folder, env={**env, "SWEEPS_TIMINGS": str(timings)}, check=True,
+                   capture_output=True)  # fmt: skip
+    wall = time.perf_counter() - start
+    return {"wall": wall, **json.loads(timings.read_text())}
+
+
+def run_peer(folder: Path, trials: int, seed: int, env: dict[str, str]) -> dict[str, float]:
+    """The peer script in ``folder``; its wall time and phase timings."""
+    folder.mkdir(parents=True)
+    cmd = [sys.executable, "-W", "ignore", str(ROOT / "benchmarks/naive_peer.py")]
+    start = time.perf_counter()
+    done = subprocess.run([*cmd, str(folder), str(trials), str(seed)], cwd=folder, env=env,
+                          check=True, capture_output=True, text=True)  # fmt: skip
+    wall = time.perf_counter() - start
+    return {"wall": wall, **json.loads(done.stdout.strip().splitlines()[-1])}
+
+
+def rate(trials: int, seconds: list[float]) -> float:
+    """Trials per minute over all runs."""
+    return 60 * trials * len(seconds) / sum(seconds)
 
 
 def main() -> None:
-    """Run both sweeps for each seed, interleaved, and print the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=40)
-    parser.add_argument("--seeds", type=int, default=3, help="sweep seeds (best loss is noisy)")
+    parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args()
-    quiet_libraries()
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    ours, peer = [], []
-    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
-        data = load_inputs(str(ROOT / "conf/quickstart.yaml"), Flags()).data
+    with tempfile.TemporaryDirectory(prefix="sweeps-throughput-") as tmp:
+        env = {**os.environ, "SWEEPS_CACHE_DIR": f"{tmp}/cache"}
+        env.pop("MLFLOW_TRACKING_URI", None)
+        run_ours(Path(tmp) / "warm", 2, 0, env)  # the empty-store template, made once
+        ours, peer = [], []
         for seed in range(args.seeds):
-            ours.append(run_ours(Path(tmp) / f"ours-{seed}", args.trials, seed))
-            peer.append(run_peer(Path(tmp), args.trials, data, seed))
-    n = args.trials * args.seeds
-    ours_rate = 60 * n / sum(r["wall"] for r in ours)
-    peer_rate = 60 * n / sum(r["wall"] for r in peer)
-    share = sum(r["tracking"] for r in ours) / sum(r["wall"] for r in ours)
-    print(f"{args.seeds} sweeps x {args.trials} trials, epoch cap {EPOCHS}, patience {PATIENCE}")
-    for name, rate, runs in (("ours", ours_rate, ours), ("peer", peer_rate, peer)):
-        bests = [r["best"] for r in runs]
-        print(
-            f"{name}  {rate:7.1f} trials/min  best val_loss per seed "
-            f"{', '.join(f'{b:.4f}' for b in bests)}  (mean {np.mean(bests):.4f})"
+            ours.append(run_ours(Path(tmp) / f"ours-{seed}", args.trials, seed, env))
+            peer.append(run_peer(Path(tmp) / f"peer-{seed}", args.trials, seed, env))
+    report(args, ours, peer)
+
+
+def report(args: argparse.Namespace, ours: list[dict], peer: list[dict]) -> None:
+    """The ratios and our breakdown."""
+    n = args.trials
+    print(f"{args.seeds} sweeps x {n} trials each side, load {os.getloadavg()[0]:.1f}")
+    whole = rate(n, [r["wall"] for r in ours]) / rate(n, [r["wall"] for r in peer])
+    inner = rate(n, [r["trials"] for r in ours]) / rate(n, [r["trials"] for r in peer])
+    for name, runs in (("ours", ours), ("peer", peer)):
+        walls = ", ".join(f"{r['wall']:.1f}" for r in runs)
+        whole_rate, trial_rate = (
+            rate(n, [r["wall"] for r in runs]),
+            rate(n, [r["trials"] for r in runs]),
         )
-    print(f"ratio (ours / peer)             {ours_rate / peer_rate:.2f}x   (target >= 4x)")
-    print(f"tracking share of our wall time {share:.1%}  (target < 5%)")
+        print(f"{name}: {whole_rate:6.1f} trials/min whole process (walls {walls} s), "
+              f"{trial_rate:6.1f} in the trials")  # fmt: skip
+    print(f"whole-process ratio (ours / peer)  {whole:.2f}x   (goal >= 6x)")
+    print(f"in-process ratio (trials only)     {inner:.2f}x")
+    print("our wall time, median seconds per sweep:")
+    for phase in (*PHASES, "training"):
+        values = [r.get(phase, 0.0) for r in ours]
+        print(f"  {phase:10} {statistics.median(values):7.2f}")
+    wall = statistics.median(r["wall"] for r in ours)
+    training = statistics.median(r.get("training", float("nan")) for r in ours)
+    print(f"  {'wall':10} {wall:7.2f}   wall / training {wall / training:.2f}x (goal <= 2x)")
+    bests = [(r["best"] if "best" in r else float("nan")) for r in peer]
+    print(f"peer best val_loss per seed {', '.join(f'{b:.4f}' for b in bests)}")
 
 
 if __name__ == "__main__":

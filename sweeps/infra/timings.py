@@ -32,6 +32,11 @@ def phase(name: str) -> Iterator[None]:
         _seconds[name] = _seconds.get(name, 0.0) + time.perf_counter() - start
 
 
+def add(name: str, seconds: float) -> None:
+    """Add ``seconds`` measured elsewhere to phase ``name``."""
+    _seconds[name] = _seconds.get(name, 0.0) + seconds
+
+
 def _write() -> None:
     path = os.environ.get(ENV)
     if not path or not _first:

@@ -23,6 +23,7 @@ from pipeline import (
     weights_digest,
     zero_weight_share,
 )
+from sweeps.infra import timings
 from sweeps.search.dataset import SweepData
 from sweeps.search.metrics import curve_names
 from sweeps.space import hidden_layers
@@ -167,11 +168,14 @@ def _fit(
     task: str, prepared: PreparedData, kwargs: dict[str, Any], callbacks: Sequence[Any]
 ) -> Fit:
     fit = Fit(make_estimator(task, kwargs))
-    fit.model.fit(
-        prepared.X_train,
-        prepared.y_train,
-        X_val=prepared.X_val,
-        y_val=prepared.y_val,
-        callbacks=[fit.records.append, *callbacks],
-    )
+    try:
+        fit.model.fit(
+            prepared.X_train,
+            prepared.y_train,
+            X_val=prepared.X_val,
+            y_val=prepared.y_val,
+            callbacks=[fit.records.append, *callbacks],
+        )
+    finally:  # the epochs' own time (training and validation), callbacks left out
+        timings.add("training", sum(record.seconds for record in fit.records))
     return fit
