@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from sweeps.commands.options import sweep_flags
+from sweeps.config import safe_name
 from sweeps.results.best import (
     BestTrial,
     Ranking,
@@ -44,6 +45,11 @@ def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Fl
         assert experiment is not None
         if flags.sets:
             raise click.UsageError("--set needs CONFIG")
+        if flags.study_name is not None:
+            try:
+                safe_name(flags.study_name)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param_hint="--study") from None
         tracker = open_existing(resolve_tracking_uri(flags.tracking_uri, None))
         ranking = ranking_from_parent(tracker, experiment, flags.study_name)
     trials = top_trials(tracker, ranking, k)

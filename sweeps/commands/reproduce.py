@@ -17,7 +17,7 @@ from sweeps.tracking import open_existing, resolve_tracking_uri
 @click.option(
     "--seeds",
     "k",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=100),
     help="Also retrain with K other seeds (K >= 2) and report mean and std of each metric.",
 )
 @click.option(
