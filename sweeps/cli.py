@@ -121,8 +121,11 @@ def _fail(exc: BaseException, debug: bool, hard: bool) -> NoReturn:
         raise exc
     if isinstance(exc, click.exceptions.Exit):
         sys.exit(exc.exit_code)
-    if isinstance(exc, click.ClickException):
-        exc.show()
+    if isinstance(exc, click.ClickException):  # a usage mistake: one line, and where to look
+        command = (
+            exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "sweeps"
+        )
+        click.echo(f"sweeps: error: {exc.format_message()} (see: {command} --help)", err=True)
         sys.exit(exc.exit_code)
     interrupted = _interruption(exc)
     if interrupted is not None:

@@ -114,5 +114,7 @@ def test_config_and_experiment_together_is_a_usage_error(
     tiny: Finished, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert _best(tiny, str(tiny.config), "--experiment", "tiny") == 2
-    assert capsys.readouterr().err.strip().endswith("give either CONFIG or --experiment NAME")
+    assert capsys.readouterr().err == (  # one line, like every mistake
+        "sweeps: error: give either CONFIG or --experiment NAME (see: sweeps best --help)\n"
+    )
     assert run_cli("best") == 2

@@ -117,3 +117,22 @@ def test_an_unexpected_error_is_one_redacted_line_with_the_hint(
         "sweeps: error: RuntimeError: API request to http://u:***@host/api failed "
         "(run again with --debug for the traceback)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["nope"], "sweeps: error: No such command 'nope'. (see: sweeps --help)"),
+        (["run"], "sweeps: error: Missing argument 'CONFIG'. (see: sweeps run --help)"),
+        (
+            ["reproduce", "abc", "--seeds", "1000"],
+            "sweeps: error: Invalid value for '--seeds': 1000 is not in the range 2<=x<=100. "
+            "(see: sweeps reproduce --help)",
+        ),
+    ],
+)
+def test_a_usage_mistake_is_one_line_and_exit_2(
+    args: list[str], line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(*args) == 2
+    assert capsys.readouterr().err == line + "\n"
