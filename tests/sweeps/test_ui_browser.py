@@ -163,11 +163,20 @@ def browse(url: str, parent_id: str, names: dict[str, list[str]], shots: Path) -
             browser.close()
 
 
-SORTED_JS = """([selector, first]) => {
-  const names = [...document.querySelectorAll(selector)].map(e => e.innerText.trim())
+# ag-grid places rows by their row-index, not in document order: read them in that order
+ROWS_JS = """() => {
+  const names = new Map();
+  for (const row of document.querySelectorAll('[role="row"][row-index]')) {
+    const link = row.querySelector('[col-id="attributes.`Run Name`"] a');
+    if (link) names.set(Number(row.getAttribute('row-index')), link.innerText.trim());
+  }
+  return [...names.entries()].sort((a, b) => a[0] - b[0]).map(e => e[1])
     .filter(n => n.startsWith("trial-"));
-  return names.length === 4 && names[0] === first[0] && names[1] === first[1];
 }"""
+SORTED_JS = f"""(first) => {{
+  const names = ({ROWS_JS})();
+  return names.length === 4 && names[0] === first[0] && names[1] === first[1];
+}}"""
 
 
 def sort_trials_by_val_loss(page: Any, names: dict[str, list[str]]) -> None:
@@ -180,11 +189,14 @@ def sort_trials_by_val_loss(page: Any, names: dict[str, list[str]]) -> None:
     page.get_by_placeholder("Search").fill("val_loss")
     page.get_by_text("val_loss", exact=True).click()
     page.keyboard.press("Escape")
-    selector = '[role="row"] [col-id="attributes.`Run Name`"] a'
     first = list(reversed(names["complete"]))  # descending: the default direction
-    page.wait_for_function(SORTED_JS, arg=[selector, first])
-    texts = [n.strip() for n in page.locator(selector).all_inner_texts()]
-    texts = [n for n in texts if n.startswith("trial-")]
+    try:
+        page.wait_for_function(SORTED_JS, arg=first)
+    except Exception:
+        page.screenshot(path="/tmp/sweeps-ui-sort-failure.png")
+        shown = page.evaluate(ROWS_JS)
+        raise AssertionError(f"not sorted as {first}: the table shows {shown}") from None
+    texts = page.evaluate(ROWS_JS)
     assert texts[:2] == first  # the kept models' values sort; pruned trials have none: last
     assert sorted(texts[2:]) == names["pruned"]
 
