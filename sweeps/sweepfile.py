@@ -23,9 +23,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sweeps.config import SweepConfig, did_you_mean
+from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError
 from sweeps.infra import strict_yaml
+from sweeps.keywords import did_you_mean
 
 #: A sweep file is a few kilobytes; anything over this is not one.
 MAX_FILE_BYTES = 1_000_000

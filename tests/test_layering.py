@@ -26,6 +26,8 @@ NEVER = {
                  "commands", "cli"},
     "config": {"sweepfile", "tracking", "search", "results", "report", "reproduce",
                "commands", "cli"},
+    "keywords": {"config", "sweepfile", "tracking", "search", "results", "report",
+                 "reproduce", "commands", "cli"},
     "sweepfile": {"tracking", "search", "results", "report", "reproduce", "commands", "cli"},
     "search": {"results", "report", "reproduce", "commands", "cli"},
     "report": {"results", "reproduce", "commands", "cli"},

@@ -16,8 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from pipeline import EpochRecord
-from sweeps.config import SweepConfig, check_estimator
+from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError, ReproductionError, RunNotFoundError
+from sweeps.keywords import check_estimator
 from sweeps.search.dataset import SweepData, check_capacity
 from sweeps.search.metrics import CURVE, FINAL_EXTRA, is_kept_metric
 from sweeps.search.trial import curve_metrics, train_trial

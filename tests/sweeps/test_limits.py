@@ -13,8 +13,9 @@ from pydantic import TypeAdapter
 from sklearn import datasets
 
 from pipeline.network import Layout
-from sweeps.config import BUILTIN_SHAPES, did_you_mean
+from sweeps.config import BUILTIN_SHAPES
 from sweeps.infra import strict_yaml
+from sweeps.keywords import did_you_mean
 from sweeps.limits import Limits, check_network, largest_hidden, n_params
 from sweeps.space import ParamSpec, grid_of, grid_size, outside
 
