@@ -273,10 +273,19 @@ class BaseMLP(BaseEstimator, ABC):
     # -- prediction ---------------------------------------------------------------------------
 
     def _logits(self, X: ArrayLike) -> Array:
+        """Logits of the rows of ``X``, computed in float64 whatever the model's dtype.
+
+        A float32 product's rounding depends on where a row falls in BLAS's blocks, so a
+        float32 forward gives a row slightly different outputs (~1e-6 relative) in another
+        batch or order; in float64 those differences are far below any tolerance, and a row's
+        prediction does not depend on the rows beside it (scikit-learn's invariance checks).
+        Training and its validation scores stay in the model's dtype."""
         check_is_fitted(self, "coefs_")
-        x = validate_data(self, X, reset=False, dtype=self.coefs_[0].dtype, order="C")
+        x = validate_data(self, X, reset=False, dtype=[np.float64, np.float32], order="C")
+        coefs = [w.astype(np.float64) for w in self.coefs_]
+        intercepts = [b.astype(np.float64) for b in self.intercepts_]
         with np.errstate(all="ignore"):
-            return predict_logits(self.coefs_, self.intercepts_, x, ACTIVATIONS[self.activation])
+            return predict_logits(coefs, intercepts, x, ACTIVATIONS[self.activation])
 
 
 def _optimizer(hp: Hyperparameters, n_params: int, updates_per_epoch: int) -> Optimizer:
@@ -346,9 +355,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def predict_proba(self, X: ArrayLike) -> Array:
         """Class probabilities (float64), shape ``(rows, len(classes_))``, in ``classes_`` order.
 
-        The link runs in float64 even for a float32 model, so that each row sums to one to
-        float64 precision (scikit-learn's metrics warn about float32 softmax rows)."""
-        logits = self._logits(X).astype(np.float64)
+        Computed in float64 even for a float32 model (see :meth:`_logits`), so each row sums
+        to one to float64 precision (scikit-learn's metrics warn about float32 softmax rows)."""
+        logits = self._logits(X)
         proba = self._loss().link(logits)
         if proba.shape[1] == 1:
             return np.hstack([1.0 - proba, proba])
