@@ -94,8 +94,10 @@ class EpochRunner:
         if not self.shuffle:
             return self.x, self.targets
         order = self.rng.permutation(self.x.shape[0])
-        np.take(self.x, order, axis=0, out=self._x_shuffled)
-        np.take(self.targets, order, axis=0, out=self._t_shuffled)
+        # a permutation is always in range: "clip" skips numpy's bounds check and the temporary
+        # copy that mode="raise" makes when ``out`` is given (2-3x faster, same values)
+        np.take(self.x, order, axis=0, out=self._x_shuffled, mode="clip")
+        np.take(self.targets, order, axis=0, out=self._t_shuffled, mode="clip")
         return self._x_shuffled, self._t_shuffled
 
     def _step(self, xb: Array, tb: Array, ws: Workspace) -> float:

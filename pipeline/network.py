@@ -165,7 +165,10 @@ def backward(
         np.matmul((inputs[i - 1] if i else x).T, delta, out=grad_coefs[i])
         np.matmul(ws.ones, delta, out=grad_intercepts[i])
         if i:
-            np.matmul(delta, coefs[i].T, out=ws.deltas[i - 1])
+            if delta.shape[1] == 1:  # one output unit: an outer product, cheaper broadcast
+                np.multiply(delta, coefs[i].T, out=ws.deltas[i - 1])
+            else:
+                np.matmul(delta, coefs[i].T, out=ws.deltas[i - 1])
             if ws.masks:
                 ws.deltas[i - 1] *= ws.masks[i - 1]
             derivative(ws.acts[i - 1], ws.deltas[i - 1])
@@ -178,12 +181,14 @@ def predict_logits(
     activation: Activation,
     chunk: int = 4096,
 ) -> Array:
-    """Logits for every row of ``x``, computed ``chunk`` rows at a time into one new array."""
+    """Logits for every row of ``x``, computed ``chunk`` rows at a time into one new array of
+    the parameters' dtype (each chunk of ``x`` is cast to it)."""
+    dtype = coefs[0].dtype
     sizes = (coefs[0].shape[0], *(w.shape[1] for w in coefs))
-    out = np.empty((x.shape[0], sizes[-1]), dtype=coefs[0].dtype)
-    ws = Workspace(sizes, min(chunk, max(x.shape[0], 1)), coefs[0].dtype)
+    out = np.empty((x.shape[0], sizes[-1]), dtype=dtype)
+    ws = Workspace(sizes, min(chunk, max(x.shape[0], 1)), dtype)
     for start in range(0, x.shape[0], ws.rows):
-        rows = x[start : start + ws.rows]
+        rows = np.asarray(x[start : start + ws.rows], dtype=dtype)
         sub = ws if rows.shape[0] == ws.rows else ws.head(rows.shape[0])
         out[start : start + rows.shape[0]] = forward(coefs, intercepts, rows, sub, activation)
     return out
