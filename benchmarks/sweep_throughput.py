@@ -3,6 +3,14 @@ as a user runs it, against a naive peer script (``naive_peer.py``: Optuna TPE + 
 ``MLPClassifier.partial_fit`` + per-epoch ``mlflow.log_metric``, then the best retrained,
 tested and logged as a model), same trial count, epoch cap (80) and patience (10).
 
+Our sweep runs in two modes, each against the same peer runs:
+
+- ``default``: the quickstart file as shipped. On breast cancer (fewer than 2,000 non-test rows)
+  that means 5-fold cross-validation per trial, the top 3 confirmed with 3 seeds each, and the
+  winner refitted on all non-test rows: about five models per trial where the peer trains one;
+- ``one-split``: the same work as the peer (``selection.folds=1``, no confirmation,
+  ``refit=train``): one model per trial on one validation split, the winner kept as trained.
+
 Each side runs as its own process in a fresh folder (new stores: the first sweep of a project;
 our empty-store template lives in this run's own cache, warmed by one sweep first), several
 sweep seeds, interleaved. Reports:
@@ -13,7 +21,7 @@ sweep seeds, interleaved. Reports:
   trials, and the conclusion's parts (plots drawn in a child meanwhile, confirmation, winner,
   report), and the MLP's own training time (epochs), with our wall / training ratio.
 
-Run: ``python benchmarks/sweep_throughput.py [--trials 40] [--seeds 3]``.
+Run: ``python benchmarks/sweep_throughput.py [--trials 40] [--seeds 3] [--modes MODE,...]``.
 """
 
 from __future__ import annotations
@@ -30,15 +38,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+MODES = {
+    "default": [],
+    "one-split": ["selection.folds=1", "selection.confirm.top=0", "selection.refit=train"],
+}
 PHASES = ("startup", "load", "stores", "trials", "plots", "confirm", "summary", "winner", "report")
 
 
-def run_ours(folder: Path, trials: int, seed: int, env: dict[str, str]) -> dict[str, float]:
-    """``sweeps run`` in ``folder``; its wall time and phase timings."""
+def run_ours(
+    folder: Path, trials: int, seed: int, env: dict[str, str], sets: list[str]
+) -> dict[str, float]:
+    """``sweeps run`` in ``folder`` with ``--set`` overrides ``sets``; its wall time and phase
+    timings."""
     folder.mkdir(parents=True)
     timings = folder / "timings.json"
     cmd = [str(BIN / "sweeps"), "run", str(ROOT / "conf/quickstart.yaml"), "--quiet"]
     cmd += ["--trials", str(trials), "--set", f"seed={seed}"]
+    for assignment in sets:
+        cmd += ["--set", assignment]
     start = time.perf_counter()
     subprocess.run(cmd, cwd=folder, env={**env, "SWEEPS_TIMINGS": str(timings)}, check=True,
                    capture_output=True)  # fmt: skip
@@ -66,22 +83,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--modes", default=",".join(MODES), help="our modes, comma-separated")
     args = parser.parse_args()
+    modes = args.modes.split(",")
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="sweeps-throughput-") as tmp:
         env = {**os.environ, "SWEEPS_CACHE_DIR": f"{tmp}/cache"}
         env.pop("MLFLOW_TRACKING_URI", None)
-        run_ours(Path(tmp) / "warm", 2, 0, env)  # the empty-store template, made once
-        ours, peer = [], []
+        run_ours(Path(tmp) / "warm", 2, 0, env, [])  # the empty-store template, made once
+        ours: dict[str, list[dict]] = {mode: [] for mode in modes}
+        peer = []
         for seed in range(args.seeds):
-            ours.append(run_ours(Path(tmp) / f"ours-{seed}", args.trials, seed, env))
+            for mode in modes:
+                folder = Path(tmp) / f"{mode}-{seed}"
+                ours[mode].append(run_ours(folder, args.trials, seed, env, MODES[mode]))
             peer.append(run_peer(Path(tmp) / f"peer-{seed}", args.trials, seed, env))
-    report(args, ours, peer)
+    print(f"load average (1 min): {load:.1f} before, {os.getloadavg()[0]:.1f} after")
+    for mode in modes:
+        print(f"\n== ours: {mode} ({' '.join(MODES[mode]) or 'the quickstart file as is'})")
+        report(args, ours[mode], peer)
 
 
 def report(args: argparse.Namespace, ours: list[dict], peer: list[dict]) -> None:
     """The ratios and our breakdown."""
     n = args.trials
-    print(f"{args.seeds} sweeps x {n} trials each side, load {os.getloadavg()[0]:.1f}")
+    print(f"{args.seeds} sweeps x {n} trials each side")
     whole = rate(n, [r["wall"] for r in ours]) / rate(n, [r["wall"] for r in peer])
     inner = rate(n, [r["trials"] for r in ours]) / rate(n, [r["trials"] for r in peer])
     for name, runs in (("ours", ours), ("peer", peer)):

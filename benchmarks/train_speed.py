@@ -7,7 +7,11 @@ and batch size 256 in float32:
 - the achieved GFLOP/s of our epoch against the rate of the same matrix multiplies run bare
   (every GEMM of one epoch, same shapes, preallocated outputs), measured in this run
   (target >= 40 %);
-- the per-epoch time on breast_cancer (569 rows, default network, batch 32): a few ms at most.
+- the per-epoch time on breast_cancer (569 rows, default network, batch 32): a few ms at most;
+- against PyTorch's CPU build (``torch_peer.py``; the ``bench`` extra): one epoch of the same
+  network, loss, optimizer and dtype at batch 256 and 4096, on 1 and 2 threads (BLAS and torch's
+  pool limited alike), with the ratio ours / PyTorch (goal <= 1.1x on 2 threads) and the machine's
+  load average before and after. Our side is a whole ``fit`` of one epoch (set-up included).
 
 Run: ``python benchmarks/train_speed.py [--repeats N] [--blas-threads N]``. Not part of the test
 suite. Timings are the best of N interleaved rounds; on a shared machine run it when it is idle.
@@ -21,6 +25,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, make_classification
@@ -28,6 +33,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkMLP
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_info, threadpool_limits
+from torch_peer import set_torch_threads, torch_epoch, torch_version
 
 from pipeline import MLPClassifier
 
@@ -73,21 +79,55 @@ def bare_gemm_epoch(n_rows: int, sizes: tuple[int, ...], batch: int) -> Callable
     return run
 
 
-def large_epoch(repeats: int) -> None:
-    """The 100k x 50 comparison."""
+def large_table() -> tuple[np.ndarray, np.ndarray]:
+    """``make_classification(100_000, 50)`` in float32."""
     x, y = make_classification(100_000, 50, n_informative=20, random_state=0)
-    x = x.astype(np.float32)
-    ours = MLPClassifier(
+    return x.astype(np.float32), y
+
+
+def our_epoch(batch: int) -> MLPClassifier:
+    """Our MLP set to train one epoch of SGD with momentum 0.9 at ``batch``."""
+    return MLPClassifier(
         hidden_layer_sizes=HIDDEN,
         optimizer="momentum",
         learning_rate=0.01,
         momentum=0.9,
         decay=0.0,
-        batch_size=BATCH,
+        batch_size=batch,
         max_epochs=1,
         early_stopping_patience=None,
         random_state=0,
     )
+
+
+def torch_table(repeats: int, threads: tuple[int, ...], batches: tuple[int, ...]) -> None:
+    """Our epoch against PyTorch's, same shapes and thread count, in this run."""
+    version = torch_version()
+    if version is None:
+        print("PyTorch: skipped (torch not installed: pip install -e '.[bench]')")
+        return
+    x, y = large_table()
+    load = os.getloadavg()[0]
+    print(f"one epoch, 100k x 50, hidden {HIDDEN}, float32, SGD momentum 0.9, torch {version}:")
+    print("  threads  batch     ours   PyTorch   ours/PyTorch")
+    for n_threads, batch in itertools.product(threads, batches):
+        set_torch_threads(n_threads)
+        ours, theirs = our_epoch(batch), torch_epoch(x, y, HIDDEN, batch)
+        assert theirs is not None
+        with threadpool_limits(limits=n_threads, user_api="blas"):
+            best = best_of(repeats, {"ours": partial(ours.fit, x, y), "torch": theirs})
+        ratio = best["ours"] / best["torch"]
+        print(
+            f"  {n_threads:7d} {batch:6d} {best['ours']:7.3f} s {best['torch']:7.3f} s"
+            f"   {ratio:5.2f}x"
+        )
+    print(f"  load average (1 min) before {load:.2f}, after {os.getloadavg()[0]:.2f}")
+
+
+def large_epoch(repeats: int) -> None:
+    """The 100k x 50 comparison."""
+    x, y = large_table()
+    ours = our_epoch(BATCH)
     theirs = SkMLP(
         hidden_layer_sizes=HIDDEN,
         solver="sgd",
@@ -157,6 +197,7 @@ def main() -> None:
     """Parse the options and run both benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timings per figure (best kept)")
+    parser.add_argument("--only-torch", action="store_true", help="only the PyTorch comparison")
     parser.add_argument(
         "--blas-threads",
         type=int,
@@ -164,8 +205,10 @@ def main() -> None:
         help="limit BLAS threads (both sides alike); default: BLAS's own choice",
     )
     args = parser.parse_args()
-    with threadpool_limits(limits=args.blas_threads, user_api="blas"):
-        run(args.repeats)
+    if not args.only_torch:
+        with threadpool_limits(limits=args.blas_threads, user_api="blas"):
+            run(args.repeats)
+    torch_table(args.repeats, threads=(1, 2), batches=(BATCH, 4096))
 
 
 def run(repeats: int) -> None:
