@@ -2,7 +2,9 @@
 
 The handler raises :class:`~sweeps.errors.Interrupted` at once, and also remembers the signal:
 an exception raised while Python runs a finalizer or a weakref callback is printed and dropped,
-so the training loop and the worker loop call :func:`check` at safe points as well.
+so the training loop and the worker loop call :func:`check` at safe points as well. Inside
+:func:`deferred` blocks (opening and closing a trial's run) the handler only remembers: the
+signal is raised by the next :func:`check`, once the run is on record or properly closed.
 """
 
 from __future__ import annotations
@@ -11,16 +13,30 @@ import contextlib
 import faulthandler
 import os
 import signal
+from collections.abc import Iterator
 from types import FrameType
 
 from sweeps.errors import Interrupted
 
 _received: list[int] = []
+_deferring: list[bool] = []
 
 
 def _handler(signum: int, _frame: FrameType | None) -> None:
     _received.append(signum)
-    raise Interrupted(signum)
+    if not _deferring:
+        raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block a signal is remembered, not raised; the next :func:`check` raises it
+    (for work that must not stop halfway, such as creating or closing a run)."""
+    _deferring.append(True)
+    try:
+        yield
+    finally:
+        _deferring.pop()
 
 
 def install() -> None:

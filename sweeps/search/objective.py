@@ -101,27 +101,30 @@ class Objective:
 
     def __call__(self, trial: optuna.Trial) -> float | tuple[float, ...]:
         """Train one trial's MLP and return its objective value(s); the run ends with a status."""
-        if self.on_start is not None:
-            self.on_start()
         cfg = self.sweep.cfg
         seed = cfg.model.get("random_state", trial_seed(cfg.seed, trial.number))
-        try:
-            sampled = suggest(trial, cfg.space)
-        except BaseException as exc:  # interrupted while the sampler chose: still on record
-            run = self._open_run(trial, {}, seed)
-            raise _close_failed(trial, run, EpochReporter(trial, run, None), exc) from None
-        kwargs = estimator_kwargs(cfg.model, sampled, seed)
-        run = self._open_run(trial, kwargs, seed)
+        with signals.deferred():  # a signal waits until the run exists: the trial is on record
+            if self.on_start is not None:
+                self.on_start()
+            try:
+                sampled = suggest(trial, cfg.space)
+            except BaseException as exc:  # the sampler failed: still on record
+                run = self._open_run(trial, {}, seed)
+                raise _close_failed(trial, run, EpochReporter(trial, run, None), exc) from None
+            kwargs = estimator_kwargs(cfg.model, sampled, seed)
+            run = self._open_run(trial, kwargs, seed)
         reporter = EpochReporter(
             trial, run, self.report_metric, cfg.study.report_every, self.ask_from
         )
         try:
+            signals.check()  # one that arrived while the run was being opened
             self._link(trial, reporter, kwargs)
             trained = train_trial(self.sweep.data, kwargs, [reporter])
             values = self._values(trained)
         except BaseException as exc:
             raise _close_failed(trial, run, reporter, exc) from None
-        _close_complete(run, trained, reporter)
+        with signals.deferred():  # a completed trial is closed whole; the worker loop stops next
+            _close_complete(run, trained, reporter)
         return values[0] if len(values) == 1 else values
 
     def _open_run(self, trial: optuna.Trial, kwargs: dict[str, Any], seed: int) -> TrialRun:

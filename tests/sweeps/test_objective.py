@@ -3,7 +3,9 @@ confirmation, against the in-memory tracking store (the MLflow store has its own
 
 from __future__ import annotations
 
+import os
 import signal
+from collections.abc import Iterator
 from typing import Any
 
 import optuna
@@ -11,6 +13,7 @@ import pytest
 
 from sweeps.config import SweepConfig
 from sweeps.errors import Interrupted
+from sweeps.infra import signals
 from sweeps.results.confirm import confirm_winner
 from sweeps.results.registry import Score, register_winner
 from sweeps.search.dataset import load_sweep_data
@@ -160,6 +163,61 @@ def test_a_trial_interrupted_while_the_sampler_chooses_still_gets_a_closed_run(
     assert run.status == "KILLED"
     assert run.tags["sweeps.state"] == "FAIL" and run.tags["sweeps.reason"] == "interrupted"
     assert run.tags["sweeps.epochs_reached"] == "0"
+
+
+@pytest.fixture
+def sweeps_signals() -> Iterator[None]:
+    """sweeps' SIGINT/SIGTERM handlers for one test, Python's defaults restored after it."""
+    signals.install()
+    try:
+        yield
+    finally:
+        signals.install()  # forgets the signals received
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def test_a_signal_while_the_run_is_opened_fails_the_trial_on_record(
+    monkeypatch: pytest.MonkeyPatch, sweeps_signals: None
+) -> None:
+    sweep = memory_sweep(selection={"folds": 1})
+    start_run = sweep.tracker.start_run
+
+    def start_run_then_sigint(*args: Any, **kwargs: Any) -> Any:
+        run = start_run(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)  # handled before this function returns
+        return run
+
+    monkeypatch.setattr(sweep.tracker, "start_run", start_run_then_sigint)
+    trial = optuna.trial.FixedTrial({"learning_rate": 0.01, "l1": 0.0})
+    with pytest.raises(Interrupted):
+        Objective(sweep)(trial)
+    (run,) = trial_runs(sweep)
+    assert run.status == "KILLED"
+    assert run.tags["sweeps.state"] == "FAIL" and run.tags["sweeps.reason"] == "interrupted"
+    assert run.params["learning_rate"] == "0.01"
+    assert trial.user_attrs["reason"] == "interrupted"
+
+
+def test_a_signal_while_a_completed_trial_is_closed_stops_the_next_one(
+    monkeypatch: pytest.MonkeyPatch, sweeps_signals: None
+) -> None:
+    import sweeps.search.objective as objective
+
+    close = objective._close_complete
+
+    def sigint_then_close(*args: Any) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        close(*args)
+
+    sweep = memory_sweep(selection={"folds": 1})
+    monkeypatch.setattr(objective, "_close_complete", sigint_then_close)
+    value = Objective(sweep)(optuna.trial.FixedTrial({"learning_rate": 0.01, "l1": 0.0}))
+    assert 0 < value < 1
+    (run,) = trial_runs(sweep)
+    assert run.status == "FINISHED" and run.tags["sweeps.state"] == "COMPLETE"
+    with pytest.raises(Interrupted):
+        signals.check()
 
 
 def test_the_reports_learning_curves_hold_every_epoch_not_only_optunas_reports() -> None:
