@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.activations import ACTIVATIONS, DERIVATIVES
+from pipeline.blas_warmup import warm_gemm_buffer
 from pipeline.losses import ElasticNet, Loss
 from pipeline.network import Layout, Workspace, backward, draw_dropout_masks, forward
 from pipeline.optimizers import Optimizer
@@ -51,6 +52,7 @@ class EpochRunner:
         rng: np.random.Generator,
         dropout: float = 0.0,
     ) -> None:
+        warm_gemm_buffer()
         n = x.shape[0]
         self.x, self.targets, self.params = x, targets, params
         self.batch_size = batch_size_for(n, batch_size)
