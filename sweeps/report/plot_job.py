@@ -10,20 +10,18 @@ replaced by drawing in the parent.
 
 from __future__ import annotations
 
+import functools
 import json
-import multiprocessing
-import os
-import signal
 from pathlib import Path
 from typing import Any
 
 import optuna
 from optuna.trial import FrozenTrial
 
+from sweeps.infra.forked import ForkedJob
 from sweeps.report.study_plots import PlotTarget, StudyPlots, make_study_plots
 
 RECORD = ".plots.json"
-JOIN_TIMEOUT_S = 600.0
 
 
 class PlotJob:
@@ -32,39 +30,28 @@ class PlotJob:
     def __init__(self, study: optuna.Study, target: PlotTarget, folder: Path) -> None:
         self.study, self.target, self.folder = study, target, folder
         trials = study.get_trials(deepcopy=True)
-        args = (trials, list(study.directions), target, folder)
-        self._proc = multiprocessing.get_context("fork").Process(
-            target=_draw, args=args, name="sweeps-plots", daemon=True
-        )
-        self._proc.start()
+        draw = functools.partial(_draw, trials, list(study.directions), target, folder)
+        self._job = ForkedJob(draw, "sweeps-plots")
 
     def result(self) -> StudyPlots:
         """What the child drew (drawn here instead if it failed)."""
-        self._proc.join(JOIN_TIMEOUT_S)
         record = self.folder / RECORD
-        if self._proc.exitcode == 0 and record.is_file():
+        if self._job.succeeded() and record.is_file():
             plots = _loaded(json.loads(record.read_text()))
             record.unlink()
             return plots
-        if self._proc.is_alive():
-            self._proc.kill()
         return make_study_plots(self.study, self.target, self.folder)
 
 
 def _draw(
     trials: list[FrozenTrial], directions: list[Any], target: PlotTarget, folder: Path
 ) -> None:
-    """Body of the child: the terminal's Ctrl-C is the parent's to handle; a failure is an
-    exit code (the parent draws instead), never a traceback on the user's terminal."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        optuna.logging.set_verbosity(optuna.logging.ERROR)
-        study = optuna.create_study(directions=directions)
-        study.add_trials(trials)
-        plots = make_study_plots(study, target, folder)
-        (folder / RECORD).write_text(json.dumps(_plain(plots)))
-    except BaseException:
-        os._exit(1)
+    """Body of the child: draw from an in-memory copy of the study, record what was drawn."""
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(directions=directions)
+    study.add_trials(trials)
+    plots = make_study_plots(study, target, folder)
+    (folder / RECORD).write_text(json.dumps(_plain(plots)))
 
 
 def _plain(plots: StudyPlots) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +15,12 @@ from sklearn.pipeline import Pipeline
 from pipeline import test_rows, weights_digest
 from pipeline.evaluation import evaluate
 from pipeline.preprocess import fit_rows
+from sweeps.infra.forked import ForkedJob
 from sweeps.results.registry import Score, register_winner
 from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
 from sweeps.search.trial import make_estimator, train_trial
-from sweeps.tracking import RunRecord, TrackingStore, fetch_run
+from sweeps.tracking import RunRecord, fetch_run
 
 TESTED_TAG = "sweeps.test_evaluated"
 
@@ -93,32 +95,32 @@ def finalize_winner(sweep: Sweep, trial: FrozenTrial, score: Score) -> WinnerRep
         return report
     pipe, notes = final_model(sweep, trial, run)
     report.notes += notes
-    model = pipe[-1]
     X_test, y_test = test_rows(data.table, data.split)
     report.test_metrics = evaluate(pipe, X_test, y_test, data.task, "test_")
     tested = {"sweeps.tested_trial": trial.number}
     tracker.log_values(sweep.parent_run_id, report.test_metrics, tested)
     tracker.log_values(run_id, report.test_metrics, {TESTED_TAG: "true"})
-    _log_plots(tracker, run_id, pipe, model, X_test, y_test, data.task)
-    example = X_test.head(5)
-    tracker.log_model(run_id, pipe, example, pipe.predict(example))
-    if cfg.tracking.register_model:
-        report.notes += register_winner(sweep, run_id, score)
+    with tempfile.TemporaryDirectory() as tmp:  # plots drawn by a child while the model is saved
+        draw = functools.partial(_draw_plots, pipe, X_test, y_test, data.task, Path(tmp))
+        job = ForkedJob(draw, "sweeps-model-plots")
+        example = X_test.head(5)
+        tracker.log_model(run_id, pipe, example, pipe.predict(example))
+        if cfg.tracking.register_model:
+            report.notes += register_winner(sweep, run_id, score)
+        if not job.succeeded():
+            draw()
+        tracker.log_folder(run_id, Path(tmp), "plots")
     return report
 
 
-def _log_plots(
-    tracker: TrackingStore, run_id: str, pipe: Pipeline, model: Any, X: Any, y: Any, task: str
-) -> None:
+def _draw_plots(pipe: Pipeline, X: Any, y: Any, task: str, folder: Path) -> None:
+    """The winner's learning curves and test-set plots, as PNG files in ``folder``."""
     from sweeps.results.model_plots import (  # matplotlib: loaded when drawing
         classification_plots,
         learning_curves,
         regression_plots,
     )
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        learning_curves(model, folder / "learning_curves.png")
-        plots = classification_plots if task == "classification" else regression_plots
-        plots(pipe, X, y, folder)
-        tracker.log_folder(run_id, folder, "plots")
+    learning_curves(pipe[-1], folder / "learning_curves.png")
+    plots = classification_plots if task == "classification" else regression_plots
+    plots(pipe, X, y, folder)

@@ -14,6 +14,7 @@ import pytest
 from sweeps.config import SweepConfig
 from sweeps.errors import Interrupted
 from sweeps.infra import signals
+from sweeps.results import winner
 from sweeps.results.confirm import confirm_winner
 from sweeps.results.registry import Score, register_winner
 from sweeps.search.dataset import load_sweep_data
@@ -267,3 +268,42 @@ def test_not_asking_the_pruner_during_its_warm_up_changes_no_decision(
     assert skipping == always  # same states, same reports
     assert {state for state, _ in always} >= {"COMPLETE", "PRUNED"}
     assert asked_less < asked_always
+
+
+WINNER_PLOTS = {"plots/learning_curves.png", "plots/confusion_matrix.png"}
+
+
+def _winner_plots(sweep: Sweep) -> dict[str, bytes]:
+    _run_study(sweep, 2)
+    best = sweep.study.best_trial
+    winner.finalize_winner(sweep, best, Score("val_loss", best.values[0]))
+    tracker = sweep.tracker
+    assert isinstance(tracker, MemoryTracker)
+    artifacts = tracker.artifacts[best.user_attrs["mlflow_run_id"]]
+    assert "model" in artifacts
+    return {k: v for k, v in artifacts.items() if k.startswith("plots/")}
+
+
+def test_the_winners_plots_are_drawn_by_a_child_and_redrawn_here_if_it_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = {"folds": 1, "confirm": {"top": 0}, "refit": "train"}
+    parent, real, drawn_by = os.getpid(), winner._draw_plots, []
+
+    def draw(*args: Any) -> None:
+        drawn_by.append(os.getpid())  # seen here only when this process draws
+        real(*args)
+
+    monkeypatch.setattr(winner, "_draw_plots", draw)
+    plots = _winner_plots(memory_sweep(selection=settings))
+    assert set(plots) >= WINNER_PLOTS and all(v.startswith(b"\x89PNG") for v in plots.values())
+    assert drawn_by == []  # the child drew them
+
+    def fails_in_the_child(*args: Any) -> None:
+        if os.getpid() != parent:
+            raise RuntimeError("the child breaks")
+        draw(*args)
+
+    monkeypatch.setattr(winner, "_draw_plots", fails_in_the_child)
+    again = _winner_plots(memory_sweep(selection=settings))
+    assert set(again) == set(plots) and drawn_by == [parent]
