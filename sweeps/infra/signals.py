@@ -3,8 +3,8 @@
 The handler raises :class:`~sweeps.errors.Interrupted` at once, and also remembers the signal:
 an exception raised while Python runs a finalizer or a weakref callback is printed and dropped,
 so the training loop and the worker loop call :func:`check` at safe points as well. Inside
-:func:`deferred` blocks (opening and closing a trial's run) the handler only remembers: the
-signal is raised by the next :func:`check`, once the run is on record or properly closed.
+:func:`deferred` blocks (opening and closing a trial's run) the handler only remembers a first
+signal: it is raised by the next :func:`check`, once the run is on record or properly closed.
 """
 
 from __future__ import annotations
@@ -24,14 +24,15 @@ _deferring: list[bool] = []
 
 def _handler(signum: int, _frame: FrameType | None) -> None:
     _received.append(signum)
-    if not _deferring:
+    if not _deferring or len(_received) > 1:  # a second Ctrl-C is never deferred
         raise Interrupted(signum)
 
 
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """Within the block a signal is remembered, not raised; the next :func:`check` raises it
-    (for work that must not stop halfway, such as creating or closing a run)."""
+    """Within the block a first signal is remembered, not raised; the next :func:`check` raises
+    it (for work that must not stop halfway, such as creating or closing a run). A second
+    signal raises at once, so a stuck block can always be interrupted."""
     _deferring.append(True)
     try:
         yield

@@ -178,6 +178,13 @@ def sweeps_signals() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def test_a_second_signal_is_never_deferred(sweeps_signals: None) -> None:
+    with pytest.raises(Interrupted), signals.deferred():
+        os.kill(os.getpid(), signal.SIGINT)  # remembered
+        os.kill(os.getpid(), signal.SIGINT)  # raised
+        pytest.fail("a second signal was deferred")
+
+
 def test_a_signal_while_the_run_is_opened_fails_the_trial_on_record(
     monkeypatch: pytest.MonkeyPatch, sweeps_signals: None
 ) -> None:
