@@ -31,6 +31,16 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ["SWEEPS_CACHE_DIR"] = saved
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plotting_imported() -> None:
+    """Import the plotting stack once, here. Sweeps draw their plots in forked children, which
+    inherit it instead of importing matplotlib anew for every sweep a test concludes (about a
+    second each); a one-shot ``sweeps run`` imports it once either way."""
+    import optuna.visualization.matplotlib  # noqa: F401
+
+    import sweeps.results.model_plots  # noqa: F401
+
+
 @dataclass(frozen=True)
 class Stores:
     """A fresh pair of local stores: MLflow's SQLite database and Optuna's, side by side."""
