@@ -68,6 +68,9 @@ MAX_NAME_LENGTH = 100
 MAX_DESCRIPTION = 10_000
 #: ``selection.confirm``: at most this many trials, and seeds each (every one a retraining).
 MAX_CONFIRM = 100
+#: ``selection.ensemble``: candidate trials, and greedy steps.
+MAX_ENSEMBLE_TOP = 100
+MAX_ENSEMBLE_SIZE = 1000
 #: A seed NumPy, scikit-learn and Optuna all accept.
 Seed = Annotated[int, Strict(), Field(ge=0, lt=2**32)]
 
@@ -193,26 +196,39 @@ class SplitConfig(_Strict):
 
 
 class ConfirmConfig(_Strict):
-    """The winner's confirmation: the ``top`` trials retrained with ``seeds`` fresh seeds each;
-    the best mean wins (``top`` 0 or 1: the study's best trial wins as it is)."""
+    """Seed confirmation of a single-trial champion (off by default): the ``top`` trials
+    retrained with ``seeds`` fresh seeds each; the best mean wins (``top`` 0 or 1: off)."""
 
-    top: Int = Field(default=3, ge=0, le=MAX_CONFIRM)
+    top: Int = Field(default=0, ge=0, le=MAX_CONFIRM)
     seeds: Int = Field(default=3, ge=2, le=MAX_CONFIRM)
 
 
+class EnsembleConfig(_Strict):
+    """Ensemble selection (Caruana et al., 2004) over the out-of-fold predictions of the best
+    ``top`` complete trials, in at most ``size`` greedy steps with replacement."""
+
+    top: Int = Field(default=10, ge=1, le=MAX_ENSEMBLE_TOP)
+    size: Int = Field(default=25, ge=1, le=MAX_ENSEMBLE_SIZE)
+
+
 class SelectionConfig(_Strict):
-    """How each trial is scored and how the winner is chosen.
+    """How each trial is scored and how the champion is chosen.
 
     ``folds``: ``1`` scores on the validation split; ``K >= 2`` by K-fold cross-validation on
     the non-test rows (stratified for classification, preprocessing fitted in each fold);
     ``auto`` uses :data:`AUTO_FOLDS` folds below :data:`AUTO_FOLDS_BELOW` non-test rows, one
-    split above. ``refit``: the final model is fitted again on all non-test rows (``all``) for
-    the epochs the winner kept, or is the winner's own model on the train split (``train``).
+    split above. ``ensemble``: the champion is a weighted ensemble of the best trials' models
+    (each trial's model: its fold models averaged), chosen on their out-of-fold predictions;
+    ``false``: the study's best trial alone. ``confirm`` (single trial only): retrain the top
+    trials with fresh seeds first. ``refit``: ``none`` hands back the validated models;
+    ``all`` refits the single winner on every non-test row for its mean kept epochs (a model
+    nothing validated).
     """
 
     folds: Literal["auto"] | Int = "auto"
+    ensemble: EnsembleConfig | None = EnsembleConfig()
     confirm: ConfirmConfig = ConfirmConfig()
-    refit: Literal["all", "train"] = "all"
+    refit: Literal["none", "all"] = "none"
 
     @field_validator("folds", mode="before")
     @classmethod
@@ -221,6 +237,34 @@ class SelectionConfig(_Strict):
         if value == "auto" or (type(value) is int and value >= 1):
             return value
         raise ValueError(f"folds must be auto, 1 (one validation split) or K >= 2; got {value!r}")
+
+    @field_validator("ensemble", mode="before")
+    @classmethod
+    def _on_or_off(cls, value: Any) -> Any:
+        """``true``: the defaults; ``false`` or ``null``: a single-trial champion."""
+        if value is True:
+            return {}
+        if value is False or value is None:
+            return None
+        if isinstance(value, dict):
+            return value
+        raise ValueError(f"ensemble must be true, false or a mapping (top, size); got {value!r}")
+
+    @field_validator("refit", mode="before")
+    @classmethod
+    def _refit_choice(cls, value: Any) -> Any:
+        """``train`` (the trial's own model) is what ``none`` now always does."""
+        if value == "train":
+            raise ValueError("refit: train is gone: the validated models are kept (refit: none)")
+        return value
+
+    @model_validator(mode="after")
+    def _single_trial_options(self) -> SelectionConfig:
+        if self.ensemble is not None and self.confirm.top >= 2:
+            raise ValueError("confirm applies to a single-trial champion: set ensemble: false")
+        if self.ensemble is not None and self.refit == "all":
+            raise ValueError("refit: all refits one trial: set ensemble: false")
+        return self
 
     def folds_for(self, non_test_rows: int) -> int:
         """The number of folds for a table with ``non_test_rows`` rows outside the test split."""

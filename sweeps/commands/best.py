@@ -14,7 +14,9 @@ from sweeps.commands.options import sweep_flags
 from sweeps.config import safe_name
 from sweeps.results.best import (
     BestTrial,
+    ChampionSummary,
     Ranking,
+    champion_of,
     ranking_from_config,
     ranking_from_parent,
     top_trials,
@@ -52,17 +54,19 @@ def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Fl
                 raise click.BadParameter(str(exc), param_hint="--study") from None
         tracker = open_existing(resolve_tracking_uri(flags.tracking_uri, None))
         ranking = ranking_from_parent(tracker, experiment, flags.study_name)
-    trials = top_trials(tracker, ranking, k)
-    click.echo(RENDER[fmt](ranking, trials), nl=fmt != "csv")
+    champion = champion_of(tracker, ranking)
+    trials = top_trials(tracker, ranking, k, champion)
+    click.echo(RENDER[fmt](ranking, trials, champion), nl=fmt != "csv")
 
 
-def as_json(ranking: Ranking, trials: list[BestTrial]) -> str:
-    """The ranking and its trials as one JSON document."""
+def as_json(ranking: Ranking, trials: list[BestTrial], champion: ChampionSummary | None) -> str:
+    """The ranking, the champion and the trials as one JSON document."""
     doc = {
         "experiment": ranking.experiment,
         "study": ranking.study,
         "metric": ranking.metric,
         "direction": ranking.direction,
+        "champion": None if champion is None else {**asdict(champion), "kind": champion.kind},
         "trials": [asdict(t) for t in trials],
     }
     return json.dumps(doc, indent=2)
@@ -71,9 +75,9 @@ def as_json(ranking: Ranking, trials: list[BestTrial]) -> str:
 def _rows(ranking: Ranking, trials: list[BestTrial]) -> tuple[list[str], list[list[Any]]]:
     params = list(dict.fromkeys(p for t in trials for p in t.params))
     metrics = list(dict.fromkeys(m for t in trials for m in t.metrics if m != ranking.column))
-    header = ["rank", "trial", "run_id", ranking.column, *params, *metrics]
+    header = ["rank", "trial", "run_id", ranking.column, "champion", *params, *metrics]
     rows = [
-        [t.rank, t.number, t.run_id, t.value]
+        [t.rank, t.number, t.run_id, t.value, _weight(t)]
         + [t.params.get(p, "") for p in params]
         + [t.metrics.get(m, "") for m in metrics]
         for t in trials
@@ -81,7 +85,11 @@ def _rows(ranking: Ranking, trials: list[BestTrial]) -> tuple[list[str], list[li
     return header, rows
 
 
-def as_csv(ranking: Ranking, trials: list[BestTrial]) -> str:
+def _weight(trial: BestTrial) -> str:
+    return "" if trial.champion_weight is None else f"{trial.champion_weight:.2f}"
+
+
+def as_csv(ranking: Ranking, trials: list[BestTrial], champion: ChampionSummary | None) -> str:
     """One header line, then one line per trial (floats at full precision)."""
     header, rows = _rows(ranking, trials)
     out = io.StringIO()
@@ -91,14 +99,28 @@ def as_csv(ranking: Ranking, trials: list[BestTrial]) -> str:
     return out.getvalue()
 
 
-def as_table(ranking: Ranking, trials: list[BestTrial]) -> str:
-    """Aligned columns for a terminal, numbers to 6 significant digits."""
+def as_table(ranking: Ranking, trials: list[BestTrial], champion: ChampionSummary | None) -> str:
+    """The champion, then the trials in aligned columns, numbers to 6 significant digits."""
     header, rows = _rows(ranking, trials)
     cells = [header] + [[f"{v:.6g}" if isinstance(v, float) else str(v) for v in r] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     title = f"study {ranking.study}: top {len(trials)} by {ranking.metric} ({ranking.direction})"
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
-    return "\n".join([title, *(line.rstrip() for line in lines)])
+    return "\n".join([*champion_lines(champion), title, *(line.rstrip() for line in lines)])
+
+
+def champion_lines(champion: ChampionSummary | None) -> list[str]:
+    """Who the champion is (its members by weight) and its validation score."""
+    if champion is None:
+        return ["champion: none yet (chosen when the sweep concludes)"]
+    members = sorted(champion.members.items(), key=lambda item: -item[1])
+    if champion.kind == "trial":
+        what = f"trial {members[0][0]}"
+    else:
+        weights = ", ".join(f"trial {n} ({w:.2f})" for n, w in members)
+        what = f"ensemble of {len(members)} trials: {weights}"
+    score = f"{champion.metric} {champion.score:.6g}"
+    return [f"champion: {what}; {score}; run {champion.run_id}"]
 
 
 RENDER = {"table": as_table, "json": as_json, "csv": as_csv}

@@ -46,7 +46,7 @@ def run(
     announce = None if quiet else lambda line: click.echo(line, err=True)
     options = RunOptions(jobs=jobs, blas=blas, fresh=fresh, progress=not quiet, announce=announce)
     sweep = run_sweep(config, flags, options)
-    result = conclude(sweep)
+    result = conclude(sweep, announce)
     print_result(result, config)
     if result.failure:
         raise SweepsError(result.failure)

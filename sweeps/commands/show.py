@@ -8,7 +8,8 @@ import click
 
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.results.conclude import SweepResult
+from sweeps.results.champion import Choice
+from sweeps.results.summary import SweepResult
 
 
 def _fmt(value: Any) -> str:
@@ -16,18 +17,14 @@ def _fmt(value: Any) -> str:
 
 
 def print_result(result: SweepResult, config: str) -> None:
-    """The end-of-sweep table: best trial, params, metrics, run id and how to open the UI."""
+    """The end-of-sweep table: the champion, how it was chosen, its validation and test
+    scores, its run and model version, and how to open the UI."""
     counts = ", ".join(f"{n} {s.lower()}" for s, n in result.counts.items() if n)
     rows: list[tuple[str, str]] = [("study", result.study_name), ("trials", counts or "none")]
-    if result.best_number is None:
-        rows.append(("best trial", "none completed"))
+    if result.champion is None:
+        rows.append(("champion", "none: no trial completed"))
     else:
-        rows.append(("best trial", str(result.best_number)))
-        rows += [(f"  {k}", _fmt(v)) for k, v in result.best_params.items()]
-        rows += [(k, _fmt(v)) for k, v in result.best_values.items()]
-        rows += [(k, _fmt(v)) for k, v in result.test_metrics.items()]
-        rows += _confirmation_rows(result)
-        rows.append(("best run id", str(result.best_run_id)))
+        rows += champion_rows(result)
     if result.pareto_numbers:
         rows.append(("pareto front", ", ".join(map(str, result.pareto_numbers))))
     rows.append(("parent run id", result.parent_run_id))
@@ -38,24 +35,47 @@ def print_result(result: SweepResult, config: str) -> None:
         click.echo(f"{key.ljust(width)}  {value}")
     for note in result.notes:
         click.echo(f"note: {note}")
+    if result.tested is not None and result.tested.warning:
+        click.echo(f"warning: {result.tested.warning}")
 
 
-def _confirmation_rows(result: SweepResult) -> list[tuple[str, str]]:
-    """How the winner was confirmed, and its validation-to-test gap."""
-    rows = []
-    confirmation = result.confirmation
-    if confirmation is not None and confirmation.candidates:
-        means = ", ".join(
-            f"trial {c.number} {c.mean:.4g} ± {c.std:.2g}" for c in confirmation.candidates
-        )
-        seeds = len(confirmation.candidates[0].seeds)
-        rows.append(
-            ("confirmed", f"best mean {confirmation.metric} over {seeds} new seeds: {means}")
-        )
-    if result.gap is not None:
-        val_name, val, test_name, test = result.gap
+def champion_rows(result: SweepResult) -> list[tuple[str, str]]:
+    """What the champion is, how it was chosen, its scores, run and model version."""
+    choice = result.champion
+    assert choice is not None
+    what = (
+        f"ensemble of {len(choice.members)} trial(s): {choice.weights_text()}"
+        if choice.kind == "ensemble"
+        else f"trial {choice.members[0].trial}"
+    )
+    rows = [("champion", what), ("  chosen by", choice.how)]
+    if choice.kind == "trial":
+        rows += [(f"  {k}", _fmt(v)) for k, v in result.best_params.items()]
+    rows.append((choice.metric, score_text(choice)))
+    if choice.kind == "ensemble":
+        rows.append(("best trial", f"{choice.best_trial}: {choice.metric} {choice.best_score:.6g}"))
+    rows += [(k, _fmt(v)) for k, v in result.test_metrics.items()]
+    gap = result.tested.gap if result.tested is not None else None
+    if gap is not None:
+        val_name, val, test_name, test = gap
         rows.append(("gap", f"{val_name} {val:.4g} -> {test_name} {test:.4g} ({test - val:+.4g})"))
+    rows.append(("champion run", str(result.champion_run_id)))
+    if result.version is not None:
+        rows.append(("model version", str(result.version)))
     return rows
+
+
+def score_text(choice: Choice) -> str:
+    """The champion's validation score and what it means."""
+    text = _fmt(choice.score)
+    if choice.kind == "ensemble":
+        text += " (cross-fitted out-of-fold"
+        if choice.fit_score is not None:
+            text += f"; {choice.fit_score:.6g} on the rows that chose the weights"
+        text += ")"
+    if choice.spread is not None:
+        text += f", fold spread {choice.spread:.3g}"
+    return text
 
 
 def ui_command(tracking_uri: str, config: str) -> str:

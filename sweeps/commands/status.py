@@ -32,4 +32,5 @@ def status(
     click.echo(f"workers      {len(st.workers)} alive")
     for name, age in sorted(st.workers.items()):
         click.echo(f"  {name}: heartbeat {age:.0f} s ago")
-    click.echo(f"best so far  {st.best}")
+    click.echo(f"champion     {st.champion}")
+    click.echo(f"best trial   {st.best}")

@@ -29,7 +29,8 @@ def worker(config: str, flags: Flags, blas: int | None, quiet: bool, no_conclude
     """
     sweep, outcome = join_sweep(config, flags, blas=blas, progress=not quiet)
     if outcome.study_done and not no_conclude:
-        result = conclude(sweep)
+        announce = None if quiet else lambda line: click.echo(line, err=True)
+        result = conclude(sweep, announce)
         print_result(result, config)
         if result.failure:
             raise SweepsError(result.failure)

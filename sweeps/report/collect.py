@@ -5,35 +5,33 @@ from __future__ import annotations
 import optuna
 
 from sweeps.config import SweepConfig
-from sweeps.report.data import ReportData, Winner
+from sweeps.report.data import Champion, ReportData
 from sweeps.report.study_plots import PlotTarget, StudyPlots
-from sweeps.search.metrics import is_kept_metric
 from sweeps.search.sweep import PARENT_ATTR
-from sweeps.study.selection import pareto_front, ranked_trials, states, winner_trial
+from sweeps.study.selection import CHAMPION_ATTR, pareto_front, ranked_trials, states
 from sweeps.tracking import TrackingStore
 
 TOP_N = 10
 
 
-def winner_of(study: optuna.Study, cfg: SweepConfig, tracker: TrackingStore) -> Winner | None:
-    """The selected trial, with metrics read from its MLflow run (if the run still exists)."""
-    trial = winner_trial(study, cfg.objective)
-    if trial is None:
+def champion_of(study: optuna.Study, tracker: TrackingStore) -> Champion | None:
+    """The champion the study records, with the metrics of its run (if it still exists)."""
+    record = study.user_attrs.get(CHAMPION_ATTR)
+    if not isinstance(record, dict) or not isinstance(record.get("choice"), dict):
         return None
-    values = dict(zip(cfg.objective.metric, trial.values, strict=True))
-    run_id = trial.user_attrs.get("mlflow_run_id")
-    winner = Winner(trial.number, run_id, dict(trial.params), values)
-    run = tracker.run(run_id) if run_id is not None else None
+    run_id = record.get("run_id")
+    champion = Champion(run_id, record["choice"])
+    members = champion.weights
+    if len(members) == 1:
+        trials = {t.number: t for t in study.get_trials(deepcopy=False)}
+        trial = trials.get(next(iter(members)))
+        champion.params = dict(trial.params) if trial is not None else {}
+    run = tracker.run(run_id) if run_id else None
     if run is not None:
-        logged = run.metrics
-        winner.validation = {
-            k: v
-            for k, v in sorted(logged.items())
-            if (is_kept_metric(k) and k != "train_loss")
-            or k in ("n_params", "best_epoch", "n_epochs")
-        }
-        winner.test = {k: v for k, v in sorted(logged.items()) if k.startswith("test_")}
-    return winner
+        logged = sorted(run.metrics.items())
+        champion.validation = {k: v for k, v in logged if k.startswith(("val_", "best_trial_"))}
+        champion.test = {k: v for k, v in logged if k.startswith(("test_", "gap_"))}
+    return champion
 
 
 def plot_target(cfg: SweepConfig) -> PlotTarget:
@@ -55,7 +53,7 @@ def collect(
         selection_metric=cfg.objective.selection_metric,
         counts=states(study),
         top=ranked_trials(study, cfg.objective, TOP_N),
-        winner=winner_of(study, cfg, tracker),
+        champion=champion_of(study, tracker),
         pareto=[t.number for t in pareto_front(study)],
         plots=plots,
     )

@@ -12,15 +12,20 @@ from sweeps.report.study_plots import StudyPlots
 
 
 @dataclass
-class Winner:
-    """The selected trial with its validation metrics and its one test evaluation."""
+class Champion:
+    """The champion as the study records it (``choice``: see
+    :class:`sweeps.results.champion.Choice`), with its run's metrics and its test scores."""
 
-    number: int
     run_id: str | None
-    params: dict[str, Any]
-    values: dict[str, float]
+    choice: dict[str, Any]
+    params: dict[str, Any] = field(default_factory=dict)  # a single trial's searched params
     validation: dict[str, float] = field(default_factory=dict)
     test: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def weights(self) -> dict[int, float]:
+        """Member trial -> weight."""
+        return {int(m["trial"]): float(m["weight"]) for m in self.choice.get("members", [])}
 
 
 @dataclass
@@ -36,6 +41,6 @@ class ReportData:
     selection_metric: str
     counts: dict[str, int]
     top: list[FrozenTrial]
-    winner: Winner | None
+    champion: Champion | None
     pareto: list[int]
     plots: StudyPlots

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from sweeps.report.data import ReportData, Winner
+from sweeps.report.data import Champion, ReportData
 from sweeps.report.study_plots import PLOTS
 
 
@@ -43,22 +43,48 @@ def space_section(space: dict[str, dict[str, Any]]) -> list[str]:
     return table(("parameter", "type", "range or choices"), rows)
 
 
-def winner_section(winner: Winner | None, data: ReportData) -> list[str]:
-    """The selected trial: parameters, validation metrics, test metrics."""
-    if winner is None:
-        return ["No trial completed: there is no winner yet."]
-    how = f" (Pareto-optimal, best on `{data.selection_metric}`)" if data.pareto else ""
-    lines = [f"Trial **{winner.number}**{how}, MLflow run `{winner.run_id}`.", ""]
-    lines += [*table(("parameter", "value"), winner.params.items()), ""]
-    validation = {**winner.values, **winner.validation}
-    lines += ["Validation, at the epoch the model was restored to:", ""]
-    lines += [*table(("metric", "value"), validation.items()), ""]
-    if winner.test:
+def champion_section(champion: Champion | None, data: ReportData) -> list[str]:
+    """What the champion is, how it was chosen (with the numbers), its validation and test
+    scores."""
+    if champion is None:
+        return ["No trial completed: there is no champion yet."]
+    choice = champion.choice
+    members = sorted(champion.weights.items(), key=lambda item: -item[1])
+    if len(members) == 1:
+        what = f"Trial **{members[0][0]}**"
+        if data.pareto:
+            what += f" (Pareto-optimal, best on `{data.selection_metric}`)"
+    else:
+        what = f"A weighted ensemble of **{len(members)} trials**"
+    lines = [f"{what}, chosen by {choice.get('how', '?')}. MLflow run `{champion.run_id}`.", ""]
+    if len(members) > 1:
+        lines += [*table(("trial", "weight"), members), ""]
+    if champion.params:
+        lines += [*table(("parameter", "value"), champion.params.items()), ""]
+    lines += [_score_sentence(choice), ""]
+    if champion.validation:
+        lines += [*table(("validation metric", "value"), champion.validation.items()), ""]
+    if champion.test:
         lines += ["Test (evaluated once, after the study):", ""]
-        lines += table(("metric", "value"), winner.test.items())
+        lines += table(("metric", "value"), champion.test.items())
     else:
         lines.append("Test metrics: not recorded.")
     return lines
+
+
+def _score_sentence(choice: dict[str, Any]) -> str:
+    """The champion's validation score and what it means."""
+    metric, score = choice.get("metric", "?"), choice.get("score")
+    text = f"Validation `{metric}`: **{fmt(score)}**"
+    if len(choice.get("members", [])) > 1:
+        text += (
+            " (cross-fitted: each row predicted by weights chosen on other rows; "
+            f"{fmt(choice.get('fit_score'))} on the rows that chose them)"
+        )
+    if choice.get("spread") is not None:
+        text += f", spread over folds {fmt(choice['spread'])}"
+    best = choice.get("best_trial")
+    return text + f". Best single trial: {best} ({metric} {fmt(choice.get('best_score'))})."
 
 
 def top_section(data: ReportData) -> list[str]:
@@ -66,12 +92,14 @@ def top_section(data: ReportData) -> list[str]:
     if not data.top:
         return ["No completed trials."]
     names = list(dict.fromkeys(p for t in data.top for p in t.params))
-    headers = ["rank", "trial", *data.metrics, *names, "seconds"]
+    headers = ["rank", "trial", "weight in champion", *data.metrics, *names, "seconds"]
+    weights = data.champion.weights if data.champion is not None else {}
     rows = []
     for rank, trial in enumerate(data.top, start=1):
         seconds = trial.duration.total_seconds() if trial.duration else ""
         params = [trial.params.get(p, "") for p in names]
-        rows.append([rank, trial.number, *trial.values, *params, seconds])
+        weight = f"{weights[trial.number]:.2f}" if trial.number in weights else ""
+        rows.append([rank, trial.number, weight, *trial.values, *params, seconds])
     return table(headers, rows)
 
 
@@ -110,13 +138,13 @@ def config_section(config: dict[str, Any]) -> list[str]:
 def render_report(data: ReportData, plots_dir: str) -> str:
     """The whole report as Markdown; images are linked relative to the report file.
 
-    Results come first (states, winner, top trials, plots), the inputs last (space, config).
+    Results come first (states, champion, top trials, plots), the inputs last (space, config).
     """
     counts = [(state, n) for state, n in data.counts.items() if n]
     sections = [
         header_section(data),
         ["## Trials by state", "", *table(("state", "trials"), counts)],
-        ["## Winner", "", *winner_section(data.winner, data)],
+        ["## Champion", "", *champion_section(data.champion, data)],
         [f"## Top {len(data.top)} trials by {data.selection_metric}", "", *top_section(data)],
         ["## Plots", "", *plots_section(data, plots_dir)],
         ["## Search space", "", *space_section(data.config.get("space", {}))],

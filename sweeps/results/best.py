@@ -44,7 +44,8 @@ class Ranking:
 
 @dataclass(frozen=True)
 class BestTrial:
-    """One ranked trial: its number, run, value, searched params (typed) and final metrics."""
+    """One ranked trial: its number, run, value, searched params (typed), final metrics and
+    its weight in the champion (None: not a member)."""
 
     rank: int
     number: int
@@ -52,6 +53,43 @@ class BestTrial:
     value: float
     params: dict[str, Any]
     metrics: dict[str, float]
+    champion_weight: float | None = None
+
+
+@dataclass(frozen=True)
+class ChampionSummary:
+    """The champion as the sweep's parent run records it: its run, members and score."""
+
+    run_id: str
+    members: dict[int, float]  # trial number -> weight
+    metric: str
+    score: float
+    description: str
+
+    @property
+    def kind(self) -> str:
+        """``ensemble`` (several members) or ``trial``."""
+        return "ensemble" if len(self.members) > 1 else "trial"
+
+
+def champion_of(tracker: TrackingStore, ranking: Ranking) -> ChampionSummary | None:
+    """The champion the study's latest parent run names (None before one was chosen)."""
+    experiment_id = experiment_named(tracker, ranking.experiment)
+    where = f"tags.`sweeps.role` = 'parent' and tags.`sweeps.study` = {_quote(ranking.study)}"
+    parents = tracker.search(experiment_id, where, ["attributes.start_time DESC"], 1)
+    tags = parents[0].tags if parents else {}
+    try:
+        members = {
+            int(n): float(w)
+            for n, w in (part.split(":") for part in tags["sweeps.champion.members"].split(","))
+        }
+        metric, score = tags["sweeps.champion.score"].split("=")
+        return ChampionSummary(
+            tags["sweeps.champion_run_id"], members, metric, float(score),
+            tags.get("mlflow.note.content", ""),
+        )  # fmt: skip
+    except (KeyError, ValueError):
+        return None
 
 
 def ranking_from_config(cfg: SweepConfig) -> Ranking:
@@ -90,8 +128,11 @@ def ranking_from_parent(
     return Ranking(experiment, study, metric, direction, space)  # type: ignore[arg-type]
 
 
-def top_trials(tracker: TrackingStore, ranking: Ranking, k: int) -> list[BestTrial]:
-    """The ``k`` best COMPLETE trials of the study, best first."""
+def top_trials(
+    tracker: TrackingStore, ranking: Ranking, k: int, champion: ChampionSummary | None = None
+) -> list[BestTrial]:
+    """The ``k`` best COMPLETE trials of the study, best first (each with its weight in
+    ``champion``)."""
     experiment_id = experiment_named(tracker, ranking.experiment)
     refresh_statistics(tracker.uri)
     where = (
@@ -109,10 +150,13 @@ def top_trials(tracker: TrackingStore, ranking: Ranking, k: int) -> list[BestTri
         raise RunNotFoundError(
             f"study {ranking.study!r} has no COMPLETE trial in experiment {ranking.experiment!r}"
         )
-    return [_best_trial(rank, run, ranking) for rank, run in enumerate(runs, start=1)]
+    weights = champion.members if champion is not None else {}
+    return [_best_trial(rank, run, ranking, weights) for rank, run in enumerate(runs, start=1)]
 
 
-def _best_trial(rank: int, run: RunRecord, ranking: Ranking) -> BestTrial:
+def _best_trial(
+    rank: int, run: RunRecord, ranking: Ranking, weights: Mapping[int, float]
+) -> BestTrial:
     metrics = run.metrics
     shown = {k: v for k, v in metrics.items() if is_kept_metric(k) or k in SHOWN_METRICS}
     params = {
@@ -120,13 +164,15 @@ def _best_trial(rank: int, run: RunRecord, ranking: Ranking) -> BestTrial:
         for name, spec in ranking.space.items()
         if name in run.params
     }
+    number = int(run.tags["sweeps.trial_number"])
     return BestTrial(
         rank=rank,
-        number=int(run.tags["sweeps.trial_number"]),
+        number=number,
         run_id=run.run_id,
         value=metrics[ranking.column],
         params=params,
         metrics=dict(sorted(shown.items())),
+        champion_weight=weights.get(number),
     )
 
 

@@ -2,10 +2,10 @@
 
 A sweep is an MLflow parent run (tag ``sweeps.role=parent``): its experiment, its study, its
 objective (param ``metric``, tag ``sweeps.directions``) and, once it has concluded, its trial
-counts (metrics ``trials_<state>``) and its winner (metrics ``best_<metric>``, tag
-``sweeps.best_run_id``). When the study's Optuna storage is at hand and the study there
+counts (metrics ``trials_<state>``) and its champion (metric ``champion_<metric>``, tag
+``sweeps.champion_run_id``). When the study's Optuna storage is at hand and the study there
 names this parent run (user attribute ``mlflow_parent_run_id``), its live counts replace the
-concluded ones, and its best value so far stands in for a winner not chosen yet.
+concluded ones, and its best value so far stands in for a champion not chosen yet.
 
 Queries: the experiments, the parent runs of all of them, the registry's champions (two),
 then one per sweep for its latest run: never one per trial.
@@ -42,8 +42,8 @@ class SweepSummary:
 
     ``counts`` are trials by state, live from the study (``counts_from="study"``) or as the
     last conclusion recorded them (``"parent run"``), None when neither is known. ``best`` is
-    the first objective's value of the winner (``best_from="winner"``) or, before there is
-    one, the study's best so far (``"study"``). ``last_activity``: start of the study's
+    the champion's validation score (``best_from="champion"``) or, before there is one, the
+    study's best so far (``"study"``). ``last_activity``: start of the study's
     latest run, in ms since the epoch."""
 
     experiment: str
@@ -56,8 +56,8 @@ class SweepSummary:
     counts: dict[str, int] | None
     counts_from: CountsFrom | None
     best: float | None
-    best_from: Literal["winner", "study"] | None
-    winner_run_id: str | None
+    best_from: Literal["champion", "study"] | None
+    champion_run_id: str | None
     champion: Champion | None
     last_activity: int
 
@@ -136,7 +136,7 @@ def _summary(
     best, best_from = _best(parent, metric, direction, live)
     return SweepSummary(
         experiment, parent.experiment_id, study, parent.run_id, parent.status, metric, direction,
-        counts, counts_from, best, best_from, parent.tags.get("sweeps.best_run_id"),
+        counts, counts_from, best, best_from, parent.tags.get("sweeps.champion_run_id"),
         _champion(champions, experiment, study), _last_activity(tracker, parent, study),
     )  # fmt: skip
 
@@ -154,9 +154,9 @@ def _counts(
 
 def _best(
     parent: RunRecord, metric: str, direction: str, live: StudyOverview | None
-) -> tuple[float | None, Literal["winner", "study"] | None]:
-    if f"best_{metric}" in parent.metrics:
-        return parent.metrics[f"best_{metric}"], "winner"
+) -> tuple[float | None, Literal["champion", "study"] | None]:
+    if f"champion_{metric}" in parent.metrics:
+        return parent.metrics[f"champion_{metric}"], "champion"
     if live is not None and live.best(direction) is not None:
         return live.best(direction), "study"
     return None, None

@@ -124,7 +124,7 @@ def _sweep_side(tracker: TrackingStore, ref: SweepRef, experiments: dict[str, st
         which = f"study {ref.study!r}" if ref.study else "sweep"
         raise RunNotFoundError(f"experiment {ref.experiment!r} has no {which} (no parent run)")
     parent = tracker.run(sweep.parent_run_id)
-    winner = tracker.run(sweep.winner_run_id) if sweep.winner_run_id else None
+    winner = tracker.run(sweep.champion_run_id) if sweep.champion_run_id else None
     settings = dict(parent.params) if parent is not None else {}
     label = (
         ref.experiment if ref.study in (None, ref.experiment) else f"{ref.experiment}/{ref.study}"

@@ -1,163 +1,178 @@
-"""End of a sweep: confirm the winner, summarise the study on the parent run, test the winner."""
+"""End of a sweep: choose the champion, test it once, package and register it, report, close.
+
+Each step is recorded only after it completed (a tag ``sweeps.conclusion.<step>`` on the
+champion's run, the choice itself on the study), so a conclusion interrupted anywhere (Ctrl-C,
+``kill -9``) is finished by running the same command again: it does exactly what is missing.
+An interrupted conclusion closes the parent and champion runs KILLED; the rerun reopens them.
+Every step prints one line as it starts.
+"""
 
 from __future__ import annotations
 
+import functools
+import math
+import os
+import signal
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from optuna.trial import FrozenTrial
-
+from sweeps.errors import Interrupted
+from sweeps.infra import signals
+from sweeps.infra.forked import ForkedJob
 from sweeps.infra.locks import StorageLock
 from sweeps.infra.timings import phase
 from sweeps.report.write import publish_report, start_plots
-from sweeps.results.confirm import Confirmation, confirm_winner
-from sweeps.results.winner import finalize_winner
-from sweeps.search.dataset import SweepData
+from sweeps.results.champion import Choice, choose_champion, recorded_choice
+from sweeps.results.champion_model import build_champion
+from sweeps.results.champion_run import open_champion_run, tag_members
+from sweeps.results.registry import Score, crown_if_better, model_name, register
+from sweeps.results.summary import SweepResult, dataset_records, nothing_completed, summarise
+from sweeps.results.testing import Tested, draw_plots, test_champion
 from sweeps.search.sweep import Sweep
-from sweeps.study.selection import pareto_front, states
-from sweeps.tracking import DatasetRecord
+
+STEP_TAG = "sweeps.conclusion."
+#: Test hook: ``<step>:kill`` or ``<step>:int`` kills or interrupts this process right after
+#: the step's work and before it is recorded (the conclusion's crash tests).
+FAULT_ENV = "SWEEPS_TEST_FAULT"
+
+__all__ = ["SweepResult", "conclude", "dataset_records"]
+
+Announce = Callable[[str], None]
 
 
-@dataclass
-class SweepResult:
-    """What the CLI shows after a sweep."""
-
-    study_name: str
-    parent_run_id: str
-    experiment_id: str
-    tracking_uri: str
-    counts: dict[str, int]
-    best_number: int | None = None
-    best_values: dict[str, float] = field(default_factory=dict)
-    best_params: dict[str, Any] = field(default_factory=dict)
-    best_run_id: str | None = None
-    test_metrics: dict[str, float] = field(default_factory=dict)
-    pareto_numbers: list[int] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    confirmation: Confirmation | None = None
-    gap: tuple[str, float, str, float] | None = None
-    failure: str | None = None  # why no trial completed, when none did
+def conclude(sweep: Sweep, announce: Announce | None = None) -> SweepResult:
+    """Choose, test, package and register the champion, publish the report and close the
+    parent run. Holds the storage's init lock: workers finishing together conclude one at a
+    time (the second finds every step recorded)."""
+    say = announce or (lambda _line: None)
+    champion_run: list[str] = []
+    try:
+        with StorageLock(sweep.storage_url, "init").hold():
+            return _conclude(sweep, say, champion_run)
+    except Interrupted:
+        for run_id in (*champion_run, sweep.parent_run_id):
+            sweep.tracker.end_run(run_id, "KILLED")
+        raise
 
 
-def dataset_records(data: SweepData) -> list[DatasetRecord]:
-    """The three splits with our full-data digest and each split's row hash."""
-    hashes = data.split.hashes()
-    source = str(data.table.path or data.table.name)
-    rows = {"train": data.split.train, "validation": data.split.validation, "test": data.split.test}
-    return [
-        DatasetRecord(name, data.table.fingerprint, hashes[name], len(idx), source)
-        for name, idx in rows.items()
-    ]
-
-
-def summarise(sweep: Sweep, best: FrozenTrial | None) -> SweepResult:
-    """Record the study's summary and its winner ``best`` on the parent run."""
-    cfg, study = sweep.cfg, sweep.study
-    result = SweepResult(
-        cfg.study_name, sweep.parent_run_id, sweep.experiment_id, sweep.tracker.uri, states(study)
-    )
-    metrics: dict[str, float] = {f"trials_{k.lower()}": v for k, v in result.counts.items()}
-    tags: dict[str, object] = {}
-    if best is not None:
-        result.best_number = best.number
-        result.best_values = dict(zip(cfg.objective.metric, best.values, strict=True))
-        result.best_params = dict(best.params)
-        result.best_run_id = best.user_attrs.get("mlflow_run_id")
-        metrics.update({f"best_{k}": v for k, v in result.best_values.items()})
-        tags.update(
-            {
-                "sweeps.best_trial": best.number,
-                "sweeps.best_run_id": result.best_run_id,
-                "sweeps.best_params": best.params,
-            }
-        )
-    result.pareto_numbers = [t.number for t in pareto_front(study)]
-    if result.pareto_numbers:
-        tags["sweeps.pareto_front"] = result.pareto_numbers
-    tracker, parent = sweep.tracker, sweep.parent_run_id
-    tracker.log_values(parent, metrics, tags)
-    tracker.log_table(parent, study.trials_dataframe(), "trials.csv")
-    tracker.log_datasets(parent, dataset_records(sweep.data))
-    return result
-
-
-def conclude(sweep: Sweep) -> SweepResult:
-    """Confirm the winner, summarise, test and package it once, and close the parent run.
-
-    Holds the storage's init lock, so that workers finishing together conclude one at a time
-    (the second finds the winner already confirmed, tested and packaged).
-    """
-    with (
-        StorageLock(sweep.storage_url, "init").hold(),
-        tempfile.TemporaryDirectory(prefix="sweeps-report-") as tmp,
-    ):
-        report_folder = Path(tmp)
-        with phase("plots"):  # drawn by a child while the winner is confirmed and tested
-            plots = start_plots(sweep.study, sweep.cfg, sweep.tracker, report_folder)
-        with phase("confirm"):
-            confirmation = confirm_winner(sweep)
-        best = confirmation.trial if confirmation is not None else None
-        with phase("summary"):
-            result = summarise(sweep, best)
-        if confirmation is not None:
-            result.confirmation = confirmation
-            record_confirmation(sweep, confirmation)
-            with phase("winner"):
-                report = finalize_winner(sweep, confirmation.trial, confirmation.score())
-            result.test_metrics = report.test_metrics
-            result.gap = record_gap(sweep, confirmation, report.test_metrics)
-            result.notes += report.notes
+def _conclude(sweep: Sweep, say: Announce, champion_run: list[str]) -> SweepResult:
+    with tempfile.TemporaryDirectory(prefix="sweeps-report-") as tmp:
+        folder = Path(tmp)
+        plots = start_plots(sweep.study, sweep.cfg, sweep.tracker, folder / "report")
+        say("conclusion: choosing the champion")
+        with phase("select"):
+            choice = choose_champion(sweep)
+        result = summarise(sweep, choice)
+        if choice is not None:
+            previous = recorded_choice(sweep)
+            champion_run.append(open_champion_run(sweep, choice))
+            _fault("select")
+            tag_members(sweep, champion_run[0], choice, previous)
+            Finisher(sweep, choice, champion_run[0], say, folder).run(result)
+        say("conclusion: writing the report")
         with phase("report"):
-            result.notes += publish_report(sweep, report_folder, plots)  # on every resume
-        result.failure = None if confirmation is not None else nothing_completed(sweep)
+            result.notes += publish_report(sweep, folder / "report", plots)
+        result.failure = None if choice is not None else nothing_completed(sweep)
+        _fault("close")
+        for run_id in champion_run:
+            sweep.tracker.end_run(run_id, "FINISHED")
         sweep.close("FAILED" if result.failure else "FINISHED")
     return result
 
 
-def nothing_completed(sweep: Sweep) -> str | None:
-    """Why a sweep has no winner: its trials by state and the first one's reason (None while
-    trials may still complete, or before any ran)."""
-    trials = sweep.study.get_trials(deepcopy=False)
-    ended = [t for t in trials if t.state.is_finished()]
-    if not ended or len(ended) < len(trials):
-        return None
-    counts = ", ".join(f"{n} {s.lower()}" for s, n in states(sweep.study).items() if n)
-    reason = ended[0].user_attrs.get("reason", "no reason recorded")
-    return f"no trial completed ({counts}); trial {ended[0].number}: {reason}"
+@dataclass
+class Finisher:
+    """The steps after the choice, each skipped when the champion run records it done."""
+
+    sweep: Sweep
+    choice: Choice
+    run_id: str
+    say: Announce
+    folder: Path
+    done: dict[str, str] = field(default_factory=dict)
+    _model: Any = None
+
+    def run(self, result: SweepResult) -> None:
+        """Test, package and register the champion; fill ``result``."""
+        run = self.sweep.tracker.run(self.run_id)
+        tags = run.tags if run is not None else {}
+        self.done = {k.removeprefix(STEP_TAG): v for k, v in tags.items() if k.startswith(STEP_TAG)}
+        result.champion, result.champion_run_id = self.choice, self.run_id
+        tested = self._step("test", "testing the champion once on the test split", self._test)
+        result.tested = Tested.from_run(self.sweep.tracker, self.run_id, self.sweep, self.choice)
+        result.notes += tested.notes if isinstance(tested, Tested) else []
+        job = self._plots_job() if "plots" not in self.done else None
+        self._step("model", "saving the champion model (skops)", self._log_model)
+        self._step("plots", "logging the champion's plots", functools.partial(self._plots, job))
+        if self.sweep.cfg.tracking.register_model:
+            name = model_name(self.sweep.cfg)
+            version = self._step("register", f"registering model {name}", self._register)
+            result.version = self.done.get("register", version)
+            note = self._step("alias", "moving the champion alias if it improved", self._crown)
+            result.notes.append(self.done.get("alias", note))
+
+    def _step(self, name: str, line: str, work: Callable[[], Any]) -> Any:
+        if name in self.done:
+            return self.done[name]
+        self.say(f"conclusion: {line}")
+        with phase(f"conclusion.{name}"):
+            outcome = work()
+        _fault(name)
+        mark = outcome if isinstance(outcome, str) else "done"
+        self.sweep.tracker.log_values(self.run_id, tags={f"{STEP_TAG}{name}": mark[:5000]})
+        self.done[name] = mark
+        return outcome
+
+    @property
+    def model(self) -> Any:
+        """The champion model, built once (from the validated models)."""
+        if self._model is None:
+            self._model, notes = build_champion(self.sweep, self.choice)
+            self._notes = notes
+        return self._model
+
+    def _test(self) -> Tested:
+        return test_champion(self.sweep, self.choice, self.run_id, self.model)
+
+    def _plots_job(self) -> ForkedJob | None:
+        plots = self.folder / "champion-plots"
+        plots.mkdir(exist_ok=True)
+        self._plot_folder = plots
+        draw = functools.partial(draw_plots, self.sweep, self.model, plots)
+        return ForkedJob(draw, "sweeps-model-plots")
+
+    def _log_model(self) -> None:
+        example = self.sweep.data.table.X.iloc[self.sweep.data.split.train[:5]]
+        self.sweep.tracker.log_model(self.run_id, self.model, example, self.model.predict(example))
+
+    def _plots(self, job: ForkedJob | None) -> None:
+        if job is None or not job.succeeded():
+            draw_plots(self.sweep, self.model, self._plot_folder)
+        self.sweep.tracker.log_folder(self.run_id, self._plot_folder, "plots")
+
+    def _register(self) -> str:
+        score = Score(self.choice.metric, self.choice.score)
+        from sweeps.results.champion_run import describe
+
+        return register(self.sweep, self.run_id, score, describe(self.sweep, self.choice))
+
+    def _crown(self) -> str:
+        version = self.done["register"]
+        return crown_if_better(self.sweep, version, Score(self.choice.metric, self.choice.score))
 
 
-def record_confirmation(sweep: Sweep, confirmation: Confirmation) -> None:
-    """The candidates' seed spreads on their runs, the whole comparison on the parent run."""
-    if not confirmation.candidates:
-        return
-    runs = {t.number: t.user_attrs.get("mlflow_run_id") for t in sweep.study.get_trials()}
-    metric = confirmation.metric
-    for candidate in confirmation.candidates:
-        run_id = runs.get(candidate.number)
-        if run_id is not None:
-            spread = {
-                f"confirm_mean_{metric}": candidate.mean,
-                f"confirm_std_{metric}": candidate.std,
-            }
-            sweep.tracker.log_values(run_id, spread)
-    sweep.tracker.log_json(sweep.parent_run_id, confirmation.as_dict(), "confirmation.json")
+def _fault(step: str) -> None:
+    """The crash tests' hook (see :data:`FAULT_ENV`); nothing without it."""
+    fault = os.environ.get(FAULT_ENV, "")
+    if fault == f"{step}:kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if fault == f"{step}:int":
+        os.kill(os.getpid(), signal.SIGINT)
+        signals.check()
 
 
-def record_gap(
-    sweep: Sweep, confirmation: Confirmation, test: dict[str, float]
-) -> tuple[str, float, str, float] | None:
-    """``(val metric, value, test metric, value)`` of the winner, logged as ``gap_<metric>``
-    (test minus validation) on the parent run and the winner's run."""
-    metric = confirmation.metric
-    test_name = "test_" + metric.removeprefix("val_")
-    if not metric.startswith("val_") or test_name not in test:
-        return None
-    value = float(confirmation.trial.values[sweep.cfg.objective.metric.index(metric)])
-    gap = {f"gap_{metric.removeprefix('val_')}": test[test_name] - value}
-    sweep.tracker.log_values(sweep.parent_run_id, gap)
-    run_id = confirmation.trial.user_attrs.get("mlflow_run_id")
-    if run_id is not None:
-        sweep.tracker.log_values(run_id, gap)
-    return metric, value, test_name, test[test_name]
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)

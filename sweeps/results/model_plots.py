@@ -5,6 +5,7 @@ Each function writes one PNG with matplotlib's Agg backend (no display needed).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 from sklearn.metrics import (
     ConfusionMatrixDisplay,
     PrecisionRecallDisplay,
@@ -28,16 +30,27 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def learning_curves(model: Any, path: Path) -> Path:
-    """Training and validation loss per epoch, with the restored best epoch marked."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    epochs = range(1, len(model.loss_curve_) + 1)
-    ax.plot(epochs, model.loss_curve_, label="train loss (with penalty)")
-    if model.validation_curve_:
-        ax.plot(epochs, model.validation_curve_, label="validation loss")
-    ax.axvline(model.best_epoch_, color="grey", linestyle="--", label="best epoch")
-    ax.set(xlabel="epoch", ylabel="loss", title="Learning curves", yscale="log")
-    ax.legend()
+def learning_curves(models: Sequence[Any], path: Path) -> Path:
+    """Validation (solid) and training (dashed, with penalty) loss per epoch of every model of
+    the champion (each member's fold models), each model's kept epoch marked with a dot."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    colours = plt.get_cmap("tab10")
+    for i, model in enumerate(models):
+        colour = colours(i % 10)
+        epochs = range(1, len(model.loss_curve_) + 1)
+        ax.plot(epochs, model.loss_curve_, color=colour, linestyle="--", alpha=0.5, lw=1)
+        if model.validation_curve_:
+            ax.plot(epochs, model.validation_curve_, color=colour, lw=1.2)
+            best = model.best_epoch_
+            ax.plot([best], [model.validation_curve_[best - 1]], "o", color=colour, ms=4)
+    handles = [
+        Line2D([], [], color="black", lw=1.2, label="validation loss"),
+        Line2D([], [], color="black", linestyle="--", lw=1, label="train loss (with penalty)"),
+        Line2D([], [], color="black", marker="o", lw=0, label="kept epoch"),
+    ]
+    title = f"Learning curves of the champion's {len(models)} model(s)"
+    ax.set(xlabel="epoch", ylabel="loss", title=title, yscale="log")
+    ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.8)
     return _save(fig, path)
 
 

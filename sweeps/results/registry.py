@@ -1,8 +1,8 @@
-"""The champion: the winner registered as a new model version, and the ``champion`` alias
-moved to it only when it beats the current champion.
+"""The champion registered as a model version, and the ``champion`` alias moved to it only
+when it beats the current champion.
 
-Each version records the score that chose it (its confirmed mean, else its own validation or
-cross-validation value) and the data it was scored on. On the same data and split the two
+Each version records the score that chose it (the champion's validation score, see
+:mod:`sweeps.results.champion`) and the data it was scored on. On the same data and split the two
 recorded scores are compared; on other data the champion is scored on this sweep's validation
 rows instead (it never trained on them, unless the tables overlap) and compared with the new
 version's recorded score.
@@ -11,6 +11,7 @@ version's recorded score.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.evaluation import evaluate
 from sweeps.config import MAXIMIZED
@@ -34,36 +35,55 @@ class Score:
         return self.value > other if self.metric in MAXIMIZED else self.value < other
 
 
-def register_winner(sweep: Sweep, run_id: str, score: Score) -> list[str]:
-    """Register the run's model as a new version; crown it when it beats the champion.
-    Returns notes for the user."""
+def register(sweep: Sweep, run_id: str, score: Score, description: str) -> str:
+    """The model version made from the champion run's model: found when an interrupted
+    conclusion already registered it, else created (with the score that chose it and the data
+    it was scored on), and described."""
     cfg, tracker = sweep.cfg, sweep.tracker
-    name = cfg.tracking.model_name or cfg.name
+    name = model_name(cfg)
+    version = tracker.version_of_run(name, run_id)
+    if version is None:
+        tags = {
+            "sweeps.study": cfg.study_name,
+            "sweeps.score_metric": score.metric,
+            "sweeps.score": repr(score.value),
+            **{k: v for k, v in sweep.data.fingerprint_tags().items() if k in DATA_TAGS},
+        }
+        version = tracker.register(name, run_id, tags)
+    tracker.describe_version(name, version, description)
+    return version
+
+
+def model_name(cfg: Any) -> str:
+    """The registered model's name: ``tracking.model_name``, else the sweep's name."""
+    return str(cfg.tracking.model_name or cfg.name)
+
+
+def crown_if_better(sweep: Sweep, version: str, score: Score) -> str:
+    """Move the champion alias to ``version`` when it beats the current champion on ``score``
+    (or there is none); return a note for the user."""
+    tracker = sweep.tracker
+    name = model_name(sweep.cfg)
     current = tracker.champion(name)
-    tags = {
-        "sweeps.study": cfg.study_name,
-        "sweeps.score_metric": score.metric,
-        "sweeps.score": repr(score.value),
-        **{k: v for k, v in sweep.data.fingerprint_tags().items() if k in DATA_TAGS},
-    }
-    version = tracker.register(name, run_id, tags)
     if current is None:
         tracker.crown(name, version)
-        return [f"model {name} version {version} is the first champion"]
+        return f"model {name} version {version} is the first champion"
+    if current.version == version:
+        return f"model {name} version {version} holds the champion alias"
     old = _champion_score(sweep, current, score.metric)
     if old is None:
-        return [
+        return (
             f"champion (version {current.version}) cannot be scored on this validation data; "
             f"alias left unchanged, new version {version} registered"
-        ]
+        )
     verdict = f"{score.metric} {score.value:.6g} vs {old:.6g}"
     if score.beats(old):
         tracker.crown(name, version)
-        return [f"version {version} beats the champion ({verdict}): alias moved"]
-    return [
+        return f"version {version} beats the champion ({verdict}): alias moved"
+    return (
         f"version {version} does not beat champion version {current.version} ({verdict}): "
         "alias unchanged"
-    ]
+    )
 
 
 def _champion_score(sweep: Sweep, champion: ModelVersion, metric: str) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,40 @@ class SweepData:
     def task(self) -> Task:
         """Classification or regression."""
         return self.table.task  # type: ignore[return-value]
+
+    @functools.cached_property
+    def scored_rows(self) -> np.ndarray:
+        """Row positions every complete trial predicts once, each from a model that did not
+        train on it (its out-of-fold predictions): every non-test row with folds (each in its
+        fold's held-out part), else the validation rows. Sorted."""
+        if self.fold_rows is None:
+            return np.sort(np.asarray(self.split.validation))
+        return np.sort(np.concatenate([fold.validation for fold in self.fold_rows]))
+
+    def held_out(self) -> list[tuple[np.ndarray, PreparedData]]:
+        """Per fit of a trial (each fold, or the one split): the positions in
+        :attr:`scored_rows` of the rows it holds out, and its prepared arrays."""
+        if self.fold_rows is None:
+            return [(np.searchsorted(self.scored_rows, self.split.validation), self.prepared)]
+        return [
+            (np.searchsorted(self.scored_rows, fold.validation), prepared)
+            for fold, prepared in zip(self.fold_rows, self.folds, strict=True)
+        ]
+
+    @functools.cached_property
+    def classes(self) -> np.ndarray | None:
+        """The class labels of the non-test rows, sorted (None for regression)."""
+        if self.task != "classification":
+            return None
+        prepared = self.prepared
+        return np.unique(np.concatenate([prepared.y_train, prepared.y_val]))
+
+    def scored_targets(self) -> np.ndarray:
+        """The targets of :attr:`scored_rows`: class indices into :attr:`classes`, or values."""
+        y = self.table.y.to_numpy()[self.scored_rows]
+        if self.classes is None:
+            return y.astype(np.float64)
+        return np.searchsorted(self.classes, y)
 
     def fingerprint_tags(self) -> dict[str, str]:
         """Tags proving which bytes, which split rows and which folds a run saw."""

@@ -17,12 +17,16 @@ from pipeline import DivergenceError, EpochRecord
 from sweeps.config import PER_EPOCH
 from sweeps.errors import StoreError
 from sweeps.infra import signals
+from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
 from sweeps.search.trial import (
+    OOF_ARTIFACT,
+    WEIGHTS_ARTIFACT,
     TrainedTrial,
     curve_metrics,
     epoch_metrics,
     estimator_kwargs,
+    oof_arrays,
     train_trial,
     trial_seed,
 )
@@ -124,7 +128,7 @@ class Objective:
         except BaseException as exc:
             raise _close_failed(trial, run, reporter, exc) from None
         with signals.deferred():  # a completed trial is closed whole; the worker loop stops next
-            _close_complete(run, trained, reporter)
+            _close_complete(run, trained, reporter, self.sweep.data)
         return values[0] if len(values) == 1 else values
 
     def _open_run(self, trial: optuna.Trial, kwargs: dict[str, Any], seed: int) -> TrialRun:
@@ -158,12 +162,14 @@ class Objective:
         return values
 
 
-def _close_complete(run: TrialRun, trained: TrainedTrial, reporter: EpochReporter) -> None:
+def _close_complete(
+    run: TrialRun, trained: TrainedTrial, reporter: EpochReporter, data: SweepData
+) -> None:
+    """Every fit's weights and the out-of-fold predictions (what the conclusion chooses the
+    champion from), the final metrics, then the run closed."""
     reporter.link(wait=True)
-    model = trained.model
-    arrays = {f"coef_{i}": w for i, w in enumerate(model.coefs_)}
-    arrays.update({f"intercept_{i}": b for i, b in enumerate(model.intercepts_)})
-    run.add_arrays(arrays, "weights.npz")
+    run.add_arrays(trained.arrays(), WEIGHTS_ARTIFACT)
+    run.add_arrays(oof_arrays(trained, data), OOF_ARTIFACT)
     tags = {"sweeps.state": "COMPLETE", "sweeps.weights_sha256": trained.digest()}
     final = {**trained.final_metrics(), "fit_seconds": trained.seconds}
     run.finish(STATUS["COMPLETE"], final, tags)

@@ -20,6 +20,7 @@ class Progress:
     metric: str | None
     minimize: bool
     best: float = math.nan
+    best_number: int = -1
     pruned: int = 0
     failed: int = 0
 
@@ -42,11 +43,13 @@ class Progress:
             value = float(trial.values[0])
             better = value < self.best if self.minimize else value > self.best
             if math.isnan(self.best) or better:
-                self.best = value
+                self.best, self.best_number = value, trial.number
 
     def postfix(self) -> str:
-        """``best val_loss 0.0678, 3 pruned, 1 failed`` (parts that say nothing left out)."""
-        parts = [] if math.isnan(self.best) else [f"best {self.metric} {self.best:.4g}"]
+        """``best trial so far 7: val_loss 0.0678, 3 pruned, 1 failed`` (parts that say nothing
+        left out). The champion is chosen after the last trial; this is one trial's value."""
+        best = f"best trial so far {self.best_number}: {self.metric} {self.best:.4g}"
+        parts = [] if math.isnan(self.best) else [best]
         parts += [f"{self.pruned} pruned"] if self.pruned else []
         parts += [f"{self.failed} failed"] if self.failed else []
         return ", ".join(parts)

@@ -23,12 +23,18 @@ from pipeline import (
     weights_digest,
     zero_weight_share,
 )
+from pipeline.ensemble import model_output
+from pipeline.fingerprint import indices_sha256
+from pipeline.fitted import fitted_arrays
 from sweeps.infra import timings
 from sweeps.search.dataset import SweepData
 from sweeps.search.metrics import curve_names
 from sweeps.space import hidden_layers
 
 Scope = Literal["trial", "first", "split"]
+#: A complete trial's artifacts: every fit's learned state, and its out-of-fold predictions.
+WEIGHTS_ARTIFACT = "weights.npz"
+OOF_ARTIFACT = "oof.npz"
 
 
 def trial_seed(sweep_seed: int, trial_number: int) -> int:
@@ -96,6 +102,11 @@ class TrainedTrial:
         return self.fits[0].model
 
     @property
+    def models(self) -> list[Any]:
+        """Every fitted MLP, in fold order."""
+        return [fit.model for fit in self.fits]
+
+    @property
     def records(self) -> list[EpochRecord]:
         """The (first) fit's per-epoch records."""
         return self.fits[0].records
@@ -129,12 +140,48 @@ class TrainedTrial:
             out[f"{key}_std"] = float(np.std([vals[key] for vals in per_fit], ddof=1))
         return out
 
+    def out_of_fold(self, data: SweepData) -> np.ndarray:
+        """Float32 predictions of ``data.scored_rows``, each row by the fit that held it out
+        (class probabilities in ``data.classes`` order, or regression predictions), shape
+        ``(rows, columns)``. Only for a trial fitted on every fold (or the one split)."""
+        sets = data.held_out()
+        if len(sets) != len(self.fits):
+            raise ValueError(f"{len(self.fits)} fits for {len(sets)} held-out sets")
+        out: np.ndarray | None = None
+        for fit, (positions, prepared) in zip(self.fits, sets, strict=True):
+            predicted = model_output(fit.model, prepared.X_val, data.classes)
+            if out is None:
+                out = np.zeros((len(data.scored_rows), predicted.shape[1]), dtype=np.float32)
+            out[positions] = predicted
+        assert out is not None
+        return out
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every fit's learned state (``fold<i>_coef_<j>``, ...), to restore the models later."""
+        arrays: dict[str, np.ndarray] = {}
+        for i, fit in enumerate(self.fits):
+            arrays.update(fitted_arrays(fit.model, prefix=f"fold{i}_"))
+        return arrays
+
     def digest(self) -> str:
         """SHA-256 of every fit's weights, in fold order (one fit: its own digest)."""
-        digests = [weights_digest(fit.model) for fit in self.fits]
-        if len(digests) == 1:
-            return digests[0]
-        return hashlib.sha256(":".join(digests).encode()).hexdigest()
+        return models_digest([fit.model for fit in self.fits])
+
+
+def models_digest(models: Sequence[Any]) -> str:
+    """SHA-256 of the weights of ``models`` in order (one model: its own digest): the tag
+    ``sweeps.weights_sha256`` of a complete trial."""
+    digests = [weights_digest(model) for model in models]
+    if len(digests) == 1:
+        return digests[0]
+    return hashlib.sha256(":".join(digests).encode()).hexdigest()
+
+
+def oof_arrays(trained: TrainedTrial, data: SweepData) -> dict[str, np.ndarray]:
+    """The ``oof.npz`` artifact: ``predictions`` (float32) and ``rows_sha256``, the digest of
+    the scored rows they are aligned with."""
+    rows = np.asarray(indices_sha256(data.scored_rows))
+    return {"predictions": trained.out_of_fold(data), "rows_sha256": rows}
 
 
 def train_trial(

@@ -11,6 +11,9 @@ from optuna.trial import FrozenTrial, TrialState
 
 #: The study's user attribute where a sweep's conclusion records its confirmed winner.
 WINNER_ATTR = "sweeps_winner"
+#: The study's user attribute holding the champion the last conclusion chose:
+#: ``{"choice": {...}, "run_id": ...}`` (see :mod:`sweeps.results.champion`).
+CHAMPION_ATTR = "sweeps_champion"
 
 
 class Goal(Protocol):

@@ -10,7 +10,7 @@ import sqlalchemy
 from optuna.trial import TrialState
 
 from sweeps.study.budget import budget_state
-from sweeps.study.selection import Goal, selected_trial, states
+from sweeps.study.selection import CHAMPION_ATTR, Goal, selected_trial, states
 
 # Optuna keeps heartbeats in its own table and offers no public reader; with the counts of
 # sweeps.study.overview, this query is the only read of Optuna's schema in sweeps (read-only).
@@ -32,6 +32,7 @@ class StudyStatus:
     budget: int | None
     workers: dict[str, float] = field(default_factory=dict)  # worker -> heartbeat age (s)
     best: str = "none yet"
+    champion: str = "none yet (chosen after the last trial)"
 
 
 def heartbeat_ages(storage_url: str, study_name: str) -> dict[int, float]:
@@ -68,4 +69,24 @@ def study_status(
     if best is not None:
         values = ", ".join(f"{m} {v:.6g}" for m, v in zip(goal.metric, best.values, strict=True))
         status.best = f"trial {best.number}: {values}"
+    status.champion = champion_line(study.user_attrs.get(CHAMPION_ATTR)) or status.champion
     return status
+
+
+def champion_line(record: object) -> str | None:
+    """``ensemble of 3 trials (12: 0.52, 7: 0.32, 3: 0.16): val_loss 0.0715, run ...`` from the
+    study's champion record (None without one)."""
+    if not isinstance(record, dict) or not isinstance(record.get("choice"), dict):
+        return None
+    choice = record["choice"]
+    try:
+        members = [(int(m["trial"]), float(m["weight"])) for m in choice["members"]]
+        score = f"{choice['metric']} {float(choice['score']):.6g}"
+    except (KeyError, TypeError, ValueError):
+        return None
+    if len(members) == 1:
+        what = f"trial {members[0][0]}"
+    else:
+        weights = ", ".join(f"{n}: {w:.2f}" for n, w in members)
+        what = f"ensemble of {len(members)} trials ({weights})"
+    return f"{what}: {score}, run {record.get('run_id')}"

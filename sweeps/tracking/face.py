@@ -110,6 +110,16 @@ class TrackingStore(Protocol):
     ) -> RunWriter:
         """Open a run (a child of ``parent_run_id`` if given)."""
 
+    def create_child(
+        self,
+        experiment_id: str,
+        run_name: str,
+        tags: Mapping[str, str],
+        params: Mapping[str, Any],
+        parent_run_id: str,
+    ) -> str:
+        """Open a child run written at once, with its params; return its id."""
+
     def run(self, run_id: str) -> RunRecord | None:
         """The run, or None when it does not exist (or was deleted)."""
 
@@ -139,6 +149,12 @@ class TrackingStore(Protocol):
     def read_json(self, run_id: str, path: str) -> Any:
         """A JSON artifact, parsed (RunNotFoundError when missing or unreadable)."""
 
+    def read_arrays(self, run_ids: Sequence[str], path: str) -> dict[str, dict[str, np.ndarray]]:
+        """The ``.npz`` artifact ``path`` of each run, as arrays (runs without one left out)."""
+
+    def delete_tags(self, run_id: str, keys: Sequence[str]) -> None:
+        """Remove tags from a run (absent ones are ignored)."""
+
     def log_folder(self, run_id: str, folder: Path, artifact_path: str | None = None) -> None:
         """Upload every file of ``folder`` (under ``artifact_path``)."""
 
@@ -166,6 +182,12 @@ class TrackingStore(Protocol):
 
     def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:
         """A new version of registered model ``name`` from the run's model; its number."""
+
+    def version_of_run(self, name: str, run_id: str) -> str | None:
+        """The version of registered model ``name`` made from ``run_id``, if any."""
+
+    def describe_version(self, name: str, version: str, text: str) -> None:
+        """Set the description of a model version."""
 
     def champion(self, name: str) -> ModelVersion | None:
         """The version holding the champion alias of ``name``, if any."""

@@ -8,10 +8,12 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
@@ -25,6 +27,8 @@ PROGRESS_BAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
 SEARCHED_TABLES = ("runs", "latest_metrics", "tags")
 ANALYZE_FROM_RUNS = 1000
 EXPERIMENTS_PAGE = 1000
+#: Artifacts downloaded at once by :func:`read_arrays` (a server answers several at a time).
+READ_THREADS = 4
 
 
 def fetch_run(store: TrackingStore, run_id: str) -> RunRecord:
@@ -117,6 +121,34 @@ def read_json(client: Any, run_id: str, path: str) -> Any:
             return json.loads(Path(local).read_text())
         except (MlflowException, OSError, ValueError):
             raise RunNotFoundError(f"run {run_id} has no readable artifact {path}") from None
+
+
+def read_arrays(client: Any, run_ids: Sequence[str], path: str) -> dict[str, dict[str, Any]]:
+    """The ``.npz`` artifact ``path`` of each run (numbers only: no pickle), read in parallel;
+    runs without a readable one are left out."""
+    with (
+        tempfile.TemporaryDirectory(prefix="sweeps-read-") as tmp,
+        no_progress_bar(),
+        ThreadPoolExecutor(max_workers=READ_THREADS) as pool,
+    ):
+        found = pool.map(
+            lambda i: _npz(client, run_ids[i], path, Path(tmp) / str(i)), range(len(run_ids))
+        )
+        return {
+            run_id: arrays
+            for run_id, arrays in zip(run_ids, found, strict=True)
+            if arrays is not None
+        }
+
+
+def _npz(client: Any, run_id: str, path: str, folder: Path) -> dict[str, Any] | None:
+    folder.mkdir()
+    try:
+        local = client.download_artifacts(run_id, path, str(folder))
+        with np.load(local, allow_pickle=False) as data:
+            return {key: data[key] for key in data.files}
+    except (MlflowException, OSError, ValueError):
+        return None
 
 
 def refresh_statistics(uri: str) -> bool:

@@ -78,6 +78,7 @@ class MemoryTracker:
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     models: dict[str, list[ModelVersion]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # name -> champion version
+    descriptions: dict[tuple[str, str], str] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=itertools.count)
 
     def experiment_id(self, name: str, create: bool = True) -> str | None:
@@ -109,6 +110,17 @@ class MemoryTracker:
         if parent_run_id is not None:
             tags = {"sweeps.role": "trial", **tags, "mlflow.parentRunId": parent_run_id}
         return MemoryRun(self, self._new_run(experiment_id, run_name, tags, params))
+
+    def create_child(
+        self,
+        experiment_id: str,
+        run_name: str,
+        tags: Mapping[str, str],
+        params: Mapping[str, Any],
+        parent_run_id: str,
+    ) -> str:
+        """Open a child run with its params; return its id."""
+        return self.start_run(experiment_id, run_name, tags, params, parent_run_id).run_id
 
     def _new_run(
         self, experiment_id: str, name: str, tags: Mapping[str, Any], params: Mapping[str, Any]
@@ -175,6 +187,20 @@ class MemoryTracker:
         except KeyError:
             raise RunNotFoundError(f"run {run_id} has no readable artifact {path}") from None
 
+    def read_arrays(self, run_ids: Sequence[str], path: str) -> dict[str, dict[str, Any]]:
+        """Copies of the stored arrays of each run that has them."""
+        found = {run_id: self.artifacts.get(run_id, {}).get(path) for run_id in run_ids}
+        return {
+            run_id: {k: np.array(v) for k, v in arrays.items()}
+            for run_id, arrays in found.items()
+            if isinstance(arrays, dict)
+        }
+
+    def delete_tags(self, run_id: str, keys: Sequence[str]) -> None:
+        """Remove tags (absent ones are ignored)."""
+        tags = {k: v for k, v in self.runs[run_id].tags.items() if k not in keys}
+        self._update(run_id, tags=tags)
+
     def log_folder(self, run_id: str, folder: Path, artifact_path: str | None = None) -> None:
         """Store the names and bytes of the folder's files."""
         for file in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -223,6 +249,15 @@ class MemoryTracker:
         versions = self.models.setdefault(name, [])
         versions.append(ModelVersion(str(len(versions) + 1), run_id, dict(tags)))
         return versions[-1].version
+
+    def version_of_run(self, name: str, run_id: str) -> str | None:
+        """The first version of ``name`` made from ``run_id``."""
+        found = [v.version for v in self.models.get(name, []) if v.run_id == run_id]
+        return found[0] if found else None
+
+    def describe_version(self, name: str, version: str, text: str) -> None:
+        """Keep the description beside the version."""
+        self.descriptions[(name, version)] = text
 
     def champion(self, name: str) -> ModelVersion | None:
         """The version holding the champion alias."""

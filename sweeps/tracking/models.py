@@ -22,8 +22,10 @@ if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: 
 
 MODEL_PATH = "model"
 ALIAS = "champion"
-# our estimators, and numpy dtype objects (a preprocessing step stores its output dtype)
+# our ensembles and estimators, and numpy dtypes (a preprocessing step stores its output dtype)
 TRUSTED_TYPES = [
+    "pipeline.ensemble.EnsembleClassifier",
+    "pipeline.ensemble.EnsembleRegressor",
     "pipeline.estimator.MLPClassifier",
     "pipeline.estimator.MLPRegressor",
     "numpy.dtype",

@@ -26,7 +26,13 @@ from sweeps.tracking import template
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
 from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
-from sweeps.tracking.lookup import list_experiments, read_json, record_of, search_runs
+from sweeps.tracking.lookup import (
+    list_experiments,
+    read_arrays,
+    read_json,
+    record_of,
+    search_runs,
+)
 from sweeps.tracking.models import (
     champion,
     champions,
@@ -39,6 +45,7 @@ from sweeps.tracking.models import (
 from sweeps.tracking.probe import probe
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
+from sweeps.tracking.versions import describe_version, version_of_run
 
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
@@ -141,6 +148,21 @@ class Tracker:
         self.client.log_batch(run.info.run_id, params=params_of(params))
         return run.info.run_id
 
+    def create_child(
+        self,
+        experiment_id: str,
+        run_name: str,
+        tags: Mapping[str, str],
+        params: Mapping[str, Any],
+        parent_run_id: str,
+    ) -> str:
+        """Open a child run of ``parent_run_id`` written at once (not through the background
+        writer), with its params; return its id."""
+        tags = {"sweeps.role": "trial", **tags, "mlflow.parentRunId": parent_run_id}
+        run = self.client.create_run(experiment_id, run_name=run_name, tags=dict(tags))
+        self.client.log_batch(run.info.run_id, params=params_of(params))
+        return run.info.run_id
+
     def run(self, run_id: str) -> RunRecord | None:
         """The run, or None when it does not exist (or was deleted)."""
         try:
@@ -227,6 +249,17 @@ class Tracker:
         """A JSON artifact of a run, parsed (RunNotFoundError when missing or unreadable)."""
         return read_json(self.client, run_id, path)
 
+    def read_arrays(self, run_ids: Sequence[str], path: str) -> dict[str, dict[str, Any]]:
+        """The ``.npz`` artifact ``path`` of each run, as arrays (runs without one left out)."""
+        return read_arrays(self.client, list(run_ids), path)
+
+    def delete_tags(self, run_id: str, keys: Sequence[str]) -> None:
+        """Remove tags from a run (absent ones are ignored)."""
+        present = self.client.get_run(run_id).data.tags
+        for key in keys:
+            if key in present:
+                self.client.delete_tag(run_id, key)
+
     def log_folder(self, run_id: str, folder: Path, artifact_path: str | None = None) -> None:
         """Upload every file of ``folder`` (under ``artifact_path``)."""
         self.client.log_artifacts(run_id, str(folder), artifact_path)
@@ -264,6 +297,14 @@ class Tracker:
     def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:
         """A new version of registered model ``name`` from the run's model; its number."""
         return register(self.client, name, run_id, tags)
+
+    def version_of_run(self, name: str, run_id: str) -> str | None:
+        """The version of registered model ``name`` made from ``run_id``, if any."""
+        return version_of_run(self.client, name, run_id)
+
+    def describe_version(self, name: str, version: str, text: str) -> None:
+        """Set the description of a model version."""
+        describe_version(self.client, name, version, text)
 
     def champion(self, name: str) -> ModelVersion | None:
         """The version holding the champion alias of ``name``, if any."""

@@ -52,6 +52,14 @@ class Finished:
         """The MLflow run id of trial ``number``."""
         return self.study().trials[number].user_attrs["mlflow_run_id"]
 
+    def champion(self) -> dict[str, Any]:
+        """The champion the conclusion recorded on the study (``sweeps_champion``'s choice)."""
+        return dict(self.study().user_attrs["sweeps_champion"]["choice"])
+
+    def champion_run_id(self) -> str:
+        """The champion's MLflow run id."""
+        return str(self.study().user_attrs["sweeps_champion"]["run_id"])
+
     def numbers(self, state: str) -> list[int]:
         """Numbers of the trials in ``state`` (COMPLETE, PRUNED, ...)."""
         return [t.number for t in self.study().trials if t.state.name == state]

@@ -55,8 +55,13 @@ def test_csv_by_experiment_uses_the_parent_runs_metric(
     trials = tiny.study().trials
     assert [int(r["trial"]) for r in rows] == [0, 1]
     header = list(rows[0])
-    assert header[:4] == ["rank", "trial", "run_id", "val_loss"]
-    assert sorted(header[4:8]) == ["batch_size", "depth", "learning_rate", "width"]
+    assert header[:5] == ["rank", "trial", "run_id", "val_loss", "champion"]
+    assert sorted(header[5:9]) == ["batch_size", "depth", "learning_rate", "width"]
+    weights = {m["trial"]: m["weight"] for m in tiny.champion()["members"]}
+    assert {int(r["trial"]): r["champion"] for r in rows} == {
+        int(r["trial"]): f"{weights[int(r['trial'])]:.2f}" if int(r["trial"]) in weights else ""
+        for r in rows
+    }
     for row in rows:
         trial = trials[int(row["trial"])]
         assert float(row["val_loss"]) == trial.value
@@ -73,9 +78,15 @@ def test_table_and_direction_from_the_config(
     config = tmp_path / "by_accuracy.yaml"
     config.write_text(yaml.safe_dump(raw))
     assert _best(tiny, str(config), "--top", "1") == 0
-    lines = capsys.readouterr().out.splitlines()
+    champion_line, *lines = capsys.readouterr().out.splitlines()
+    champion = tiny.champion()
+    assert champion_line.startswith("champion: ")
+    assert champion_line.endswith(
+        f"; {champion['metric']} {champion['score']:.6g}; run "
+        f"{tiny.study().user_attrs['sweeps_champion']['run_id']}"
+    )
     assert lines[0] == "study tiny: top 1 by val_accuracy (maximize)"
-    assert lines[1].split()[:4] == ["rank", "trial", "run_id", "val_accuracy"]
+    assert lines[1].split()[:5] == ["rank", "trial", "run_id", "val_accuracy", "champion"]
     assert len(lines) == 3
     client = tiny.client()
     accuracy = {

@@ -45,7 +45,9 @@ def _sweep(tracker: MemoryTracker, name: str, trials: int, direction: str = "min
 
 def _conclude(tracker: MemoryTracker, parent: str, counts: dict[str, int], best: float) -> None:
     metrics = {f"trials_{state.lower()}": n for state, n in counts.items()}
-    tracker.log_values(parent, {**metrics, "best_val_loss": best}, {"sweeps.best_run_id": "w1"})
+    tracker.log_values(
+        parent, {**metrics, "champion_val_loss": best}, {"sweeps.champion_run_id": "w1"}
+    )
 
 
 def test_queries_do_not_grow_with_trials() -> None:
@@ -76,14 +78,14 @@ def test_counts_and_best_as_concluded_then_live() -> None:
     assert (concluded.counts_from, concluded.best, concluded.best_from) == (
         "parent run",
         0.25,
-        "winner",
+        "champion",
     )
-    assert concluded.winner_run_id == "w1"
+    assert concluded.champion_run_id == "w1"
     live = StudyOverview("s", {"COMPLETE": 5, "RUNNING": 2}, lowest=0.1, highest=0.9, attr=parent)
     (now,) = list_sweeps(tracker, {"s": live})
     assert now.counts == {"COMPLETE": 5, "PRUNED": 0, "FAIL": 0, "RUNNING": 2, "WAITING": 0}
     assert now.counts_from == "study"
-    assert (now.best, now.best_from) == (0.25, "winner")  # the winner, not the best so far
+    assert (now.best, now.best_from) == (0.25, "champion")  # not the best so far
 
 
 def test_best_so_far_follows_the_direction() -> None:

@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sweeps.results.winner import estimator_of, full_pipeline
+from pipeline.ensemble import build_ensemble
+from sweeps.results.champion import Choice
+from sweeps.results.champion_model import estimator_of
 from sweeps.search.dataset import load_sweep_data
 from sweeps.search.trial import train_trial
 from sweeps.sweepfile import load_config
@@ -84,20 +86,35 @@ def test_champion_predicts_raw_rows_in_a_fresh_process_without_pickle(
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["patch_live"] is True
-    best = churn.study().best_trial
-    cfg = load_config(churn.config)
-    data = load_sweep_data(cfg)
-    pipe = full_pipeline(data, train_trial(data, estimator_of(best)).model)
-    expected = [str(p) for p in pipe.predict(pd.DataFrame(ROWS))]
+    expected = [str(p) for p in _retrained_champion(churn).predict(pd.DataFrame(ROWS))]
     assert result["predictions"] == expected
     assert set(expected) <= {"yes", "no"}
 
 
-def test_champion_is_the_best_trials_skops_model(churn: Finished, tmp_path: Path) -> None:
+def _retrained_champion(churn: Finished) -> object:
+    """The champion rebuilt from its members retrained from their logged keywords (not from
+    the weights it was restored from)."""
+    study = churn.study()
+    choice = Choice.from_dict(study.user_attrs["sweeps_champion"]["choice"])
+    data = load_sweep_data(load_config(churn.config))
+    trials = {t.number: t for t in study.trials}
+    models = {
+        m.trial: train_trial(data, estimator_of(trials[m.trial])).models for m in choice.members
+    }
+    groups = data.held_out()
+    return build_ensemble(
+        data.task,
+        [prepared.preprocessor for _, prepared in groups],
+        [[models[m.trial][g] for m in choice.members] for g in range(len(groups))],
+        [[m.weight / len(groups) for m in choice.members] for _ in groups],
+    )
+
+
+def test_champion_is_the_champion_runs_skops_model(churn: Finished, tmp_path: Path) -> None:
     client = churn.client()
     version = client.get_model_version_by_alias("churn", "champion")
-    best = churn.study().best_trial
-    assert version.run_id == best.user_attrs["mlflow_run_id"]
+    assert version.run_id == churn.champion_run_id()
+    assert client.get_run(version.run_id).data.tags["sweeps.role"] == "champion"
     files = {a.path for a in client.list_artifacts(version.run_id, "model")}
     assert "model/model.skops" in files
     assert not any(f.endswith((".pkl", ".pickle")) for f in files)

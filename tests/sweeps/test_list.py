@@ -56,8 +56,9 @@ def test_live_counts_winner_and_champion(
     }  # fmt: skip
     assert sweep["counts_from"] == "study"
     assert (sweep["metric"], sweep["direction"]) == ("val_loss", "minimize")
-    assert (sweep["best"], sweep["best_from"]) == (study.best_value, "winner")
-    assert sweep["winner_run_id"] == study.best_trial.user_attrs["mlflow_run_id"]
+    champion = study.user_attrs["sweeps_champion"]
+    assert (sweep["best"], sweep["best_from"]) == (champion["choice"]["score"], "champion")
+    assert sweep["champion_run_id"] == champion["run_id"]
     assert sweep["parent_run_id"] == study.user_attrs["mlflow_parent_run_id"]
     version = tiny.client().get_model_version_by_alias("tiny", "champion")
     assert sweep["champion"] == {
@@ -78,7 +79,7 @@ def test_without_a_storage_counts_are_the_concluded_ones(
     assert doc["storage"] is None
     (sweep,) = doc["sweeps"]
     assert (sweep["counts"], sweep["counts_from"]) == (_expected_counts(tiny), "parent run")
-    assert sweep["best"] == tiny.study().best_value
+    assert sweep["best"] == tiny.champion()["score"]
     assert not (tmp_path / "mlruns").exists()
 
 
@@ -101,7 +102,7 @@ def test_table(tiny: Finished, capsys: pytest.CaptureFixture[str]) -> None:
         "best", "champion", "last", "activity",
     ]  # fmt: skip
     version = tiny.client().get_model_version_by_alias("tiny", "champion").version
-    best = f"{tiny.study().best_value:.6g}"
+    best = f"{tiny.champion()['score']:.6g}"
     assert row.split()[:12] == [
         "tiny", "tiny", "finished", "2", "2", "0", "0", "live", "val_loss", best, "tiny",
         f"v{version}",

@@ -14,9 +14,10 @@ import pytest
 from sweeps.config import SweepConfig
 from sweeps.errors import Interrupted
 from sweeps.infra import signals
-from sweeps.results import winner
+from sweeps.results import testing
+from sweeps.results.conclude import conclude
 from sweeps.results.confirm import confirm_winner
-from sweeps.results.registry import Score, register_winner
+from sweeps.results.registry import Score, crown_if_better, register
 from sweeps.search.dataset import load_sweep_data
 from sweeps.search.objective import Objective
 from sweeps.search.sweep import Sweep
@@ -100,7 +101,9 @@ def _run_study(sweep: Sweep, n: int) -> None:
 
 
 def test_winner_confirmation_is_deterministic_under_the_sweep_seed() -> None:
-    sweep = memory_sweep(selection={"folds": 1, "confirm": {"top": 3, "seeds": 2}})
+    sweep = memory_sweep(
+        selection={"folds": 1, "ensemble": False, "confirm": {"top": 3, "seeds": 2}}
+    )
     _run_study(sweep, 5)
     first = confirm_winner(sweep)
     assert first is not None and len(first.candidates) == 3
@@ -114,7 +117,9 @@ def test_winner_confirmation_is_deterministic_under_the_sweep_seed() -> None:
 
 
 def test_confirmation_picks_the_best_mean_not_the_luckiest_trial() -> None:
-    sweep = memory_sweep(selection={"folds": 1, "confirm": {"top": 3, "seeds": 2}})
+    sweep = memory_sweep(
+        selection={"folds": 1, "ensemble": False, "confirm": {"top": 3, "seeds": 2}}
+    )
     _run_study(sweep, 5)
     confirmation = confirm_winner(sweep)
     assert confirmation is not None
@@ -135,17 +140,22 @@ def test_the_alias_moves_only_to_a_better_recorded_score_on_the_same_data(
     tracker = sweep.tracker
     assert isinstance(tracker, MemoryTracker)
     first, worse, better = scores
-    assert register_winner(sweep, "r1", Score(metric, first)) == [
-        "model fast version 1 is the first champion"
-    ]
-    (note,) = register_winner(sweep, "r2", Score(metric, worse))
+
+    def register_and_crown(run_id: str, value: float) -> str:
+        version = register(sweep, run_id, Score(metric, value), f"champion {run_id}")
+        assert register(sweep, run_id, Score(metric, value), "again") == version  # idempotent
+        return crown_if_better(sweep, version, Score(metric, value))
+
+    assert register_and_crown("r1", first) == "model fast version 1 is the first champion"
+    note = register_and_crown("r2", worse)
     assert (
         note.startswith("version 2 does not beat champion version 1") and "alias unchanged" in note
     )
     assert tracker.aliases["fast"] == "1"
-    (note,) = register_winner(sweep, "r3", Score(metric, better))
+    note = register_and_crown("r3", better)
     assert note.startswith("version 3 beats the champion") and tracker.aliases["fast"] == "3"
     assert tracker.models["fast"][2].tags["sweeps.score"] == repr(better)
+    assert tracker.descriptions[("fast", "3")] == "again"
 
 
 def test_a_trial_interrupted_while_the_sampler_chooses_still_gets_a_closed_run(
@@ -280,29 +290,31 @@ def test_not_asking_the_pruner_during_its_warm_up_changes_no_decision(
 WINNER_PLOTS = {"plots/learning_curves.png", "plots/confusion_matrix.png"}
 
 
-def _winner_plots(sweep: Sweep) -> dict[str, bytes]:
+def _champion_plots(sweep: Sweep) -> dict[str, bytes]:
     _run_study(sweep, 2)
-    best = sweep.study.best_trial
-    winner.finalize_winner(sweep, best, Score("val_loss", best.values[0]))
+    conclude(sweep)
     tracker = sweep.tracker
     assert isinstance(tracker, MemoryTracker)
-    artifacts = tracker.artifacts[best.user_attrs["mlflow_run_id"]]
+    run_id = sweep.study.user_attrs["sweeps_champion"]["run_id"]
+    artifacts = tracker.artifacts[run_id]
     assert "model" in artifacts
     return {k: v for k, v in artifacts.items() if k.startswith("plots/")}
 
 
-def test_the_winners_plots_are_drawn_by_a_child_and_redrawn_here_if_it_fails(
+def test_the_champions_plots_are_drawn_by_a_child_and_redrawn_here_if_it_fails(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings = {"folds": 1, "confirm": {"top": 0}, "refit": "train"}
-    parent, real, drawn_by = os.getpid(), winner._draw_plots, []
+    settings = {"folds": 1}
+    parent, real, drawn_by = os.getpid(), testing.draw_plots, []
 
     def draw(*args: Any) -> None:
         drawn_by.append(os.getpid())  # seen here only when this process draws
         real(*args)
 
-    monkeypatch.setattr(winner, "_draw_plots", draw)
-    plots = _winner_plots(memory_sweep(selection=settings))
+    import sweeps.results.conclude as conclusion
+
+    monkeypatch.setattr(conclusion, "draw_plots", draw)
+    plots = _champion_plots(memory_sweep(selection=settings))
     assert set(plots) >= WINNER_PLOTS and all(v.startswith(b"\x89PNG") for v in plots.values())
     assert drawn_by == []  # the child drew them
 
@@ -311,6 +323,6 @@ def test_the_winners_plots_are_drawn_by_a_child_and_redrawn_here_if_it_fails(
             raise RuntimeError("the child breaks")
         draw(*args)
 
-    monkeypatch.setattr(winner, "_draw_plots", fails_in_the_child)
-    again = _winner_plots(memory_sweep(selection=settings))
+    monkeypatch.setattr(conclusion, "draw_plots", fails_in_the_child)
+    again = _champion_plots(memory_sweep(selection=settings))
     assert set(again) == set(plots) and drawn_by == [parent]

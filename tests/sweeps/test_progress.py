@@ -9,21 +9,25 @@ from sweeps.config import ObjectiveConfig
 from sweeps.search.progress import Progress
 
 
-def _trial(state: TrialState, value: float | None = None) -> optuna.trial.FrozenTrial:
-    return (
+def _trial(
+    state: TrialState, value: float | None = None, number: int = 0
+) -> optuna.trial.FrozenTrial:
+    trial = (
         create_trial(state=state, value=value) if value is not None else create_trial(state=state)
     )
+    trial.number = number
+    return trial
 
 
 def test_best_so_far_and_counts_follow_the_direction() -> None:
     trials = [
-        _trial(TrialState.COMPLETE, 0.5), _trial(TrialState.PRUNED), _trial(TrialState.FAIL),
-        _trial(TrialState.COMPLETE, 0.2), _trial(TrialState.PRUNED),
+        _trial(TrialState.COMPLETE, 0.5, 0), _trial(TrialState.PRUNED), _trial(TrialState.FAIL),
+        _trial(TrialState.COMPLETE, 0.2, 3), _trial(TrialState.PRUNED),
     ]  # fmt: skip
     loss = Progress.of(ObjectiveConfig(metric=("val_loss",)), trials)
-    assert loss.postfix() == "best val_loss 0.2, 2 pruned, 1 failed"
+    assert loss.postfix() == "best trial so far 3: val_loss 0.2, 2 pruned, 1 failed"
     accuracy = Progress.of(ObjectiveConfig(metric=("val_accuracy",)), trials)
-    assert accuracy.postfix() == "best val_accuracy 0.5, 2 pruned, 1 failed"
+    assert accuracy.postfix() == "best trial so far 0: val_accuracy 0.5, 2 pruned, 1 failed"
 
 
 def test_nothing_to_say_before_a_trial_ends_and_no_best_for_several_objectives() -> None:

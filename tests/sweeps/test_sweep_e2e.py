@@ -20,9 +20,9 @@ NAME_SUFFIX = {"COMPLETE": "", "PRUNED": " pruned", "FAIL": " fail"}
 
 
 def _children(client: MlflowClient, experiment_id: str, parent_id: str) -> list:
-    return client.search_runs(
-        [experiment_id], filter_string=f"tags.mlflow.parentRunId = '{parent_id}'", max_results=500
-    )
+    """The trials' runs under ``parent_id`` (the champion's run is a child too)."""
+    where = f"tags.mlflow.parentRunId = '{parent_id}' and tags.`sweeps.role` = 'trial'"
+    return client.search_runs([experiment_id], filter_string=where, max_results=500)
 
 
 def _parents(client: MlflowClient, experiment_id: str) -> list:
@@ -35,7 +35,7 @@ def test_run_records_parent_children_and_resumes(
     config = write_config(tmp_path)
     assert run_cli("run", str(config), "--quiet", *stores.flags()) == 0
     out = capsys.readouterr().out
-    assert "best trial" in out and "best run id" in out and "sweeps ui" in out
+    assert "champion" in out and "champion run" in out and "sweeps ui" in out
 
     client = MlflowClient(tracking_uri=stores.tracking_uri)
     experiment = client.get_experiment_by_name("tiny")

@@ -27,7 +27,7 @@ def test_quickstart_runs_from_the_project_root_and_prints_the_table(
         )
     assert code == 0
     out = capsys.readouterr().out
-    for key in ("best trial", "val_loss", "test_accuracy", "confirmed", "gap", "open the UI"):
+    for key in ("champion", "chosen by", "val_loss", "test_accuracy", "gap", "open the UI"):
         assert key in out
     assert (tmp_path / "mlruns/mlflow.db").exists() and (tmp_path / "mlruns/optuna.db").exists()
     assert (tmp_path / "mlruns/artifacts").is_dir()

@@ -267,7 +267,7 @@ def test_run_jobs_init_and_status(
     best = load(stores.storage_url).best_trial
     assert "budget       6 trials, 6 counted, 0 left" in out
     assert "workers      0 alive" in out
-    assert f"best so far  trial {best.number}: val_loss {best.value:.6g}" in out
+    assert f"best trial   trial {best.number}: val_loss {best.value:.6g}" in out
 
 
 def test_status_of_a_missing_study_is_one_line(

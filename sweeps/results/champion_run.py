@@ -1,0 +1,135 @@
+"""The champion's run: a child of the sweep's parent run, named ``champion``, that holds the
+champion model, its validation and test scores and how it was chosen; its members' trial runs
+and the parent are tagged and described so that every view names the same champion.
+
+Opening it is idempotent: an interrupted conclusion finds the run it created (by the choice's
+key), and the study's user attribute :data:`~sweeps.results.champion.CHAMPION_ATTR` is written
+only once the run exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sweeps.results.champion import Choice, recorded_choice
+from sweeps.search.sweep import Sweep
+from sweeps.study.selection import CHAMPION_ATTR
+
+ROLE = "champion"
+KEY_TAG = "sweeps.champion.key"
+WEIGHT_TAG = "sweeps.champion.weight"
+RUN_TAG = "sweeps.champion_run_id"
+NOTE_TAG = "mlflow.note.content"  # the run description MLflow shows
+
+
+def champion_run_id(sweep: Sweep) -> str | None:
+    """The champion run the study records, if it still exists."""
+    data = sweep.study.user_attrs.get(CHAMPION_ATTR)
+    run_id = data.get("run_id") if isinstance(data, dict) else None
+    return run_id if run_id and sweep.tracker.run(run_id) is not None else None
+
+
+def open_champion_run(sweep: Sweep, choice: Choice) -> str:
+    """The run of ``choice`` (found or created, RUNNING), recorded on the study."""
+    previous = recorded_choice(sweep)
+    run_id = champion_run_id(sweep) if previous is not None and previous.key == choice.key else None
+    run_id = run_id or _find(sweep, choice) or _create(sweep, choice)
+    sweep.tracker.reopen(run_id)
+    sweep.study.set_user_attr(CHAMPION_ATTR, {"choice": choice.as_dict(), "run_id": run_id})
+    return run_id
+
+
+def _find(sweep: Sweep, choice: Choice) -> str | None:
+    where = (
+        f"tags.`sweeps.role` = '{ROLE}' and tags.`{KEY_TAG}` = '{choice.key}' "
+        f"and tags.`mlflow.parentRunId` = '{sweep.parent_run_id}'"
+    )
+    found = sweep.tracker.search(sweep.experiment_id, where, ["attributes.start_time ASC"], 1)
+    return found[0].run_id if found else None
+
+
+def _create(sweep: Sweep, choice: Choice) -> str:
+    tags = {
+        **sweep.trial_tags,
+        "sweeps.role": ROLE,
+        KEY_TAG: choice.key,
+        "sweeps.champion.kind": choice.kind,
+        "sweeps.champion.members": members_text(choice),
+        NOTE_TAG: describe(sweep, choice),
+    }
+    params = {
+        "kind": choice.kind,
+        "metric": choice.metric,
+        "members": members_text(choice),
+        "how": choice.how[:500],
+    }
+    run_id = sweep.tracker.create_child(
+        sweep.experiment_id, "champion", tags, params, sweep.parent_run_id
+    )
+    sweep.tracker.log_values(run_id, validation_metrics(choice))
+    sweep.tracker.log_json(run_id, choice.as_dict(), "champion.json")
+    return run_id
+
+
+def members_text(choice: Choice) -> str:
+    """``12:0.44,7:0.32``: member trials and their weights."""
+    return ",".join(f"{m.trial}:{m.weight:.4g}" for m in choice.members)
+
+
+def validation_metrics(choice: Choice) -> dict[str, float]:
+    """The champion's validation numbers under plain names: ``val_loss`` (its score), the
+    score on the rows its weights were chosen on, the spread, and the best single trial's."""
+    metric = choice.metric
+    out = {metric: choice.score, f"best_trial_{metric}": choice.best_score}
+    if choice.fit_score is not None:
+        out[f"{metric}_in_sample"] = choice.fit_score
+    if choice.spread is not None:
+        out[f"{metric}_std"] = choice.spread
+    return out
+
+
+def describe(sweep: Sweep, choice: Choice) -> str:
+    """One paragraph: what the champion is, how it was chosen, its validation score."""
+    what = (
+        f"Weighted ensemble of {len(choice.members)} trial(s): {choice.weights_text()}"
+        if choice.kind == "ensemble"
+        else f"Trial {choice.members[0].trial}"
+    )
+    fold = len(sweep.data.folds)
+    models = f"each trial's {fold} fold models averaged" if fold else "each trial's own model"
+    score = f"{choice.metric} {choice.score:.6g}"
+    if choice.kind == "ensemble":
+        score += " (weights chosen on other rows: cross-fitted out-of-fold score)"
+    return (
+        f"Champion of sweep {sweep.cfg.study_name}. {what}; {models}. Chosen by {choice.how}. "
+        f"Validation {score}; best single trial {choice.best_trial}: "
+        f"{choice.metric} {choice.best_score:.6g}."
+    )
+
+
+def tag_members(sweep: Sweep, run_id: str, choice: Choice, previous: Choice | None) -> None:
+    """Member trial runs carry their weight and a description; former members lose theirs;
+    the parent names the champion run."""
+    tracker = sweep.tracker
+    current = {m.run_id for m in choice.members}
+    for old in previous.members if previous is not None else ():
+        if old.run_id not in current and tracker.run(old.run_id) is not None:
+            tracker.delete_tags(old.run_id, [WEIGHT_TAG, NOTE_TAG])
+    for member in choice.members:
+        note = (
+            f"Member of the champion of sweep {sweep.cfg.study_name} "
+            f"(weight {member.weight:.4g}; champion run {run_id})."
+        )
+        tracker.log_values(member.run_id, tags={WEIGHT_TAG: f"{member.weight:.6g}", NOTE_TAG: note})
+    tracker.log_values(sweep.parent_run_id, tags=parent_tags(sweep, run_id, choice))
+
+
+def parent_tags(sweep: Sweep, run_id: str, choice: Choice) -> dict[str, Any]:
+    """The parent's champion tags and description."""
+    return {
+        RUN_TAG: run_id,
+        "sweeps.champion.members": members_text(choice),
+        "sweeps.champion.score": f"{choice.metric}={choice.score:.6g}",
+        "sweeps.best_trial": choice.best_trial,
+        NOTE_TAG: describe(sweep, choice),
+    }
