@@ -15,13 +15,15 @@ class Score:
     """One method's result on one table's held-out rows.
 
     ``main`` is accuracy (classification) or R² (regression); ``extra`` is log loss or RMSE.
-    A method that failed has ``error`` set and NaN scores.
+    A method that failed has ``error`` set and NaN scores. ``members``: how many trials our
+    champion blends.
     """
 
     main: float = float("nan")
     extra: float = float("nan")
     seconds: float = float("nan")
     error: str | None = None
+    members: int | None = None  # trials in our champion
 
 
 def holdout_score(

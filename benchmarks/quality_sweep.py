@@ -112,14 +112,59 @@ def ours(
     seed: int,
     trials: int,
     sets: tuple[str, ...] = (),
-) -> Score:
-    """Write the sweep file, run the sweep, score its champion on the held-out rows."""
+) -> dict[str, Score]:
+    """Write the sweep file, run the sweep, score on the held-out rows its champion
+    (``ours``) and its best single trial (``best``: the study's best trial, its fold models
+    averaged, as the champion would be without ensemble selection)."""
     name = f"quality-{spec.name}"
     config = folder / f"{name}.yaml"
     cfg = sweep_config(name, csv, spec.target, spec.task, seed=seed, trials=trials)
     config.write_text(yaml.safe_dump(cfg, sort_keys=False))
     seconds, error = run_sweep(folder, config, trials, sets)
     if error is not None:
-        return Score(seconds=seconds, error=error)
+        return {"ours": Score(seconds=seconds, error=error), "best": Score(error=error)}
     score = score_champion(folder, name, spec.task, X_hold, y_hold)
-    return Score(score.main, score.extra, seconds)
+    members = champion_members(folder, name)
+    return {
+        "ours": Score(score.main, score.extra, seconds, members=members),
+        "best": score_best_trial(folder, config, sets, X_hold, y_hold),
+    }
+
+
+def champion_members(folder: Path, name: str) -> int:
+    """How many trials the champion of the sweep in ``folder`` blends."""
+    import optuna
+
+    study = optuna.load_study(study_name=name, storage=f"sqlite:///{folder / 'optuna.db'}")
+    return len(study.user_attrs["sweeps_champion"]["choice"]["members"])
+
+
+def score_best_trial(
+    folder: Path, config: Path, sets: tuple[str, ...], X: pd.DataFrame, y: pd.Series
+) -> Score:
+    """The study's best trial alone: its fold models (retrained bit for bit from its logged
+    keywords) averaged behind their folds' preprocessing, scored on the held-out rows."""
+    import optuna
+
+    from pipeline.ensemble import build_ensemble
+    from sweeps.results.champion_model import estimator_of
+    from sweeps.search.dataset import load_sweep_data
+    from sweeps.search.trial import train_trial
+    from sweeps.sweepfile import Flags, resolve_config
+
+    cfg = resolve_config(str(config), Flags(sets=tuple(sets)))
+    storage = f"sqlite:///{folder / 'optuna.db'}"
+    best = optuna.load_study(study_name=cfg.study_name, storage=storage).best_trial
+    data = load_sweep_data(cfg)
+    models = train_trial(data, estimator_of(best)).models
+    groups = data.held_out()
+    model = build_ensemble(
+        data.task,
+        [prepared.preprocessor for _, prepared in groups],
+        [[m] for m in models],
+        [[1.0 / len(models)] for _ in models],
+    )
+    if data.task == "regression":
+        return Score(*holdout_score("regression", y, model.predict(X)))
+    proba = model.predict_proba(X)
+    return Score(*holdout_score(data.task, y, model.predict(X), proba, model.classes_))

@@ -30,11 +30,18 @@ def input_columns(model: Any) -> list[str]:
     return [str(name) for name in model.feature_names_in_]
 
 
+def preprocessor_of(model: Any) -> Any:
+    """The fitted preprocessing of a Pipeline, or the first of an ensemble's (every fold's
+    treats the same columns the same way)."""
+    preprocessors = getattr(model, "preprocessors", None)
+    return preprocessors[0] if preprocessors else model[0]
+
+
 def numeric_inputs(model: Any) -> set[str]:
     """Input columns the preprocessor imputes and scales as numbers."""
     return {
         str(column)
-        for name, _, columns in model[0].transformers_
+        for name, _, columns in preprocessor_of(model).transformers_
         if name.startswith("numeric")
         for column in columns
     }
@@ -42,7 +49,7 @@ def numeric_inputs(model: Any) -> set[str]:
 
 def text_inputs(model: Any) -> set[str]:
     """Categorical input columns whose levels were text when the encoder was fitted."""
-    for name, steps, columns in model[0].transformers_:
+    for name, steps, columns in preprocessor_of(model).transformers_:
         if name == "categorical":
             encoder = steps[-1]
             return {
@@ -133,8 +140,8 @@ def predictions(model: Any, X: pd.DataFrame, *, proba: bool = False) -> pd.DataF
 
 
 def is_classifier(model: Any) -> bool:
-    """Whether the pipeline predicts classes (and so has probabilities)."""
-    return hasattr(model[-1], "classes_")
+    """Whether the model predicts classes (and so has probabilities)."""
+    return hasattr(model, "classes_")
 
 
 def _names(columns: Sequence[str]) -> str:

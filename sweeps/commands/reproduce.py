@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from sweeps.reproduce.champion import ChampionReproduction, is_champion, reproduce_champion
 from sweeps.reproduce.comparison import Comparison, SeedSpread
 from sweeps.reproduce.retrain import Reproduction, reproduce
 from sweeps.tracking import open_existing, resolve_tracking_uri
@@ -27,15 +28,37 @@ from sweeps.tracking import open_existing, resolve_tracking_uri
 def reproduce_command(run_id: str, k: int | None, tracking_uri: str | None) -> None:
     """Retrain the trial logged as RUN_ID from its logged config, keywords and seed, after
     checking that the data and split are unchanged; log the result as a new run tagged
-    sweeps.reproduces=RUN_ID and compare every final metric and the weights' hash.
+    sweeps.reproduces=RUN_ID and compare every final metric, the weights' hash and the
+    out-of-fold predictions. A champion's RUN_ID reproduces every member trial and compares
+    the champion's blended out-of-fold predictions.
 
     Exits 0 when identical bit for bit, 1 when anything differs (or the data changed).
     """
     tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
+    if is_champion(tracker, run_id):
+        champion = reproduce_champion(tracker, run_id, seeds=k or 0)
+        print_champion(champion)
+        if not champion.identical:
+            raise click.exceptions.Exit(1)
+        return
     result = reproduce(tracker, run_id, seeds=k or 0)
     print_reproduction(result)
     if not result.comparison.identical:
         raise click.exceptions.Exit(1)
+
+
+def print_champion(result: ChampionReproduction) -> None:
+    """Each member's reproduction, then the champion's blended out-of-fold predictions."""
+    for member, reproduction in result.members:
+        click.echo(f"member trial {member.trial} (weight {member.weight:.4g}):")
+        print_reproduction(reproduction)
+        click.echo("")
+    blend = "identical (bit for bit)" if result.blend_same else "differs"
+    click.echo(
+        f"champion {result.run_id}: {len(result.members)} member(s); blended out-of-fold "
+        f"predictions of {result.rows} rows: {blend}"
+    )
+    click.echo(f"verdict: {'identical (bit for bit)' if result.identical else 'differs'}")
 
 
 def _num(value: float | None) -> str:
@@ -55,6 +78,9 @@ def print_reproduction(result: Reproduction) -> None:
     rows = [("metric", "logged", "reproduced", "abs diff")]
     rows += [(m.name, _num(m.logged), _num(m.now), f"{m.diff:.3g}") for m in comparison.metrics]
     rows.append(_weights_row(comparison))
+    if comparison.oof_same is not None:
+        same = "same" if comparison.oof_same else "differs"
+        rows.append(("out-of-fold predictions", "logged", "reproduced", same))
     _table(rows)
     click.echo(f"verdict: {verdict(comparison)}")
     if not comparison.identical:
@@ -77,6 +103,8 @@ def verdict(comparison: Comparison) -> str:
     parts = [f"{m.name} by {m.diff:.3g}" for m in comparison.differing()]
     if comparison.weights_same is False:
         parts.append("weights sha256")
+    if comparison.oof_same is False:
+        parts.append("out-of-fold predictions")
     return "differs: " + ", ".join(parts)
 
 

@@ -46,6 +46,7 @@ class Comparison:
     weights_logged: str | None
     weights_now: str
     provenance: dict[str, tuple[str | None, str | None]]
+    oof_same: bool | None = None  # out-of-fold predictions bit for bit (None: none logged)
 
     @property
     def weights_same(self) -> bool | None:
@@ -55,7 +56,11 @@ class Comparison:
     @property
     def identical(self) -> bool:
         """Every metric bit for bit, and the weights too when the original logged them."""
-        return all(m.same for m in self.metrics) and self.weights_same is not False
+        return (
+            all(m.same for m in self.metrics)
+            and self.weights_same is not False
+            and self.oof_same is not False
+        )
 
     def differing(self) -> list[MetricDiff]:
         """The metrics that differ, largest difference first."""
@@ -67,10 +72,25 @@ def compare(
     now: Mapping[str, float],
     weights: tuple[str | None, str],
     provenance: tuple[Mapping[str, str], Mapping[str, str]],
+    oof: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
 ) -> Comparison:
-    """Compare logged and reproduced metrics (every logged one), digests and provenance tags."""
+    """Compare logged and reproduced metrics (every logged one), digests, out-of-fold
+    predictions (when logged) and provenance tags."""
     diffs = [MetricDiff(k, v, now.get(k)) for k, v in sorted(logged.items())]
-    return Comparison(diffs, weights[0], weights[1], provenance_changes(*provenance))
+    changes = provenance_changes(*provenance)
+    return Comparison(diffs, weights[0], weights[1], changes, same_arrays(*oof))
+
+
+def same_arrays(logged: np.ndarray | None, now: np.ndarray | None) -> bool | None:
+    """Bit for bit equal (same dtype, shape and bytes); None when nothing was logged."""
+    if logged is None:
+        return None
+    return (
+        now is not None
+        and logged.dtype == now.dtype
+        and logged.shape == now.shape
+        and logged.tobytes() == now.tobytes()
+    )
 
 
 def provenance_changes(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from pipeline import EpochRecord
@@ -85,12 +86,14 @@ def _is_compared(name: str, complete: bool) -> bool:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One retraining: the seed, per-epoch records, the compared values and the weights."""
+    """One retraining: the seed, per-epoch records, the compared values, the weights and,
+    for a complete trial, its out-of-fold predictions."""
 
     seed: int
     records: list[EpochRecord]
     values: dict[str, float]
     digest: str
+    oof: np.ndarray | None = None
 
 
 def load_original(tracker: TrackingStore, run_id: str) -> Original:
@@ -164,10 +167,10 @@ def retrain(data: SweepData, original: Original, seed: int | None = None) -> Out
     trained = train_trial(data, kwargs, scope="trial" if original.epochs is None else "first")
     last = trained.records[-1]
     if original.epochs is None:
-        values = trained.final_metrics()
+        values, oof = trained.final_metrics(), trained.out_of_fold(data)
     else:
-        values = curve_metrics(last) if last.epoch == original.epochs else {}
-    return Outcome(kwargs["random_state"], trained.records, values, trained.digest())
+        values, oof = (curve_metrics(last) if last.epoch == original.epochs else {}), None
+    return Outcome(kwargs["random_state"], trained.records, values, trained.digest(), oof)
 
 
 def trained_keywords(original: Original, seed: int | None = None) -> dict[str, Any]:

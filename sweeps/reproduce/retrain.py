@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from pipeline import DivergenceError
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.threads import blas_limit
@@ -25,7 +27,7 @@ from sweeps.reproduce.logged_trial import (
     trained_keywords,
 )
 from sweeps.search.dataset import SweepData, load_sweep_data
-from sweeps.search.trial import curve_metrics, other_seeds
+from sweeps.search.trial import OOF_ARTIFACT, curve_metrics, other_seeds
 from sweeps.tracking import TrackingStore
 
 
@@ -57,10 +59,19 @@ def reproduce(tracker: TrackingStore, run_id: str, seeds: int = 0) -> Reproducti
         outcome.values,
         (original.tags.get("sweeps.weights_sha256"), outcome.digest),
         (original.tags, provenance),
+        (logged_oof(tracker, original), outcome.oof),
     )
     tags = {**provenance, **data.fingerprint_tags()}
     new_id = log_reproduction(tracker, original, outcome, comparison, spread, tags)
     return Reproduction(original, outcome, comparison, spread, new_id)
+
+
+def logged_oof(tracker: TrackingStore, original: Original) -> np.ndarray | None:
+    """The out-of-fold predictions a complete trial logged (None for others, or none)."""
+    if original.epochs is not None:
+        return None
+    found = tracker.read_arrays([original.run_id], OOF_ARTIFACT).get(original.run_id, {})
+    return found.get("predictions")
 
 
 def seed_spread(data: SweepData, original: Original, k: int) -> SeedSpread:
@@ -96,7 +107,10 @@ def log_reproduction(
         "sweeps.seed": str(outcome.seed),
         "sweeps.weights_sha256": outcome.digest,
         "sweeps.verdict": "identical" if comparison.identical else "differs",
-        "sweeps.differs": ",".join(m.name for m in comparison.differing()),
+        "sweeps.differs": ",".join(
+            [m.name for m in comparison.differing()]
+            + (["out_of_fold"] if comparison.oof_same is False else [])
+        ),
         "sweeps.provenance_differs": ",".join(comparison.provenance),
     }
     params = {**original.params, **trained_keywords(original)}
@@ -128,6 +142,7 @@ def report(
             for m in comparison.metrics
         ],
         "weights_sha256": {"logged": comparison.weights_logged, "reproduced": outcome.digest},
+        "out_of_fold_identical": comparison.oof_same,
         "provenance_differs": {k: list(v) for k, v in comparison.provenance.items()},
     }
     if spread is not None:

@@ -63,11 +63,16 @@ def _create(sweep: Sweep, choice: Choice) -> str:
         "members": members_text(choice),
         "how": choice.how[:500],
     }
+    if choice.kind == "trial":  # its keywords, as the trial's run logged them
+        member = sweep.tracker.run(choice.members[0].run_id)
+        params = {**(member.params if member is not None else {}), **params}
     run_id = sweep.tracker.create_child(
         sweep.experiment_id, "champion", tags, params, sweep.parent_run_id
     )
     sweep.tracker.log_values(run_id, validation_metrics(choice))
     sweep.tracker.log_json(run_id, choice.as_dict(), "champion.json")
+    # what `sweeps predict` reads the table's reader settings from, as on a trial's run
+    sweep.tracker.log_json(run_id, {"config": sweep.cfg.public_dict()}, "trial_config.json")
     return run_id
 
 
@@ -125,11 +130,15 @@ def tag_members(sweep: Sweep, run_id: str, choice: Choice, previous: Choice | No
 
 
 def parent_tags(sweep: Sweep, run_id: str, choice: Choice) -> dict[str, Any]:
-    """The parent's champion tags and description."""
+    """The parent's champion tags and description, and the best single trial (what
+    ``sweeps export`` exports)."""
+    trials = {t.number: t for t in sweep.study.get_trials(deepcopy=False)}
+    best = trials.get(choice.best_trial)
     return {
         RUN_TAG: run_id,
         "sweeps.champion.members": members_text(choice),
-        "sweeps.champion.score": f"{choice.metric}={choice.score:.6g}",
+        "sweeps.champion.score": f"{choice.metric}={choice.score!r}",
         "sweeps.best_trial": choice.best_trial,
+        "sweeps.best_run_id": best.user_attrs.get("mlflow_run_id") if best else None,
         NOTE_TAG: describe(sweep, choice),
     }

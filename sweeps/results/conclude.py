@@ -9,8 +9,8 @@ Every step prints one line as it starts.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import math
 import os
 import signal
 import tempfile
@@ -52,13 +52,16 @@ def conclude(sweep: Sweep, announce: Announce | None = None) -> SweepResult:
     try:
         with StorageLock(sweep.storage_url, "init").hold():
             return _conclude(sweep, say, champion_run)
-    except Interrupted:
+    except BaseException as exc:  # closed with a status; the same command finishes the work
+        status = "KILLED" if isinstance(exc, Interrupted | KeyboardInterrupt) else "FAILED"
         for run_id in (*champion_run, sweep.parent_run_id):
-            sweep.tracker.end_run(run_id, "KILLED")
+            with contextlib.suppress(Exception):  # a store that is down stays as it is
+                sweep.tracker.end_run(run_id, status)
         raise
 
 
 def _conclude(sweep: Sweep, say: Announce, champion_run: list[str]) -> SweepResult:
+    _fault("start")
     with tempfile.TemporaryDirectory(prefix="sweeps-report-") as tmp:
         folder = Path(tmp)
         plots = start_plots(sweep.study, sweep.cfg, sweep.tracker, folder / "report")
@@ -93,6 +96,7 @@ class Finisher:
     say: Announce
     folder: Path
     done: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     _model: Any = None
 
     def run(self, result: SweepResult) -> None:
@@ -113,6 +117,7 @@ class Finisher:
             result.version = self.done.get("register", version)
             note = self._step("alias", "moving the champion alias if it improved", self._crown)
             result.notes.append(self.done.get("alias", note))
+        result.notes += [*self.choice.notes, *self.notes]
 
     def _step(self, name: str, line: str, work: Callable[[], Any]) -> Any:
         if name in self.done:
@@ -131,7 +136,7 @@ class Finisher:
         """The champion model, built once (from the validated models)."""
         if self._model is None:
             self._model, notes = build_champion(self.sweep, self.choice)
-            self._notes = notes
+            self.notes += notes
         return self._model
 
     def _test(self) -> Tested:
@@ -172,7 +177,3 @@ def _fault(step: str) -> None:
     if fault == f"{step}:int":
         os.kill(os.getpid(), signal.SIGINT)
         signals.check()
-
-
-def _finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)

@@ -66,7 +66,7 @@ def test_a_regression_table_with_junk_tokens_runs_and_its_champion_predicts_pric
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", stores.tracking_uri)  # restored after the test
     champion = mlflow.sklearn.load_model("models:/houses@champion")
-    mlp = champion[-1]
+    mlp = champion.members()[0]
     y = frame["price"].to_numpy()
     assert abs(float(mlp.target_center_[0]) - y.mean()) < 0.1 * y.std()  # learned on train rows
     assert float(mlp.target_scale_[0]) > 10_000
@@ -76,7 +76,7 @@ def test_a_regression_table_with_junk_tokens_runs_and_its_champion_predicts_pric
     assert np.corrcoef(predicted, y)[0, 1] > 0.8  # prices, in the target's own units
     (best,) = client.search_runs(
         [experiment.experiment_id],
-        f"attributes.run_id = '{parent.data.tags['sweeps.best_run_id']}'",
+        f"attributes.run_id = '{parent.data.tags['sweeps.champion_run_id']}'",
     )
     assert best.data.metrics["test_rmse"] > 1_000  # reported in the target's units
     assert 0.0 < best.data.metrics["test_r2"] <= 1.0

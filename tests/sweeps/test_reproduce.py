@@ -6,6 +6,7 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from mlflow.entities import Metric
 
@@ -186,3 +187,41 @@ def test_differences_and_provenance_are_reported_with_exit_1(
     assert new.data.tags["sweeps.verdict"] == "differs"
     assert new.data.tags["sweeps.differs"] == "val_loss"
     assert new.data.tags["sweeps.provenance_differs"] == "sweeps.version.numpy"
+
+
+def _oof_file(sweep: Finished, run_id: str) -> Path:
+    uri = sweep.client().get_run(run_id).info.artifact_uri
+    return Path(uri.removeprefix("file://")) / "oof.npz"
+
+
+def test_the_champion_is_reproduced_member_by_member_and_blend_by_blend(
+    tiny: Finished, capsys: pytest.CaptureFixture[str]
+) -> None:
+    champion = tiny.champion()
+    run_id = tiny.champion_run_id()
+    before = _run_count(tiny)
+    assert _reproduce(tiny, run_id) == 0
+    out = capsys.readouterr().out
+    rows = len(np.load(_oof_file(tiny, champion["members"][0]["run_id"]))["predictions"])
+    assert (
+        f"champion {run_id}: {len(champion['members'])} member(s); blended out-of-fold "
+        f"predictions of {rows} rows: identical (bit for bit)"
+    ) in out
+    rows_same = re.findall(r"^out-of-fold predictions +logged +reproduced +same$", out, re.M)
+    assert len(rows_same) == len(champion["members"])
+    assert out.rstrip().endswith("verdict: identical (bit for bit)")
+    assert _run_count(tiny) == before + len(champion["members"])  # one reproduction each
+
+    member = champion["members"][0]["run_id"]
+    path = _oof_file(tiny, member)
+    saved = path.read_bytes()
+    try:
+        arrays = dict(np.load(path))
+        arrays["predictions"] = arrays["predictions"] + np.float32(1e-6)
+        np.savez(path, **arrays)
+        assert _reproduce(tiny, run_id) == 1
+        out = capsys.readouterr().out
+        assert "verdict: differs: out-of-fold predictions" in out
+        assert f"predictions of {rows} rows: differs" in out
+    finally:
+        path.write_bytes(saved)

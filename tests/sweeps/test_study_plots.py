@@ -187,19 +187,26 @@ def test_parent_run_carries_plots_and_report(swept: Swept, tmp_path: Path) -> No
 
     report = (local / "report.md").read_text()
     study = swept.study()
-    winner = study.best_trial
-    run = client.get_run(winner.user_attrs["mlflow_run_id"])
-    assert f"Trial **{winner.number}**, MLflow run `{run.info.run_id}`" in report
+    record = study.user_attrs["sweeps_champion"]
+    choice, run = record["choice"], client.get_run(record["run_id"])
+    members = choice["members"]
+    what = (
+        f"Trial **{members[0]['trial']}**"
+        if len(members) == 1
+        else f"A weighted ensemble of **{len(members)} trials**"
+    )
+    assert f"{what}, chosen by {choice['how']}. MLflow run `{run.info.run_id}`." in report
+    assert f"Validation `val_loss`: **{choice['score']:.6g}**" in report
     assert f"Parent run: `{parent}`" in report
     assert f"| test_accuracy | {run.data.metrics['test_accuracy']:.6g} |" in report
-    assert f"| val_loss | {winner.value:.6g} |" in report
+    assert f"| val_loss | {choice['score']:.6g} |" in report
     assert "| COMPLETE | 4 |" in report
     for name in expected:
         assert f"]({name})" in report
     assert "- Pareto front: not drawn, only for studies with 2 or 3 objectives" in report
     page = (local / "report.html").read_text()
     assert page.count('src="data:image/png;base64,') == len(expected)
-    assert f"<strong>{winner.number}</strong>" in page and "<table>" in page
+    assert f"<strong>{choice['score']:.6g}</strong>" in page and "<table>" in page
     ranks = re.findall(r"^\| (\d+) \| (\d+) \|", report, flags=re.MULTILINE)
     assert [int(n) for _, n in ranks] == [t.number for t in _by_value(study)]
 

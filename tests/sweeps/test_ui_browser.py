@@ -123,7 +123,7 @@ def browse(url: str, parent_id: str, names: dict[str, list[str]], shots: Path) -
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.set_default_timeout(PAGE_MS)
             page.goto(url)
-            visible(page.get_by_text("6 matching runs"))
+            visible(page.get_by_text("7 matching runs"))  # with the champion's run
             visible(page.get_by_role("link", name="tiny", exact=True).last)
             page.locator('button[data-component-id*="runnamecellrenderer"]').first.click()
             for name in [*names["complete"], *names["pruned"], *names["reproduction"]]:
