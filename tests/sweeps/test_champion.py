@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import optuna
 import pandas as pd
 import pytest
 import yaml
+from mlflow import MlflowClient
 
 from pipeline.ensemble import build_ensemble
 from sweeps.results.champion import Choice
@@ -18,7 +21,9 @@ from sweeps.results.champion_model import estimator_of
 from sweeps.search.dataset import load_sweep_data
 from sweeps.search.trial import train_trial
 from sweeps.sweepfile import load_config
+from tests.conftest import Stores
 from tests.sweeps.finished import Finished, churn_sweep
+from tests.sweeps.helpers import run_cli, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -127,3 +132,44 @@ def test_champion_is_the_champion_runs_skops_model(churn: Finished, tmp_path: Pa
         "tenure_months": "any", "contract": "string", "payment": "string",
         "monthly_charges": "double", "support_calls": "any",
     }  # fmt: skip
+
+
+def test_one_champion_id_and_score_in_the_summary_best_status_mlflow_and_optuna(
+    stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(
+        tmp_path,
+        selection={"folds": 3, "ensemble": {"top": 4, "size": 10}},
+        study={"n_trials": 5, "pruner": {"type": "none"}},
+    )
+    assert run_cli("run", str(config), "--quiet", *stores.flags()) == 0
+    summary = capsys.readouterr().out
+    run_id = re.search(r"^champion run +([0-9a-f]{32})$", summary, re.M).group(1)  # type: ignore[union-attr]
+    study = optuna.load_study(study_name="tiny", storage=stores.storage_url)
+    record = study.user_attrs["sweeps_champion"]
+    score = record["choice"]["score"]
+    assert record["run_id"] == run_id
+    assert re.search(rf"^val_loss +{score:.6g}\b", summary, re.M)
+
+    assert run_cli("best", str(config), "--format", "json", *stores.flags()[:2]) == 0
+    best = json.loads(capsys.readouterr().out)["champion"]
+    assert (best["run_id"], best["score"], best["metric"]) == (run_id, score, "val_loss")
+    members = {m["trial"]: m["weight"] for m in record["choice"]["members"]}
+    assert best["members"] == {str(k): pytest.approx(w, rel=1e-3) for k, w in members.items()}
+
+    assert run_cli("status", str(config), *stores.study_flags()) == 0
+    status = capsys.readouterr().out
+    assert re.search(rf"^champion +.*: val_loss {score:.6g}, run {run_id}$", status, re.M)
+
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    parent = client.get_run(study.user_attrs["mlflow_parent_run_id"])
+    assert parent.data.tags["sweeps.champion_run_id"] == run_id
+    assert parent.data.tags["sweeps.champion.score"] == f"val_loss={score!r}"
+    assert parent.data.metrics["champion_val_loss"] == score
+    assert client.get_run(run_id).data.metrics["val_loss"] == score
+    version = client.get_model_version_by_alias("tiny", "champion")
+    assert version.run_id == run_id and float(version.tags["sweeps.score"]) == score
+    assert f"val_loss {score:.6g}" in version.description
+    for trial, weight in members.items():
+        tags = client.get_run(study.trials[trial].user_attrs["mlflow_run_id"]).data.tags
+        assert float(tags["sweeps.champion.weight"]) == pytest.approx(weight, rel=1e-5)
