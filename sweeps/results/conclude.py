@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 import signal
 import tempfile
 from collections.abc import Callable
@@ -64,16 +65,19 @@ def _conclude(sweep: Sweep, say: Announce, champion_run: list[str]) -> SweepResu
     _fault("start")
     with tempfile.TemporaryDirectory(prefix="sweeps-report-") as tmp:
         folder = Path(tmp)
-        plots = start_plots(sweep.study, sweep.cfg, sweep.tracker, folder / "report")
+        with phase("plots"):  # the study's plots, drawn by a child meanwhile
+            plots = start_plots(sweep.study, sweep.cfg, sweep.tracker, folder / "report")
         say("conclusion: choosing the champion")
         with phase("select"):
             choice = choose_champion(sweep)
-        result = summarise(sweep, choice)
+        with phase("summary"):
+            result = summarise(sweep, choice)
         if choice is not None:
-            previous = recorded_choice(sweep)
-            champion_run.append(open_champion_run(sweep, choice))
-            _fault("select")
-            tag_members(sweep, champion_run[0], choice, previous)
+            with phase("champion run"):
+                previous = recorded_choice(sweep)
+                champion_run.append(open_champion_run(sweep, choice))
+                _fault("select")
+                tag_members(sweep, champion_run[0], choice, previous)
             Finisher(sweep, choice, champion_run[0], say, folder).run(result)
         say("conclusion: writing the report")
         with phase("report"):
@@ -105,11 +109,12 @@ class Finisher:
         tags = run.tags if run is not None else {}
         self.done = {k.removeprefix(STEP_TAG): v for k, v in tags.items() if k.startswith(STEP_TAG)}
         result.champion, result.champion_run_id = self.choice, self.run_id
+        saving = self._fork_save() if "model" not in self.done else None
+        job = self._plots_job() if "plots" not in self.done else None
         tested = self._step("test", "testing the champion once on the test split", self._test)
         result.tested = Tested.from_run(self.sweep.tracker, self.run_id, self.sweep, self.choice)
         result.notes += tested.notes if isinstance(tested, Tested) else []
-        job = self._plots_job() if "plots" not in self.done else None
-        self._step("model", "saving the champion model (skops)", self._log_model)
+        self._step("model", "logging the champion model", functools.partial(self._log, saving))
         self._step("plots", "logging the champion's plots", functools.partial(self._plots, job))
         if self.sweep.cfg.tracking.register_model:
             name = model_name(self.sweep.cfg)
@@ -143,15 +148,33 @@ class Finisher:
         return test_champion(self.sweep, self.choice, self.run_id, self.model)
 
     def _plots_job(self) -> ForkedJob | None:
+        assert self.model is not None  # built here first: the child inherits it
         plots = self.folder / "champion-plots"
         plots.mkdir(exist_ok=True)
         self._plot_folder = plots
         draw = functools.partial(draw_plots, self.sweep, self.model, plots)
         return ForkedJob(draw, "sweeps-model-plots")
 
-    def _log_model(self) -> None:
+    def _fork_save(self) -> ForkedJob:
+        """Save the model folder in a forked child (skops, signature, MLflow's checks: seconds)
+        while this process tests the champion."""
+        assert self.model is not None  # built here first: the child inherits it
+        return ForkedJob(self._save, "sweeps-save-model")
+
+    def _save(self) -> None:
         example = self.sweep.data.table.X.iloc[self.sweep.data.split.train[:5]]
-        self.sweep.tracker.log_model(self.run_id, self.model, example, self.model.predict(example))
+        output = self.model.predict(example)
+        shutil.rmtree(self._model_folder, ignore_errors=True)
+        self.sweep.tracker.save_model(self.model, example, output, self._model_folder)
+
+    @property
+    def _model_folder(self) -> Path:
+        return self.folder / "model"
+
+    def _log(self, saving: ForkedJob | None) -> None:
+        if saving is None or not saving.succeeded():
+            self._save()  # the child failed: here, the same way
+        self.sweep.tracker.log_saved_model(self.run_id, self._model_folder, self.model)
 
     def _plots(self, job: ForkedJob | None) -> None:
         if job is None or not job.succeeded():

@@ -177,6 +177,14 @@ class TrackingStore(Protocol):
     def log_model(self, run_id: str, model: Any, example: pd.DataFrame, output: Any) -> None:
         """Save a fitted scikit-learn pipeline as the run's model (pickle-free)."""
 
+    def save_model(self, model: Any, example: pd.DataFrame, output: Any, folder: Path) -> None:
+        """Write the model folder :meth:`log_model` would upload, touching no store (a forked
+        child may call it)."""
+
+    def log_saved_model(self, run_id: str, folder: Path, model: Any) -> None:
+        """Upload a folder made by :meth:`save_model` as the run's model (``model``: the object
+        it holds, for a store that keeps objects)."""
+
     def load_model(self, run_id: str) -> Any:
         """The scikit-learn pipeline logged on ``run_id``."""
 

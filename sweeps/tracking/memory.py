@@ -240,6 +240,15 @@ class MemoryTracker:
         """Keep the fitted model object."""
         self.artifacts[run_id]["model"] = model
 
+    def save_model(self, model: Any, example: pd.DataFrame, output: Any, folder: Path) -> None:
+        """A folder standing for the model (the object itself is kept on upload)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "MLmodel").write_text("memory")
+
+    def log_saved_model(self, run_id: str, folder: Path, model: Any) -> None:
+        """The model object becomes the run's model."""
+        self.artifacts[run_id]["model"] = model
+
     def load_model(self, run_id: str) -> Any:
         """The model object logged on ``run_id``."""
         return self.artifacts[run_id]["model"]

@@ -43,7 +43,18 @@ def pip_requirements() -> list[str]:
 def log_pipeline(
     client: Any, run_id: str, model: Any, input_example: pd.DataFrame, output: Any
 ) -> str:
-    """Save ``model`` (preprocessor + MLP) under the run's ``model/`` artifacts; return its URI.
+    """Save ``model`` (preprocessing and MLPs) under the run's ``model/`` artifacts; return
+    its URI."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / MODEL_PATH
+        save_pipeline(model, input_example, output, path)
+        return log_saved(client, run_id, path)
+
+
+def save_pipeline(model: Any, input_example: pd.DataFrame, output: Any, path: Path) -> None:
+    """Write ``model`` as an MLflow Model folder ``path`` (skops, no pickle), touching no store:
+    the slow part of logging a model (skops, the signature, MLflow's requirement checks), which
+    a forked child can do while the caller goes on.
 
     The ``pipeline`` package travels with the model (``code_paths``), so loading it needs
     only the pinned requirements. Integer columns accept missing values (see
@@ -51,19 +62,21 @@ def log_pipeline(
     """
     import mlflow.sklearn
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / MODEL_PATH
-        mlflow.sklearn.save_model(
-            model,
-            str(path),
-            serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
-            skops_trusted_types=TRUSTED_TYPES,
-            signature=raw_rows_signature(input_example, output),
-            input_example=input_example,
-            pip_requirements=pip_requirements(),
-            code_paths=[str(Path(pipeline.__file__).parent)],
-        )
-        client.log_artifacts(run_id, str(path), MODEL_PATH)
+    mlflow.sklearn.save_model(
+        model,
+        str(path),
+        serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
+        skops_trusted_types=TRUSTED_TYPES,
+        signature=raw_rows_signature(input_example, output),
+        input_example=input_example,
+        pip_requirements=pip_requirements(),
+        code_paths=[str(Path(pipeline.__file__).parent)],
+    )
+
+
+def log_saved(client: Any, run_id: str, path: Path) -> str:
+    """Upload a saved model folder as the run's ``model/`` artifacts; return its URI."""
+    client.log_artifacts(run_id, str(path), MODEL_PATH)
     return f"runs:/{run_id}/{MODEL_PATH}"
 
 

@@ -39,8 +39,10 @@ from sweeps.tracking.models import (
     crown,
     load_sklearn,
     log_pipeline,
+    log_saved,
     model_version,
     register,
+    save_pipeline,
 )
 from sweeps.tracking.probe import probe
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
@@ -289,6 +291,14 @@ class Tracker:
     def log_model(self, run_id: str, model: Any, example: pd.DataFrame, output: Any) -> None:
         """Save the fitted pipeline under the run's ``model/`` artifacts (skops, no pickle)."""
         log_pipeline(self.client, run_id, model, example, output)
+
+    def save_model(self, model: Any, example: pd.DataFrame, output: Any, folder: Path) -> None:
+        """Write the model folder :meth:`log_model` would upload (no store touched)."""
+        save_pipeline(model, example, output, folder)
+
+    def log_saved_model(self, run_id: str, folder: Path, model: Any) -> None:
+        """Upload a folder made by :meth:`save_model` as the run's model."""
+        log_saved(self.client, run_id, folder)
 
     def load_model(self, run_id: str) -> Any:
         """The scikit-learn pipeline logged on ``run_id``."""

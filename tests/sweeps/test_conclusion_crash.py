@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 #: Conclusion steps in order, as their announced lines start.
 STEPS = {
     "test": "testing the champion",
-    "model": "saving the champion model",
+    "model": "logging the champion model",
     "plots": "logging the champion's plots",
     "register": "registering model",
     "alias": "moving the champion alias",
