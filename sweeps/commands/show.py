@@ -52,8 +52,9 @@ def champion_rows(result: SweepResult) -> list[tuple[str, str]]:
     if choice.kind == "trial":
         rows += [(f"  {k}", _fmt(v)) for k, v in result.best_params.items()]
     rows.append((choice.metric, score_text(choice)))
-    if choice.kind == "ensemble":
-        rows.append(("best trial", f"{choice.best_trial}: {choice.metric} {choice.best_score:.6g}"))
+    if choice.members[0].trial != choice.best_trial or choice.kind == "ensemble":
+        best = f"{choice.best_trial}: {choice.metric} {choice.best_score:.6g}"
+        rows.append(("best trial", f"{best} (its own score, on the rows that ranked it)"))
     rows += [(k, _fmt(v)) for k, v in result.test_metrics.items()]
     gap = result.tested.gap if result.tested is not None else None
     if gap is not None:

@@ -202,11 +202,14 @@ def _how(
     candidates: int, size: int, steps: int, metric: str, single: float, ensemble: float
 ) -> str:
     """How the champion was chosen, with the two cross-fitted scores it was chosen on."""
-    scores = f"cross-fitted {metric}: ensemble {ensemble:.6g}, best single trial {single:.6g}"
+    scores = (
+        f"cross-fitted {metric}, each fifth of the rows scored by a choice made on the others: "
+        f"ensemble {ensemble:.6g}, one best trial {single:.6g}"
+    )
     if steps == 1:
         return (
             f"ensemble selection over the out-of-fold predictions of the top {candidates} "
-            f"trials; one trial alone scored better on held-out rows ({scores})"
+            f"trials; one trial alone scored better ({scores})"
         )
     return (
         f"ensemble selection over the out-of-fold predictions of the top {candidates} "
