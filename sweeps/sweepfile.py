@@ -82,16 +82,20 @@ def load_config(
 
 
 def _check_study_components(cfg: SweepConfig, path: Path) -> None:
-    """Build sampler and pruner once, so bad options fail now with their key path."""
-    from sweeps.study.samplers import make_pruner, make_sampler  # imports optuna: only now
+    """Build sampler and pruner with Optuna's own classes and use them for a few trials of a
+    throwaway in-memory study, so bad options fail now with their key path."""
+    from sweeps.study.samplers import try_pruner, try_sampler  # imports optuna: only now
 
     sampler, pruner = cfg.study.sampler, cfg.study.pruner
-    for key, build in (
-        ("study.sampler", lambda: make_sampler(sampler.type, sampler.options, cfg.seed, cfg.space)),
-        ("study.pruner", lambda: make_pruner(pruner.type, pruner.options, *cfg.pruner_scale)),
-    ):
+    directions, space = cfg.objective.directions, cfg.space
+    for key, check in (
+        ("study.sampler", lambda: try_sampler(sampler.type, sampler.options, cfg.seed, space,
+                                              directions)),
+        ("study.pruner", lambda: try_pruner(pruner.type, pruner.options, cfg.pruner_scale,
+                                            space, directions)),
+    ):  # fmt: skip
         try:
-            build()
+            check()
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{path}: {key}: {exc}") from None
 
