@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sweeps.config import SweepConfig
 from sweeps.errors import Interrupted
 from sweeps.infra import signals
+from sweeps.infra.databases import require_tool
 from sweeps.infra.threads import blas_limit
 from sweeps.infra.timings import phase
 from sweeps.search.dataset import SweepData, load_sweep_data
@@ -20,7 +21,7 @@ from sweeps.search.runner import WorkerOutcome, run_worker
 from sweeps.search.sweep import Sweep, init_sweep
 from sweeps.study.storage import resolve_storage_url
 from sweeps.sweepfile import Flags, resolve_config
-from sweeps.tracking import Tracker, open_tracker
+from sweeps.tracking import Tracker, open_tracker, resolve_tracking_uri
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,11 @@ def load_inputs(config_path: str, flags: Flags) -> Inputs:
     """Resolve the sweep file with the command line's values and load its data."""
     cfg = resolve_config(config_path, flags)
     data = load_sweep_data(cfg, config_path)
+    storage_url = resolve_storage_url(None, cfg.study.storage)
+    require_tool(storage_url, "optuna")  # before either store is opened, created or migrated
+    require_tool(resolve_tracking_uri(None, cfg.tracking.uri), "mlflow")
     tracker = open_tracker(cfg.tracking.uri, cfg.tracking.artifact_location)
-    return Inputs(config_path, cfg, data, tracker, resolve_storage_url(None, cfg.study.storage))
+    return Inputs(config_path, cfg, data, tracker, storage_url)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.exc import SQLAlchemyError
 
 from sweeps.errors import RunNotFoundError, StoreError
+from sweeps.infra.databases import require_tool
 from sweeps.infra.sqlite import engine_kwargs, sqlite_file
 from sweeps.infra.urls import redact
 from sweeps.study.samplers import experimental_ok
@@ -77,6 +78,7 @@ def make_storage(
     """An RDB storage with a heartbeat every ``heartbeat_interval`` s; a trial whose last
     heartbeat is older than ``grace_period`` (default: 3 intervals) is failed and retried up to
     ``max_retry`` times. A storage that cannot be opened is a :class:`StoreError`."""
+    require_tool(url, "optuna")  # Optuna would create its tables in MLflow's database
     with experimental_ok():
         retry = RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
 

@@ -19,6 +19,7 @@ from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
 from sweeps.errors import RunNotFoundError, StoreError
+from sweeps.infra.databases import require_tool
 from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
 from sweeps.infra.urls import redact
@@ -112,6 +113,7 @@ class Tracker:
         self.artifact_location = artifact_root_for(uri, artifact_location)
         self.writer: BackgroundWriter | None = None
         probe(uri)
+        require_tool(uri, "mlflow")  # MLflow would migrate Optuna's database into its own
         try:
             self.client = TimedClient(_create_client(uri))
         except MlflowException as exc:
