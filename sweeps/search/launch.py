@@ -18,7 +18,7 @@ from sweeps.infra.timings import phase
 from sweeps.search.dataset import SweepData, load_sweep_data
 from sweeps.search.parallel import run_workers
 from sweeps.search.runner import WorkerOutcome, run_worker
-from sweeps.search.sweep import Sweep, init_sweep
+from sweeps.search.sweep import Sweep, check_meaning, init_sweep
 from sweeps.study.storage import resolve_storage_url
 from sweeps.sweepfile import Flags, resolve_config
 from sweeps.tracking import Tracker, open_tracker, resolve_tracking_uri
@@ -36,7 +36,10 @@ class Inputs:
 
     def init(self, *, fresh: bool = False) -> Sweep:
         """Create (or load) the study, the experiment and the parent run."""
-        return init_sweep(self.cfg, self.data, self.tracker, self.storage_url, fresh=fresh)
+        return init_sweep(
+            self.cfg, self.data, self.tracker, self.storage_url, fresh=fresh,
+            source=self.config_path,
+        )  # fmt: skip
 
 
 def load_inputs(config_path: str, flags: Flags) -> Inputs:
@@ -67,6 +70,8 @@ def run_sweep(config_path: str, flags: Flags, options: RunOptions) -> Sweep:
     free core), so it is ready for the first trial."""
     with phase("load"):
         inputs = load_inputs(config_path, flags)
+    if not options.fresh:  # a resume that changes the study stops before the data is shown
+        check_meaning(inputs.cfg, inputs.data, inputs.storage_url, config_path)
     for line in inputs.data.lines() if options.announce else ():
         options.announce(line)
     signals.install()

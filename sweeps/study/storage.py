@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
 
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
@@ -124,6 +127,33 @@ def open_study(
         pruner=pruner,
         load_if_exists=True,
     )
+
+
+def recorded_attr(url: str, name: str, key: str) -> Any:
+    """User attribute ``key`` of study ``name`` at ``url``, read before the study is opened
+    for work; None when there is no such storage, study or attribute (a SQLite file that is
+    not there is not created)."""
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        return None
+    if path is None:
+        storage = make_storage(url, heartbeat_interval=READ_ONLY_HEARTBEAT)
+    else:  # read-only: closing a writable connection would checkpoint the WAL into the file
+        require_tool(url, "optuna")
+        readonly = partial(sqlite3.connect, f"file:{path}?mode=ro", uri=True)
+        storage = RDBStorage(
+            url,
+            engine_kwargs={"creator": readonly},
+            skip_compatibility_check=True,
+            skip_table_creation=True,
+        )
+    try:
+        study_id = storage.get_study_id_from_name(name)
+        return storage.get_study_user_attrs(study_id).get(key)
+    except KeyError:
+        return None
+    finally:
+        storage.engine.dispose()
 
 
 def require_storage(url: str) -> None:
