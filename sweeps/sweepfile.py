@@ -12,7 +12,6 @@ nearest valid one suggested.
 
 from __future__ import annotations
 
-import json
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -25,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError
-from sweeps.infra import strict_yaml
+from sweeps.infra import strict_json, strict_yaml
 from sweeps.keywords import did_you_mean
 
 #: A sweep file is a few kilobytes; anything over this is not one.
@@ -126,38 +125,9 @@ def _read_text(path: Path) -> str:
 
 def _parse_json(text: str, path: Path) -> Any:
     try:
-        raw = json.loads(text, object_pairs_hook=_distinct_keys)
-    except RecursionError:
-        raw = None
+        return strict_json.loads(text)
     except ValueError as exc:
-        raise ConfigError(f"{path}: invalid JSON: {exc}") from None
-    if raw is None or _deeper_than(raw, strict_yaml.MAX_DEPTH):
-        raise ConfigError(f"{path}: invalid JSON: nested deeper than {strict_yaml.MAX_DEPTH}")
-    return raw
-
-
-def _distinct_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    twice = next((key for key in keys if keys.count(key) > 1), None)
-    if twice is not None:
-        raise ValueError(f"duplicate key {twice!r}")
-    return dict(pairs)
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether lists and mappings nest more than ``limit`` levels (walked without recursion)."""
-    todo = [(value, 1)]
-    while todo:
-        node, depth = todo.pop()
-        if isinstance(node, dict | list):
-            if depth > limit:
-                return True
-            todo.extend((child, depth + 1) for child in _children(node))
-    return False
-
-
-def _children(node: dict[str, Any] | list[Any]) -> list[Any]:
-    return list(node.values()) if isinstance(node, dict) else node
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _parse_yaml(text: str, path: Path) -> Any:

@@ -26,11 +26,12 @@ from sweeps.infra.urls import redact
 from sweeps.tracking import template
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
+from sweeps.tracking.digests import LoggedJson, digest_tag, json_text, sha256
 from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
 from sweeps.tracking.lookup import (
     list_experiments,
     read_arrays,
-    read_json,
+    read_logged,
     record_of,
     search_runs,
 )
@@ -184,8 +185,10 @@ class Tracker:
         self.client.set_terminated(run_id, status)
 
     def log_json(self, run_id: str, obj: Any, path: str) -> None:
-        """Log ``obj`` as the JSON artifact ``path`` of the run."""
-        self.client.log_dict(run_id, obj, path)
+        """Log ``obj`` as the JSON artifact ``path`` of the run, its digest as a run tag."""
+        text = json_text(obj)
+        self.client.log_text(run_id, text, path)
+        self.client.set_tag(run_id, digest_tag(path), sha256(text))
 
     def start_run(
         self,
@@ -250,8 +253,13 @@ class Tracker:
         self.client.log_batch(run_id, params=params_of(params))
 
     def read_json(self, run_id: str, path: str) -> Any:
-        """A JSON artifact of a run, parsed (RunNotFoundError when missing or unreadable)."""
-        return read_json(self.client, run_id, path)
+        """A JSON artifact of a run, checked against its digest and parsed (RunNotFoundError
+        when missing, ConfigError when changed since it was logged or unusable)."""
+        return read_logged(self.client, run_id, path).value
+
+    def read_logged(self, run_id: str, path: str) -> LoggedJson:
+        """:meth:`read_json`, saying whether the run had recorded the file's digest."""
+        return read_logged(self.client, run_id, path)
 
     def read_arrays(self, run_ids: Sequence[str], path: str) -> dict[str, dict[str, Any]]:
         """The ``.npz`` artifact ``path`` of each run, as arrays (runs without one left out)."""

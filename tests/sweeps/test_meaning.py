@@ -4,7 +4,6 @@ written; the budget, timeout, jobs and store locations may change."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
@@ -16,30 +15,22 @@ from mlflow import MlflowClient
 from sweeps.search.meaning import MEANING_ATTR, MEANING_TAG, digest
 from sweeps.study.overview import PARENT_ATTR
 from tests.conftest import Stores
-from tests.sweeps.battery import Failure, assert_one_line, files_under
+from tests.sweeps.battery import Failure, assert_one_line, store_contents
 from tests.sweeps.helpers import run_cli, write_config
 
 PREFIX = "study 'tiny': the study was created with other settings, which a resume may not change: "
 
 
-def _digests(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
 def _again(
     stores: Stores, capsys: pytest.CaptureFixture[str], *args: str, command: str = "init"
 ) -> Failure:
-    """Run ``command`` again on the stores; fail the test if any file under them changed."""
-    before, digests = files_under(stores.root), _digests(stores.root)
+    """Run ``command`` again on the stores; ``written``: the files whose content changed."""
+    before = store_contents(stores.root)
     capsys.readouterr()
     code = run_cli(command, *args, *stores.flags())
     captured = capsys.readouterr()
-    written = files_under(stores.root) - before
-    written |= {k for k, v in _digests(stores.root).items() if digests.get(k) != v}
+    after = store_contents(stores.root)
+    written = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     return Failure(code, captured.out, captured.err, written)
 
 

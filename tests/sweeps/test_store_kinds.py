@@ -4,7 +4,6 @@ stop in one line naming the store, exit 2, with both databases as they were."""
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from sweeps.infra.databases import table_names
 from tests.conftest import Stores
-from tests.sweeps.battery import Failure, assert_one_line, files_under
+from tests.sweeps.battery import Failure, assert_one_line, files_under, store_contents
 from tests.sweeps.helpers import run_cli, write_config
 
 SWAPPED = "are --storage and --tracking-uri swapped?"
@@ -29,14 +28,6 @@ def _tables(db: Path) -> set[str]:
         conn.close()
 
 
-def _digests(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
 @pytest.fixture
 def initialised(stores: Stores, tmp_path: Path) -> tuple[Stores, Path]:
     """Both stores of a sweep, created by ``sweeps init``, and its sweep file."""
@@ -48,14 +39,16 @@ def initialised(stores: Stores, tmp_path: Path) -> tuple[Stores, Path]:
 def _run(
     root: Path, capsys: pytest.CaptureFixture[str], *args: str
 ) -> tuple[Failure, dict[str, str]]:
-    before, digests = files_under(root), _digests(root)
+    before, contents = files_under(root), store_contents(root)
     capsys.readouterr()
     code = run_cli(*args)
     captured = capsys.readouterr()
-    changed = {k for k, v in _digests(root).items() if digests.get(k) != v}
-    return Failure(code, captured.out, captured.err, files_under(root) - before), {
-        k: "changed" for k in changed
+    after = store_contents(root)
+    changed = {
+        k: "changed" for k in contents.keys() | after.keys() if contents.get(k) != after.get(k)
     }
+    new = {f for f in files_under(root) - before if not f.endswith(("-wal", "-shm"))}
+    return Failure(code, captured.out, captured.err, new), changed
 
 
 @pytest.mark.parametrize("command", ["run", "worker", "init"])
@@ -129,12 +122,15 @@ def test_a_postgres_study_database_is_not_a_tracking_store(
     pg_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """On a database server too: an Optuna study's PostgreSQL database given to MLflow."""
-    url = pg_database.replace("postgresql://", "postgresql+psycopg://")
-    optuna.create_study(storage=url, study_name="x")
+    storage = optuna.storages.RDBStorage(
+        pg_database.replace("postgresql://", "postgresql+psycopg://")
+    )
+    optuna.create_study(storage=storage, study_name="x")
+    storage.engine.dispose()
     before = table_names(pg_database)
     config = write_config(tmp_path)
-    storage = f"sqlite:///{tmp_path / 'optuna.db'}"
-    failure, _ = _run(tmp_path, capsys, "run", str(config), "--storage", storage,
+    local = f"sqlite:///{tmp_path / 'optuna.db'}"
+    failure, _ = _run(tmp_path, capsys, "run", str(config), "--storage", local,
                       "--tracking-uri", pg_database)  # fmt: skip
     assert_one_line(failure, f"tracking store {pg_database} is an Optuna study database")
     assert table_names(pg_database) == before and "experiments" not in (before or set())
