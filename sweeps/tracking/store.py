@@ -55,6 +55,8 @@ if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
 
 DEFAULT_TRACKING_URI = "sqlite:///mlruns/mlflow.db"
+#: A store of this file name keeps its artifacts in ``artifacts/`` beside it (as always).
+DEFAULT_DB_NAME = "mlflow.db"
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
 
 
@@ -64,11 +66,17 @@ def resolve_tracking_uri(flag: str | None, configured: str | None) -> str:
 
 
 def artifact_root_for(uri: str, configured: str | None = None) -> str | None:
-    """Where a new experiment keeps artifacts: beside a SQLite store, else the server decides."""
+    """Where a new experiment keeps artifacts: beside a SQLite store, in a folder named after
+    it (``x/foo.db``: ``x/foo-artifacts/``, so two stores in one folder never mix their
+    artifacts; the default ``mlruns/mlflow.db`` keeps ``mlruns/artifacts/``); else the server
+    decides."""
     if configured:
         return configured if urlparse(configured).scheme else Path(configured).resolve().as_uri()
     db = sqlite_file(uri)
-    return (db.resolve().parent / "artifacts").as_uri() if db else None
+    if db is None:
+        return None
+    folder = "artifacts" if db.name == DEFAULT_DB_NAME else f"{db.stem}-artifacts"
+    return (db.resolve().parent / folder).as_uri()
 
 
 def _create_client(uri: str) -> MlflowClient:
