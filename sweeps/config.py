@@ -75,6 +75,8 @@ MAX_ENSEMBLE_SIZE = 1000
 #: larger values overflow the heartbeat thread's clock arithmetic long before they make sense.
 MAX_HEARTBEAT = 3600
 MAX_GRACE = 86_400
+#: ``study.max_retry``: a trial whose worker keeps dying is not retried without end.
+MAX_RETRY = 100
 #: A seed NumPy, scikit-learn and Optuna all accept.
 Seed = Annotated[int, Strict(), Field(ge=0, lt=2**32)]
 
@@ -341,7 +343,7 @@ class StudyConfig(_Strict):
     storage: str | None = None
     heartbeat_interval: Int = Field(default=10, gt=0, le=MAX_HEARTBEAT)
     grace_period: Int | None = Field(default=None, gt=0, le=MAX_GRACE)
-    max_retry: Int = Field(default=1, ge=0)
+    max_retry: Int = Field(default=1, ge=0, le=MAX_RETRY)
     report_every: Int = Field(default=1, ge=1)
     enqueue: tuple[dict[str, Any], ...] = ()
 

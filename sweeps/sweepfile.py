@@ -81,13 +81,15 @@ def load_config(
 
 
 def _check_study_components(cfg: SweepConfig, path: Path) -> None:
-    """Build sampler and pruner with Optuna's own classes and use them for a few trials of a
-    throwaway in-memory study, so bad options fail now with their key path."""
-    from sweeps.study.samplers import try_pruner, try_sampler  # imports optuna: only now
+    """Sample the space, then build sampler and pruner with Optuna's own classes and use them,
+    for a few trials of a throwaway in-memory study each, so that what only fails in use
+    fails now with its key path."""
+    from sweeps.study.samplers import try_pruner, try_sampler, try_space  # imports optuna
 
     sampler, pruner = cfg.study.sampler, cfg.study.pruner
     directions, space = cfg.objective.directions, cfg.space
     for key, check in (
+        ("space", lambda: try_space(space, directions)),
         ("study.sampler", lambda: try_sampler(sampler.type, sampler.options, cfg.seed, space,
                                               directions)),
         ("study.pruner", lambda: try_pruner(pruner.type, pruner.options, cfg.pruner_scale,

@@ -154,6 +154,13 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def try_space(space: Mapping[str, ParamSpec], directions: Sequence[str]) -> None:
+    """Sample ``space`` on a dry run with Optuna's random sampler: bounds Optuna cannot work
+    with (a float ``step`` of 1e-300) raise ValueError here, not in every trial."""
+    sampler, pruner = optuna.samplers.RandomSampler(seed=0), optuna.pruners.NopPruner()
+    _in_use(lambda: dry_run(sampler, pruner, directions, space), "Optuna cannot sample it")
+
+
 def try_sampler(
     kind: str,
     options: Mapping[str, Any],
@@ -171,7 +178,8 @@ def try_sampler(
     _in_use(
         lambda: dry_run(
             make_sampler(kind, options, seed, space), optuna.pruners.NopPruner(), directions, space
-        )
+        ),
+        "its options fail when used",
     )
 
 
@@ -186,17 +194,17 @@ def try_pruner(
     run (ValueError if it fails there)."""
     pruner = make_pruner(kind, options, *scale)
     sampler = optuna.samplers.RandomSampler(seed=0)
-    _in_use(lambda: dry_run(sampler, pruner, directions, space))
+    _in_use(lambda: dry_run(sampler, pruner, directions, space), "its options fail when used")
 
 
-def _in_use(run: Callable[[], None]) -> None:
-    """Run a dry run, silenced; any failure is a ValueError saying so."""
+def _in_use(run: Callable[[], None], what: str) -> None:
+    """Run a dry run, silenced; any failure is a ValueError: ``what`` and why."""
     try:
         with _silenced():
             run()
     except Exception as exc:  # whatever Optuna raises in use: the options are unusable
         detail = " ".join(str(exc).split())[:200] or "no message"
-        raise ValueError(f"its options fail when used ({type(exc).__name__}: {detail})") from None
+        raise ValueError(f"{what} ({type(exc).__name__}: {detail})") from None
 
 
 def dry_run(

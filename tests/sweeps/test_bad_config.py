@@ -346,6 +346,16 @@ EDITS: list[tuple[str, dict[str, Any], str]] = [
         "study.pruner: Percentile must be between 0 and 100 inclusive",
     ),
     ("pruner-option", {"study.pruner": {"type": "median", "options": {"foo": 1}}}, "study.prune"),
+    (
+        "step-too-fine",
+        {"space.learning_rate": {"type": "float", "low": 0.001, "high": 0.1, "step": 1e-300}},
+        "space: Optuna cannot sample it (InvalidOperation",
+    ),
+    (
+        "retry-huge",
+        {"study.max_retry": 10**9},
+        "study.max_retry: Input should be less than or equal to 100",
+    ),
     # warm-up epochs against max_epochs, by the searched bounds
     (
         "warmup-above-searched-epochs",
