@@ -71,7 +71,8 @@ def test_a_resume_that_changes_the_meaning_is_refused(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     args = [str(created), *(part for item in sets for part in ("--set", item))]
-    for command in ("init", "run", "worker"):
+    commands = ("init", "run", "worker") if sets == ["objective.metric=val_accuracy"] else ("init",)
+    for command in commands:  # every command for one case: they share the check
         failure = _again(stores, capsys, *args, command=command)
         assert_one_line(failure, f"{created}: {PREFIX}{changes}")
 
