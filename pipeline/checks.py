@@ -15,6 +15,12 @@ from pipeline.errors import DataError
 
 logger = logging.getLogger(__name__)
 
+# pandas' inferred kinds of object columns that are neither text nor numbers
+_OBJECT_KINDS_REFUSED = frozenset(
+    {"bytes", "datetime", "date", "time", "timedelta", "period", "interval", "complex",
+     "decimal", "mixed"}
+)  # fmt: skip
+
 #: Largest magnitude a feature or regression target may have: the network computes in float32.
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 # pandas' inferred kinds of object columns that hold only single values (no containers)
@@ -106,9 +112,28 @@ def check_target(y: pd.Series, task: str, source: str) -> None:
         if not pd.api.types.is_numeric_dtype(y.dtype) or pd.api.types.is_bool_dtype(y.dtype):
             raise DataError(f"{source}: {column} is not numeric ({y.dtype}); cannot regress on it")
         _check_finite(y, source, column)
+    if task == "classification":
+        _check_labels(y, source, column)
     if y.nunique() < 2:
         kind = "a single class" if task == "classification" else "a single value"
-        raise DataError(f"{source}: {column} has {kind} ({y.iloc[0]!r}); nothing to learn")
+        first = y.iloc[0].item() if isinstance(y.iloc[0], np.generic) else y.iloc[0]
+        raise DataError(f"{source}: {column} has {kind} ({first!r}); nothing to learn")
+
+
+def _check_labels(y: pd.Series, source: str, column: str) -> None:
+    """Raise unless class labels are text, booleans or whole numbers: ``0.5`` and ``1.5``
+    are values of a measurement, which scikit-learn refuses as classes (``continuous``)."""
+    if not pd.api.types.is_float_dtype(y.dtype):
+        return
+    values = y.to_numpy(dtype=np.float64, na_value=np.nan)
+    fractional = ~np.isfinite(values) | (np.floor(values) != values)
+    if fractional.any():
+        example = values[fractional][0]
+        raise DataError(
+            f"{source}: {column} holds {int(fractional.sum())} value(s) that are not whole "
+            f"numbers (e.g. {float(example)!r}), so they cannot be class labels: set task to "
+            "regression, or write the classes as text or integers"
+        )
 
 
 def check_features(X: pd.DataFrame, source: str) -> None:
@@ -124,6 +149,7 @@ def check_features(X: pd.DataFrame, source: str) -> None:
                 f"drop it with the drop_columns option (drop_columns=[{name!r}])"
             )
         _check_uniform_kind(column, source, label)
+        _check_object_kind(column, source, label)
         if not column.notna().any():
             raise DataError(
                 f"{source}: {label} is entirely missing; "
@@ -169,6 +195,24 @@ def _check_uniform_kind(column: pd.Series, source: str, label: str) -> None:
             f"{example[1]!r}); make it one kind or drop it with the drop_columns option "
             f"(drop_columns=[{column.name!r}])"
         )
+
+
+def _check_object_kind(column: pd.Series, source: str, label: str) -> None:
+    """Raise if an object column holds values that are neither text nor numbers (Parquet's
+    dates, times, decimals, bytes): one-hot encoding would make each value a level, and the
+    fitted model could not be saved without trusting their types."""
+    if not pd.api.types.is_object_dtype(column.dtype):
+        return
+    kind = pd.api.types.infer_dtype(column, skipna=True)
+    if kind not in _OBJECT_KINDS_REFUSED:
+        return
+    value = column.dropna().iloc[0]
+    example = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    raise DataError(
+        f"{source}: {label} holds {type(value).__name__} values (e.g. {example}), neither text "
+        f"nor numbers; convert it in the file or drop it with the drop_columns option "
+        f"(drop_columns=[{column.name!r}])"
+    )
 
 
 def _kind(value: object) -> str:

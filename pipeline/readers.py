@@ -13,6 +13,7 @@ renames them (``a, a`` becomes ``a, a.1`` in ``pd.read_csv``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -64,12 +65,14 @@ def read_csv(path: Path, *, na_values: Sequence[str] = ()) -> pd.DataFrame:
     in another is read again, whole, as text. Raises DataError for a repeated header name.
     """
     options: dict[str, Any] = {"na_values": list(na_values)} if na_values else {}
-    raw = pd.read_csv(path, header=None, nrows=1, dtype="str", keep_default_na=False)
-    _require_unique_header(path, list(raw.iloc[0]))
-    header = pd.read_csv(path, nrows=0)
+    options["index_col"] = False  # never the first column as an index (see _first_rows)
+    header = _first_rows(path)
     rows = max(1_000, _CSV_BLOCK_BYTES // (8 * max(len(header.columns), 1)))
-    with pd.read_csv(path, chunksize=rows, low_memory=False, **options) as reader:
-        blocks = list(reader)
+    try:
+        with pd.read_csv(path, chunksize=rows, low_memory=False, **options) as reader:
+            blocks = list(reader)
+    except pd.errors.ParserError as error:
+        raise _ragged(path, error) from None
     if not blocks:
         return header
     frame = pd.concat(blocks, ignore_index=True) if len(blocks) > 1 else blocks[0]
@@ -79,6 +82,39 @@ def read_csv(path: Path, *, na_values: Sequence[str] = ()) -> pd.DataFrame:
         return frame
     text = pd.read_csv(path, usecols=mixed, dtype="str", **options)
     return frame.assign(**{str(name): text[name] for name in mixed})
+
+
+def _first_rows(path: Path) -> pd.DataFrame:
+    """The header (as an empty frame), once its names are known to be unique and the first
+    row no longer than it.
+
+    Given a first row one field longer than the header (``y,x1`` over ``1,2,3``, or rows
+    that all end with a comma), pandas silently takes the first column as the index, so every
+    column gets its right-hand neighbour's values; a longer row later on is a parser error.
+    """
+    try:
+        raw = pd.read_csv(path, header=None, nrows=2, dtype="str", keep_default_na=False)
+    except pd.errors.ParserError as error:
+        raise _ragged(path, error) from None
+    _require_unique_header(path, list(raw.iloc[0]))
+    return pd.read_csv(path, nrows=0)
+
+
+#: pandas' C parser on a row longer than the header.
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _ragged(path: Path, error: pd.errors.ParserError) -> DataError:
+    """One line naming the first row longer than the header (else pandas' own reason)."""
+    found = _FIELDS.search(str(error))
+    if found is None:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return DataError(f"{path}: cannot be read as CSV: {reason}")
+    header, line, fields = found.groups()
+    return DataError(
+        f"{path}: line {line} has {fields} fields but the header names {header} columns "
+        "(a trailing comma, or an unquoted comma inside a value?)"
+    )
 
 
 def read_parquet(path: Path) -> pd.DataFrame:

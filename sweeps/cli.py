@@ -20,6 +20,7 @@ import click
 from sweeps.commands import COMMANDS
 from sweeps.errors import Interrupted, SweepsError
 from sweeps.infra import signals
+from sweeps.infra.text import printable
 from sweeps.infra.urls import redact_text
 
 DEBUG_FLAG = "--debug"
@@ -33,7 +34,7 @@ def _one_line_warning(
     file: object = None,
     line: str | None = None,
 ) -> None:
-    click.echo(f"sweeps: warning: {message}", err=True)
+    click.echo(f"sweeps: warning: {printable(redact_text(str(message)))}", err=True)
 
 
 def quiet_libraries(verbose: bool = False) -> None:
@@ -125,17 +126,19 @@ def _fail(exc: BaseException, debug: bool, hard: bool) -> NoReturn:
         command = (
             exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "sweeps"
         )
-        click.echo(f"sweeps: error: {exc.format_message()} (see: {command} --help)", err=True)
+        message = printable(exc.format_message())
+        click.echo(f"sweeps: error: {message} (see: {command} --help)", err=True)
         sys.exit(exc.exit_code)
     interrupted = _interruption(exc)
     if interrupted is not None:
-        click.echo(f"sweeps: {interrupted}; run the same command again to resume", err=True)
+        reason = str(interrupted) or "interrupted by SIGINT"  # Python's own KeyboardInterrupt()
+        click.echo(f"sweeps: {reason}; run the same command again to resume", err=True)
         _exit(interrupted.exit_code if isinstance(interrupted, Interrupted) else 130, hard)
     if debug:
         click.echo(redact_text("".join(traceback.format_exception(exc))), err=True, nl=False)
     code = exc.exit_code if isinstance(exc, SweepsError) else 1
     message = str(exc) if isinstance(exc, SweepsError) else _unexpected(exc)
-    click.echo(f"sweeps: error: {redact_text(message)}", err=True)
+    click.echo(f"sweeps: error: {printable(redact_text(message))}", err=True)
     sys.exit(code)
 
 

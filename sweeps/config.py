@@ -71,8 +71,30 @@ MAX_CONFIRM = 100
 #: ``selection.ensemble``: candidate trials, and greedy steps.
 MAX_ENSEMBLE_TOP = 100
 MAX_ENSEMBLE_SIZE = 1000
+#: ``study.heartbeat_interval`` at most an hour, ``study.grace_period`` at most a day (seconds):
+#: larger values overflow the heartbeat thread's clock arithmetic long before they make sense.
+MAX_HEARTBEAT = 3600
+MAX_GRACE = 86_400
+#: ``study.max_retry``: a trial whose worker keeps dying is not retried without end.
+MAX_RETRY = 100
 #: A seed NumPy, scikit-learn and Optuna all accept.
 Seed = Annotated[int, Strict(), Field(ge=0, lt=2**32)]
+
+
+def refuse_in_memory(url: str | None, example: str) -> str | None:
+    """``url``, unless it names an in-memory SQLite database (``sqlite://``,
+    ``sqlite:///:memory:``): a store that vanishes with the process cannot be resumed, shared
+    by workers or read by another command."""
+    if url is None or not url.startswith("sqlite:"):
+        return url
+    database = url.removeprefix("sqlite:").lstrip("/").split("?")[0]
+    if database in ("", ":memory:") or "mode=memory" in url or database.startswith(":memory:"):
+        raise ValueError(
+            f"{url} is an in-memory database: it vanishes with this process, so the sweep "
+            f"could not be resumed, joined by workers or read by other commands; use a file "
+            f"(e.g. {example})"
+        )
+    return url
 
 
 def safe_name(value: str) -> str:
@@ -319,9 +341,9 @@ class StudyConfig(_Strict):
     sampler: SamplerConfig = SamplerConfig()
     pruner: PrunerConfig = PrunerConfig()
     storage: str | None = None
-    heartbeat_interval: Int = Field(default=10, gt=0)
-    grace_period: Int | None = Field(default=None, gt=0)
-    max_retry: Int = Field(default=1, ge=0)
+    heartbeat_interval: Int = Field(default=10, gt=0, le=MAX_HEARTBEAT)
+    grace_period: Int | None = Field(default=None, gt=0, le=MAX_GRACE)
+    max_retry: Int = Field(default=1, ge=0, le=MAX_RETRY)
     report_every: Int = Field(default=1, ge=1)
     enqueue: tuple[dict[str, Any], ...] = ()
 
@@ -339,12 +361,19 @@ class StudyConfig(_Strict):
             raise ValueError(
                 "not a database URL (e.g. sqlite:///mlruns/optuna.db, postgresql://...)"
             ) from None
-        return value
+        return refuse_in_memory(value, "sqlite:///mlruns/optuna.db")
 
     @model_validator(mode="after")
     def _has_budget(self) -> StudyConfig:
         if self.n_trials is None and self.timeout is None:
             raise ValueError("give n_trials, timeout or both")
+        grace = self.grace_period
+        if grace is not None and grace <= self.heartbeat_interval:
+            raise ValueError(
+                f"grace_period ({grace} s) must be longer than heartbeat_interval "
+                f"({self.heartbeat_interval} s), or every live trial is reaped as stale "
+                "(the default is 3 intervals)"
+            )
         return self
 
 
@@ -370,6 +399,14 @@ class ObjectiveConfig(_Strict):
             raise ValueError("metric must name one or more distinct metrics")
         if self.direction is not None and len(self.direction) != len(self.metric):
             raise ValueError("direction needs one entry per metric")
+        for metric, direction in zip(self.metric, self.direction or (), strict=False):
+            natural = natural_direction(metric)
+            if direction != natural:
+                raise ValueError(
+                    f"direction: {metric} is best {'high' if natural == 'maximize' else 'low'}, "
+                    f"so {direction} would search for the worst models; leave direction out "
+                    "(it follows from the metric)"
+                )
         if self.select_by is not None and self.select_by not in self.metric:
             raise ValueError(f"select_by must be one of {list(self.metric)}")
         return self
@@ -379,12 +416,17 @@ class ObjectiveConfig(_Strict):
         """Explicit directions, or inferred: accuracy and r2 are maximised, the rest minimised."""
         if self.direction is not None:
             return self.direction
-        return tuple("maximize" if m in MAXIMIZED else "minimize" for m in self.metric)
+        return tuple(natural_direction(m) for m in self.metric)
 
     @property
     def selection_metric(self) -> str:
         """The metric that picks the winner (from the Pareto front when multi-objective)."""
         return self.select_by or self.metric[0]
+
+
+def natural_direction(metric: str) -> Direction:
+    """Accuracy and r2 are maximised; losses, errors and sizes minimised."""
+    return "maximize" if metric in MAXIMIZED else "minimize"
 
 
 class TrackingConfig(_Strict):
@@ -395,6 +437,11 @@ class TrackingConfig(_Strict):
     register_model: bool = True
     model_name: SafeName | None = None
     background: Literal["auto"] | bool = "auto"
+
+    @field_validator("uri")
+    @classmethod
+    def _not_in_memory(cls, value: str | None) -> str | None:
+        return refuse_in_memory(value, "sqlite:///mlruns/mlflow.db")
 
     @field_validator("background", mode="before")
     @classmethod
@@ -440,7 +487,30 @@ class SweepConfig(_Strict):
         check_enqueued(self.study.enqueue, self.space)
         if self.known_task is not None:
             check_task(self, self.known_task)
+        self._check_objectives()
+        self._check_stores()
         return self
+
+    def _check_objectives(self) -> None:
+        """A multi-objective sweep needs a sampler that handles several objectives."""
+        from sweeps.study.samplers import SINGLE_OBJECTIVE
+
+        kind, metrics = self.study.sampler.type, self.objective.metric
+        if len(metrics) > 1 and kind in SINGLE_OBJECTIVE:
+            raise ValueError(
+                f"study.sampler.type: {kind} optimises one objective, and objective.metric "
+                f"names {len(metrics)} ({', '.join(metrics)}); use tpe, nsga2, random, qmc or "
+                "grid, or one metric"
+            )
+
+    def _check_stores(self) -> None:
+        """MLflow and Optuna cannot share one database: both keep an ``alembic_version``."""
+        storage, uri = self.study.storage, self.tracking.uri
+        if storage and uri and same_database(storage, uri):
+            raise ValueError(
+                "tracking.uri: the same database as study.storage; MLflow and Optuna each "
+                "need their own (both keep an alembic_version table)"
+            )
 
     def _check_sizes(self) -> None:
         limits, data = self.limits, self.data
@@ -484,6 +554,23 @@ class SweepConfig(_Strict):
             if out[section][key]:
                 out[section][key] = redact(out[section][key])
         return out
+
+
+def same_database(a: str, b: str) -> bool:
+    """Whether two database URLs name one database (driver and password aside)."""
+    from sqlalchemy.engine import make_url  # only when both stores are given
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        left, right = make_url(a), make_url(b)
+    except ArgumentError:
+        return False  # not a database URL (e.g. an http:// tracking server)
+    if left.get_backend_name() != right.get_backend_name():
+        return False
+    if left.get_backend_name() == "sqlite":
+        return Path(left.database or "").resolve() == Path(right.database or "").resolve()
+    where = ("host", "port", "database")
+    return all(getattr(left, k) == getattr(right, k) for k in where)
 
 
 def check_task(cfg: SweepConfig, task: Task) -> None:

@@ -55,11 +55,37 @@ def check_model_values(model: dict[str, Any], space: dict[str, ParamSpec]) -> No
     for name, spec in space.items():
         values = spec.choices if isinstance(spec, CategoricalParam) else [spec.low, spec.high]
         candidates += [(f"space.{name}", {**model, name: v}) for v in values]
+    corner = _warmup_corner(model, space)
+    if corner is not None:  # the one keyword checked against another: warmup < max_epochs
+        candidates.append(corner)
     for section, values in candidates:
         try:
             validate_hyperparameters({**defaults, **_one_layer_per_width(values)})
         except ValueError as exc:
             raise ValueError(f"{section}: {exc}") from None
+
+
+def _warmup_corner(
+    model: Mapping[str, Any], space: Mapping[str, ParamSpec]
+) -> tuple[str, dict[str, Any]] | None:
+    """The most warm-up epochs beside the fewest epochs, when either is searched: every
+    sampled pair must satisfy ``warmup_epochs < max_epochs``, not only each bound alone."""
+    if not {"warmup_epochs", "max_epochs"} & set(space):
+        return None
+    most = _bound(model, space, "warmup_epochs", max)
+    fewest = _bound(model, space, "max_epochs", min)
+    section = "space.warmup_epochs" if "warmup_epochs" in space else "space.max_epochs"
+    return section, {**model, "warmup_epochs": most, "max_epochs": fewest}
+
+
+def _bound(model: Mapping[str, Any], space: Mapping[str, ParamSpec], name: str, pick: Any) -> Any:
+    """``pick`` (min or max) of the values keyword ``name`` can take: searched, or fixed."""
+    spec = space.get(name)
+    if spec is None:
+        return model.get(name, MLP_DEFAULTS[name])
+    values = spec.choices if isinstance(spec, CategoricalParam) else [spec.low, spec.high]
+    numbers_only = [v for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool)]
+    return pick(numbers_only) if len(numbers_only) == len(values) else values[0]
 
 
 def _one_layer_per_width(values: Mapping[str, Any]) -> dict[str, Any]:

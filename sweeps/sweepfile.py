@@ -12,7 +12,6 @@ nearest valid one suggested.
 
 from __future__ import annotations
 
-import json
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -25,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError
-from sweeps.infra import strict_yaml
+from sweeps.infra import strict_json, strict_yaml
 from sweeps.keywords import did_you_mean
 
 #: A sweep file is a few kilobytes; anything over this is not one.
@@ -82,16 +81,22 @@ def load_config(
 
 
 def _check_study_components(cfg: SweepConfig, path: Path) -> None:
-    """Build sampler and pruner once, so bad options fail now with their key path."""
-    from sweeps.study.samplers import make_pruner, make_sampler  # imports optuna: only now
+    """Sample the space, then build sampler and pruner with Optuna's own classes and use them,
+    for a few trials of a throwaway in-memory study each, so that what only fails in use
+    fails now with its key path."""
+    from sweeps.study.samplers import try_pruner, try_sampler, try_space  # imports optuna
 
     sampler, pruner = cfg.study.sampler, cfg.study.pruner
-    for key, build in (
-        ("study.sampler", lambda: make_sampler(sampler.type, sampler.options, cfg.seed, cfg.space)),
-        ("study.pruner", lambda: make_pruner(pruner.type, pruner.options, *cfg.pruner_scale)),
-    ):
+    directions, space = cfg.objective.directions, cfg.space
+    for key, check in (
+        ("space", lambda: try_space(space, directions)),
+        ("study.sampler", lambda: try_sampler(sampler.type, sampler.options, cfg.seed, space,
+                                              directions)),
+        ("study.pruner", lambda: try_pruner(pruner.type, pruner.options, cfg.pruner_scale,
+                                            space, directions)),
+    ):  # fmt: skip
         try:
-            build()
+            check()
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{path}: {key}: {exc}") from None
 
@@ -122,38 +127,9 @@ def _read_text(path: Path) -> str:
 
 def _parse_json(text: str, path: Path) -> Any:
     try:
-        raw = json.loads(text, object_pairs_hook=_distinct_keys)
-    except RecursionError:
-        raw = None
+        return strict_json.loads(text)
     except ValueError as exc:
-        raise ConfigError(f"{path}: invalid JSON: {exc}") from None
-    if raw is None or _deeper_than(raw, strict_yaml.MAX_DEPTH):
-        raise ConfigError(f"{path}: invalid JSON: nested deeper than {strict_yaml.MAX_DEPTH}")
-    return raw
-
-
-def _distinct_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    twice = next((key for key in keys if keys.count(key) > 1), None)
-    if twice is not None:
-        raise ValueError(f"duplicate key {twice!r}")
-    return dict(pairs)
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether lists and mappings nest more than ``limit`` levels (walked without recursion)."""
-    todo = [(value, 1)]
-    while todo:
-        node, depth = todo.pop()
-        if isinstance(node, dict | list):
-            if depth > limit:
-                return True
-            todo.extend((child, depth + 1) for child in _children(node))
-    return False
-
-
-def _children(node: dict[str, Any] | list[Any]) -> list[Any]:
-    return list(node.values()) if isinstance(node, dict) else node
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _parse_yaml(text: str, path: Path) -> Any:

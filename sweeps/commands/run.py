@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import click
 
@@ -22,8 +23,9 @@ from sweeps.sweepfile import Flags
 )
 @click.option(
     "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-    help="Worker processes on this machine sharing the study.",
+    help="Worker processes on this machine sharing the study (at most its cores).",
 )  # fmt: skip
+@click.option("--force-jobs", is_flag=True, help="Allow more --jobs than this process has cores.")
 @sweep_flags()
 @blas_option
 @click.option("--fresh", is_flag=True, help="Delete the existing study and start a new one.")
@@ -33,6 +35,7 @@ def run(
     trials: int | None,
     timeout: float | None,
     jobs: int,
+    force_jobs: bool,
     flags: Flags,
     blas: int | None,
     fresh: bool,
@@ -42,6 +45,13 @@ def run(
 
     Running the same CONFIG again resumes the study toward its trial budget.
     """
+    cores = len(os.sched_getaffinity(0))
+    if jobs > cores and not force_jobs:  # each worker holds its own copy of the data
+        raise click.BadParameter(
+            f"{jobs} is more than the {cores} core(s) this process may use; "
+            "pass --force-jobs to start them anyway",
+            param_hint="'--jobs'",
+        )
     flags = dataclasses.replace(flags, trials=trials, timeout=timeout)
     announce = None if quiet else lambda line: click.echo(line, err=True)
     options = RunOptions(jobs=jobs, blas=blas, fresh=fresh, progress=not quiet, announce=announce)

@@ -20,6 +20,7 @@ from pipeline import EpochRecord
 from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError, ReproductionError, RunNotFoundError
 from sweeps.keywords import check_estimator
+from sweeps.limits import Limits
 from sweeps.search.dataset import SweepData, check_capacity
 from sweeps.search.metrics import CURVE, FINAL_EXTRA, is_kept_metric
 from sweeps.search.trial import curve_metrics, train_trial
@@ -103,7 +104,8 @@ def load_original(tracker: TrackingStore, run_id: str) -> Original:
     if tags.get("sweeps.role") != "trial":
         role = tags.get("sweeps.role", "none")
         raise RunNotFoundError(f"run {run_id} is not a sweep trial (sweeps.role={role})")
-    logged = tracker.read_json(run_id, "trial_config.json")
+    read = tracker.read_logged(run_id, "trial_config.json")  # refused if changed since logged
+    logged = read.value
     try:
         cfg = SweepConfig.model_validate(logged["config"])
         estimator = dict(logged["estimator"])
@@ -115,12 +117,28 @@ def load_original(tracker: TrackingStore, run_id: str) -> Original:
         raise ConfigError(f"run {run_id}: trial_config.json: config.{detail}") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"run {run_id}: trial_config.json is unusable ({exc})") from None
+    if not read.verified:
+        check_default_limits(cfg.limits, f"run {run_id}: trial_config.json")
     original = Original(
         run_id, run.experiment_id, run.name, cfg, estimator, tags,
         dict(run.params), dict(run.metrics),
     )  # fmt: skip
     _check_retrainable(original)
     return original
+
+
+def check_default_limits(limits: Limits, where: str) -> None:
+    """Raise :class:`ConfigError` for a size cap above its default in a logged config whose
+    digest the run did not record (logged before digests were): nothing proves the raised cap
+    was the sweep's rather than an edit made together with the sizes it lets through."""
+    defaults = Limits()
+    for name in Limits.model_fields:
+        value, default = getattr(limits, name), getattr(defaults, name)
+        if value > default:
+            raise ConfigError(
+                f"{where}: limits.{name} is {value:,}, above its default {default:,}, and the "
+                "run recorded no digest of the file to prove it was logged so"
+            )
 
 
 def _check_retrainable(original: Original) -> None:

@@ -5,6 +5,7 @@ Each function writes one PNG with matplotlib's Agg backend (no display needed).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,10 @@ from sklearn.metrics import (
     PredictionErrorDisplay,
     RocCurveDisplay,
 )
+
+logger = logging.getLogger(__name__)
+#: Classes past which no confusion matrix is drawn (1,000 classes: over 5 minutes and 6 GB).
+MAX_CONFUSION_CLASSES = 50
 
 
 def _save(fig: Any, path: Path) -> Path:
@@ -55,11 +60,9 @@ def learning_curves(models: Sequence[Any], path: Path) -> Path:
 
 
 def classification_plots(model: Any, X: Any, y: Any, folder: Path) -> list[Path]:
-    """Confusion matrix, plus ROC and precision-recall curves for binary tasks."""
-    fig, ax = plt.subplots(figsize=(5, 5))
-    ConfusionMatrixDisplay.from_predictions(y, model.predict(X), ax=ax, colorbar=False)
-    ax.set_title("Confusion matrix (test)")
-    paths = [_save(fig, folder / "confusion_matrix.png")]
+    """Confusion matrix (up to :data:`MAX_CONFUSION_CLASSES` classes), plus ROC and
+    precision-recall curves for binary tasks."""
+    paths = [_confusion_matrix(model, X, y, folder)]
     if len(model.classes_) == 2:
         scores = model.predict_proba(X)[:, 1]
         positive = model.classes_[1]
@@ -69,6 +72,25 @@ def classification_plots(model: Any, X: Any, y: Any, folder: Path) -> list[Path]
             ax.set_title(f"{name.replace('_', ' ').upper()} (test)")
             paths.append(_save(fig, folder / f"{name}.png"))
     return paths
+
+
+def _confusion_matrix(model: Any, X: Any, y: Any, folder: Path) -> Path:
+    """The test confusion matrix; past :data:`MAX_CONFUSION_CLASSES` classes, a note why not."""
+    classes = len(model.classes_)
+    if classes > MAX_CONFUSION_CLASSES:
+        note = (
+            f"confusion matrix not drawn: {classes:,} classes, more than "
+            f"{MAX_CONFUSION_CLASSES} (its {classes**2:,} annotated cells would take minutes "
+            "and gigabytes, and could not be read)"
+        )
+        logger.warning(note)
+        path = folder / "confusion_matrix.txt"
+        path.write_text(note + "\n")
+        return path
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ConfusionMatrixDisplay.from_predictions(y, model.predict(X), ax=ax, colorbar=False)
+    ax.set_title("Confusion matrix (test)")
+    return _save(fig, folder / "confusion_matrix.png")
 
 
 def regression_plots(model: Any, X: Any, y: Any, folder: Path) -> list[Path]:

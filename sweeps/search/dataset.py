@@ -27,6 +27,7 @@ from pipeline import (
 from pipeline.describe import describe_table
 from sweeps.config import BuiltinData, FileData, SweepConfig, Task, check_task
 from sweeps.errors import ConfigError, InputDataError
+from sweeps.infra.text import printable
 from sweeps.limits import Limits, check_network
 from sweeps.space import ParamSpec
 
@@ -102,16 +103,18 @@ class SweepData:
 
     def lines(self) -> list[str]:
         """What a sweep prints before its first trial: the table, task, columns, features,
-        notices, and how trials are scored."""
+        notices, and how trials are scored; control characters of the table's own text
+        (column names, levels) escaped."""
         k = len(self.folds)
         scoring = f"{k}-fold cross-validation of the non-test rows" if k else "the validation split"
         sizes = self.split.sizes()
         rows = f"{sizes['train']} train, {sizes['validation']} validation, {sizes['test']} test"
-        return [
+        lines = [
             *self.description.lines(),
             f"split: {rows} rows; trials scored on {scoring}",
             *(f"note: {note}" for note in self.notes),
         ]
+        return [printable(line) for line in lines]
 
 
 def load_table(cfg: SweepConfig) -> Table:

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from sweeps.config import SweepConfig
 from sweeps.errors import Interrupted
 from sweeps.infra import signals
+from sweeps.infra.databases import require_tool
 from sweeps.infra.threads import blas_limit
 from sweeps.infra.timings import phase
 from sweeps.search.dataset import SweepData, load_sweep_data
 from sweeps.search.parallel import run_workers
 from sweeps.search.runner import WorkerOutcome, run_worker
-from sweeps.search.sweep import Sweep, init_sweep
+from sweeps.search.sweep import Sweep, check_meaning, init_sweep
 from sweeps.study.storage import resolve_storage_url
 from sweeps.sweepfile import Flags, resolve_config
-from sweeps.tracking import Tracker, open_tracker
+from sweeps.tracking import Tracker, open_tracker, resolve_tracking_uri
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,21 @@ class Inputs:
 
     def init(self, *, fresh: bool = False) -> Sweep:
         """Create (or load) the study, the experiment and the parent run."""
-        return init_sweep(self.cfg, self.data, self.tracker, self.storage_url, fresh=fresh)
+        return init_sweep(
+            self.cfg, self.data, self.tracker, self.storage_url, fresh=fresh,
+            source=self.config_path,
+        )  # fmt: skip
 
 
 def load_inputs(config_path: str, flags: Flags) -> Inputs:
     """Resolve the sweep file with the command line's values and load its data."""
     cfg = resolve_config(config_path, flags)
     data = load_sweep_data(cfg, config_path)
+    storage_url = resolve_storage_url(None, cfg.study.storage)
+    require_tool(storage_url, "optuna")  # before either store is opened, created or migrated
+    require_tool(resolve_tracking_uri(None, cfg.tracking.uri), "mlflow")
     tracker = open_tracker(cfg.tracking.uri, cfg.tracking.artifact_location)
-    return Inputs(config_path, cfg, data, tracker, resolve_storage_url(None, cfg.study.storage))
+    return Inputs(config_path, cfg, data, tracker, storage_url)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,8 @@ def run_sweep(config_path: str, flags: Flags, options: RunOptions) -> Sweep:
     free core), so it is ready for the first trial."""
     with phase("load"):
         inputs = load_inputs(config_path, flags)
+    if not options.fresh:  # a resume that changes the study stops before the data is shown
+        check_meaning(inputs.cfg, inputs.data, inputs.storage_url, config_path)
     for line in inputs.data.lines() if options.announce else ():
         options.announce(line)
     signals.install()

@@ -17,10 +17,11 @@ from sweeps.infra.locks import StorageLock
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.urls import redact
 from sweeps.search.dataset import SweepData
+from sweeps.search.meaning import MEANING_ATTR, MEANING_TAG, check_resume, digest, pinned_values
 from sweeps.study.budget import record_budget
 from sweeps.study.overview import PARENT_ATTR
 from sweeps.study.samplers import make_pruner, make_sampler, pruner_settings, sampler_settings
-from sweeps.study.storage import StaleCallback, make_storage, open_study
+from sweeps.study.storage import StaleCallback, make_storage, open_study, recorded_attr
 from sweeps.tracking import TrackingStore, close_stale_runs
 
 
@@ -60,18 +61,37 @@ def init_sweep(
     storage_url: str,
     *,
     fresh: bool = False,
+    source: str = "<config>",
 ) -> Sweep:
-    """Create (or load) study, experiment and parent run, once, under a cross-process lock."""
+    """Create (or load) study, experiment and parent run, once, under a cross-process lock.
+
+    A study that exists must have been created with the same pinned settings
+    (:mod:`sweeps.search.meaning`): else :class:`~sweeps.errors.ConfigError`, naming
+    ``source``, before anything is written."""
+    pinned = pinned_values(cfg, data)
     with StorageLock(storage_url, "init").hold():
+        if not fresh:
+            check_meaning(cfg, data, storage_url, source)
         experiment_id = tracker.experiment_id(cfg.name)
         assert experiment_id is not None
         study = _open_study(cfg, storage_url, close_stale_runs(tracker, experiment_id), fresh)
-        parent = _parent_run(cfg, data, study, tracker, experiment_id, storage_url)
+        meaning = {MEANING_TAG: digest(pinned)}
+        parent = _parent_run(cfg, data, study, tracker, experiment_id, storage_url, meaning)
         record_budget(study, cfg.study.n_trials)
+        if MEANING_ATTR not in study.user_attrs:
+            study.set_user_attr(MEANING_ATTR, pinned)
         if not study.get_trials(deepcopy=False):
             for params in cfg.study.enqueue:
                 study.enqueue_trial(params, skip_if_exists=True)
     return Sweep(cfg, data, tracker, storage_url, study, experiment_id, parent)
+
+
+def check_meaning(cfg: SweepConfig, data: SweepData, storage_url: str, source: str) -> None:
+    """Raise :class:`~sweeps.errors.ConfigError` if study ``cfg.study_name`` exists at
+    ``storage_url`` with other pinned settings than ``cfg`` and ``data`` (nothing is
+    written)."""
+    recorded = recorded_attr(storage_url, cfg.study_name, MEANING_ATTR)
+    check_resume(recorded, pinned_values(cfg, data), f"{source}: study {cfg.study_name!r}")
 
 
 def _open_study(
@@ -98,6 +118,7 @@ def _parent_run(
     tracker: TrackingStore,
     experiment_id: str,
     storage_url: str,
+    extra_tags: dict[str, str],
 ) -> str:
     run_id = study.user_attrs.get(PARENT_ATTR)
     if run_id is not None and tracker.run(run_id) is not None:
@@ -108,6 +129,7 @@ def _parent_run(
         **data_tags(data),
         "sweeps.storage": redact(storage_url),
         "sweeps.directions": ",".join(cfg.objective.directions),
+        **extra_tags,
     }
     run_id = tracker.create_parent(experiment_id, cfg.study_name, tags, parent_params(cfg))
     tracker.log_json(run_id, cfg.public_dict(), "config.json")

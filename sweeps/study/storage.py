@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
 
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
@@ -10,6 +13,7 @@ from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.exc import SQLAlchemyError
 
 from sweeps.errors import RunNotFoundError, StoreError
+from sweeps.infra.databases import require_tool
 from sweeps.infra.sqlite import engine_kwargs, sqlite_file
 from sweeps.infra.urls import redact
 from sweeps.study.samplers import experimental_ok
@@ -77,6 +81,7 @@ def make_storage(
     """An RDB storage with a heartbeat every ``heartbeat_interval`` s; a trial whose last
     heartbeat is older than ``grace_period`` (default: 3 intervals) is failed and retried up to
     ``max_retry`` times. A storage that cannot be opened is a :class:`StoreError`."""
+    require_tool(url, "optuna")  # Optuna would create its tables in MLflow's database
     with experimental_ok():
         retry = RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
 
@@ -122,6 +127,33 @@ def open_study(
         pruner=pruner,
         load_if_exists=True,
     )
+
+
+def recorded_attr(url: str, name: str, key: str) -> Any:
+    """User attribute ``key`` of study ``name`` at ``url``, read before the study is opened
+    for work; None when there is no such storage, study or attribute (a SQLite file that is
+    not there is not created)."""
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        return None
+    if path is None:
+        storage = make_storage(url, heartbeat_interval=READ_ONLY_HEARTBEAT)
+    else:  # read-only: closing a writable connection would checkpoint the WAL into the file
+        require_tool(url, "optuna")
+        readonly = partial(sqlite3.connect, f"file:{path}?mode=ro", uri=True)
+        storage = RDBStorage(
+            url,
+            engine_kwargs={"creator": readonly},
+            skip_compatibility_check=True,
+            skip_table_creation=True,
+        )
+    try:
+        study_id = storage.get_study_id_from_name(name)
+        return storage.get_study_user_attrs(study_id).get(key)
+    except KeyError:
+        return None
+    finally:
+        storage.engine.dispose()
 
 
 def require_storage(url: str) -> None:

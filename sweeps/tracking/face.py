@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from sweeps.tracking.digests import LoggedJson
+
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
 
@@ -67,7 +69,7 @@ class RunWriter(Protocol):
         """Write what is buffered now (params included)."""
 
     def add_json(self, obj: Any, name: str) -> None:
-        """Stage a JSON artifact."""
+        """Stage a JSON artifact (its digest is tagged when the run finishes)."""
 
     def add_text(self, text: str, name: str) -> None:
         """Stage a text artifact."""
@@ -144,10 +146,16 @@ class TrackingStore(Protocol):
         """Log params (values become strings)."""
 
     def log_json(self, run_id: str, obj: Any, path: str) -> None:
-        """Log ``obj`` as the JSON artifact ``path``."""
+        """Log ``obj`` as the JSON artifact ``path`` (its SHA-256 as the run's tag
+        :func:`~sweeps.tracking.digests.digest_tag`)."""
 
     def read_json(self, run_id: str, path: str) -> Any:
-        """A JSON artifact, parsed (RunNotFoundError when missing or unreadable)."""
+        """A JSON artifact, checked against the digest its run recorded and parsed
+        (RunNotFoundError when missing; ConfigError when changed since it was logged, or
+        unusable)."""
+
+    def read_logged(self, run_id: str, path: str) -> LoggedJson:
+        """:meth:`read_json`, saying whether the run had recorded the file's digest."""
 
     def read_arrays(self, run_ids: Sequence[str], path: str) -> dict[str, dict[str, np.ndarray]]:
         """The ``.npz`` artifact ``path`` of each run, as arrays (runs without one left out)."""

@@ -3,7 +3,6 @@ artifacts. Every MLflow failure becomes a named error of :mod:`sweeps.errors`.""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import tempfile
@@ -17,9 +16,10 @@ import numpy as np
 from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
-from sweeps.errors import RunNotFoundError, StoreError
+from sweeps.errors import ConfigError, RunNotFoundError, StoreError
 from sweeps.infra.sqlite import BUSY_TIMEOUT_S, sqlite_file
 from sweeps.infra.urls import redact
+from sweeps.tracking.digests import MAX_JSON_BYTES, LoggedJson, digest_tag, verified_json
 from sweeps.tracking.face import RunRecord, TrackingStore
 
 PROGRESS_BAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
@@ -113,14 +113,20 @@ def no_progress_bar() -> Iterator[None]:
             os.environ[PROGRESS_BAR] = saved
 
 
-def read_json(client: Any, run_id: str, path: str) -> Any:
-    """A JSON artifact of a run, parsed; a missing or broken one is a RunNotFoundError."""
+def read_logged(client: Any, run_id: str, path: str) -> LoggedJson:
+    """A JSON artifact of a run, checked against the digest the run recorded and parsed
+    (:func:`~sweeps.tracking.digests.verified_json`); a missing one is a RunNotFoundError."""
     with tempfile.TemporaryDirectory(prefix="sweeps-read-") as tmp, no_progress_bar():
         try:
-            local = client.download_artifacts(run_id, path, tmp)
-            return json.loads(Path(local).read_text())
-        except (MlflowException, OSError, ValueError):
+            local = Path(client.download_artifacts(run_id, path, tmp))
+            too_big = local.stat().st_size > MAX_JSON_BYTES
+            data = b"" if too_big else local.read_bytes()
+            logged = client.get_run(run_id).data.tags.get(digest_tag(path))
+        except (MlflowException, OSError):
             raise RunNotFoundError(f"run {run_id} has no readable artifact {path}") from None
+    if too_big:
+        raise ConfigError(f"run {run_id}: {path} is larger than {MAX_JSON_BYTES:,} bytes")
+    return verified_json(run_id, path, data, logged)
 
 
 def read_arrays(client: Any, run_ids: Sequence[str], path: str) -> dict[str, dict[str, Any]]:

@@ -7,7 +7,6 @@ the start time. Never the only test of an integration: the MLflow store has its 
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sweeps.errors import RunNotFoundError
+from sweeps.tracking.digests import LoggedJson, digest_tag, json_text, sha256, verified_json
 from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
 
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
@@ -177,15 +177,22 @@ class MemoryTracker:
         self._update(run_id, params=merged)
 
     def log_json(self, run_id: str, obj: Any, path: str) -> None:
-        """Store a JSON artifact."""
-        self.artifacts[run_id][path] = json.loads(json.dumps(obj, default=str))
+        """Store a JSON artifact as the text a file would hold, its digest as a tag."""
+        text = json_text(obj)
+        self.artifacts[run_id][path] = text
+        self.log_values(run_id, tags={digest_tag(path): sha256(text)})
 
     def read_json(self, run_id: str, path: str) -> Any:
-        """A stored JSON artifact."""
-        try:
-            return self.artifacts[run_id][path]
-        except KeyError:
-            raise RunNotFoundError(f"run {run_id} has no readable artifact {path}") from None
+        """A stored JSON artifact, checked against its digest and parsed."""
+        return self.read_logged(run_id, path).value
+
+    def read_logged(self, run_id: str, path: str) -> LoggedJson:
+        """:meth:`read_json`, saying whether its digest was on record."""
+        text = self.artifacts.get(run_id, {}).get(path)
+        if not isinstance(text, str):
+            raise RunNotFoundError(f"run {run_id} has no readable artifact {path}")
+        logged = self.runs[run_id].tags.get(digest_tag(path))
+        return verified_json(run_id, path, text.encode(), logged)
 
     def read_arrays(self, run_ids: Sequence[str], path: str) -> dict[str, dict[str, Any]]:
         """Copies of the stored arrays of each run that has them."""

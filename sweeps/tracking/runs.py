@@ -7,7 +7,6 @@ shows their curves while they train.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import time
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 from mlflow.entities import Metric, Param, RunTag
 
+from sweeps.tracking.digests import digest_tag, json_text, sha256
 from sweeps.tracking.handles import RunHandle
 
 MAX_METRICS = 1000  # MLflow's limits per log_batch call
@@ -50,6 +50,7 @@ class TrialRun:
         self._metrics: list[Metric] = []
         self._last_flush = time.monotonic()
         self._folder = Path(tempfile.mkdtemp(prefix="sweeps-trial-"))
+        self._digests: dict[str, str] = {}
 
     def resolved_id(self, wait: bool = True) -> str | None:
         """The MLflow run id; None while the background writer has not created the run yet
@@ -81,8 +82,10 @@ class TrialRun:
         self._last_flush = time.monotonic()
 
     def add_json(self, obj: Any, name: str) -> None:
-        """Stage a JSON artifact (uploaded by :meth:`finish`)."""
-        (self._folder / name).write_text(json.dumps(obj, indent=2, default=str))
+        """Stage a JSON artifact (uploaded by :meth:`finish`, its digest tagged then)."""
+        text = json_text(obj)
+        (self._folder / name).write_text(text)
+        self._digests[digest_tag(name)] = sha256(text)
 
     def add_text(self, text: str, name: str) -> None:
         """Stage a text artifact (uploaded by :meth:`finish`)."""
@@ -104,7 +107,7 @@ class TrialRun:
         try:
             if metrics:
                 self.add_metrics(metrics, step=0)
-            self.flush(tags)
+            self.flush({**self._digests, **(tags or {})})
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
             raise

@@ -19,17 +19,19 @@ from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
 from sweeps.errors import RunNotFoundError, StoreError
+from sweeps.infra.databases import require_tool
 from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
 from sweeps.infra.urls import redact
 from sweeps.tracking import template
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
+from sweeps.tracking.digests import LoggedJson, digest_tag, json_text, sha256
 from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
 from sweeps.tracking.lookup import (
     list_experiments,
     read_arrays,
-    read_json,
+    read_logged,
     record_of,
     search_runs,
 )
@@ -53,6 +55,8 @@ if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
 
 DEFAULT_TRACKING_URI = "sqlite:///mlruns/mlflow.db"
+#: A store of this file name keeps its artifacts in ``artifacts/`` beside it (as always).
+DEFAULT_DB_NAME = "mlflow.db"
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
 
 
@@ -62,11 +66,17 @@ def resolve_tracking_uri(flag: str | None, configured: str | None) -> str:
 
 
 def artifact_root_for(uri: str, configured: str | None = None) -> str | None:
-    """Where a new experiment keeps artifacts: beside a SQLite store, else the server decides."""
+    """Where a new experiment keeps artifacts: beside a SQLite store, in a folder named after
+    it (``x/foo.db``: ``x/foo-artifacts/``, so two stores in one folder never mix their
+    artifacts; the default ``mlruns/mlflow.db`` keeps ``mlruns/artifacts/``); else the server
+    decides."""
     if configured:
         return configured if urlparse(configured).scheme else Path(configured).resolve().as_uri()
     db = sqlite_file(uri)
-    return (db.resolve().parent / "artifacts").as_uri() if db else None
+    if db is None:
+        return None
+    folder = "artifacts" if db.name == DEFAULT_DB_NAME else f"{db.stem}-artifacts"
+    return (db.resolve().parent / folder).as_uri()
 
 
 def _create_client(uri: str) -> MlflowClient:
@@ -112,6 +122,7 @@ class Tracker:
         self.artifact_location = artifact_root_for(uri, artifact_location)
         self.writer: BackgroundWriter | None = None
         probe(uri)
+        require_tool(uri, "mlflow")  # MLflow would migrate Optuna's database into its own
         try:
             self.client = TimedClient(_create_client(uri))
         except MlflowException as exc:
@@ -182,8 +193,10 @@ class Tracker:
         self.client.set_terminated(run_id, status)
 
     def log_json(self, run_id: str, obj: Any, path: str) -> None:
-        """Log ``obj`` as the JSON artifact ``path`` of the run."""
-        self.client.log_dict(run_id, obj, path)
+        """Log ``obj`` as the JSON artifact ``path`` of the run, its digest as a run tag."""
+        text = json_text(obj)
+        self.client.log_text(run_id, text, path)
+        self.client.set_tag(run_id, digest_tag(path), sha256(text))
 
     def start_run(
         self,
@@ -248,8 +261,13 @@ class Tracker:
         self.client.log_batch(run_id, params=params_of(params))
 
     def read_json(self, run_id: str, path: str) -> Any:
-        """A JSON artifact of a run, parsed (RunNotFoundError when missing or unreadable)."""
-        return read_json(self.client, run_id, path)
+        """A JSON artifact of a run, checked against its digest and parsed (RunNotFoundError
+        when missing, ConfigError when changed since it was logged or unusable)."""
+        return read_logged(self.client, run_id, path).value
+
+    def read_logged(self, run_id: str, path: str) -> LoggedJson:
+        """:meth:`read_json`, saying whether the run had recorded the file's digest."""
+        return read_logged(self.client, run_id, path)
 
     def read_arrays(self, run_ids: Sequence[str], path: str) -> dict[str, dict[str, Any]]:
         """The ``.npz`` artifact ``path`` of each run, as arrays (runs without one left out)."""

@@ -4,6 +4,8 @@ stderr naming the file and the key or column, no traceback, and nothing written 
 from __future__ import annotations
 
 import copy
+import hashlib
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,23 @@ class Failure:
 def files_under(root: Path) -> set[str]:
     """Every file and folder below ``root``, relative."""
     return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+def store_contents(root: Path) -> dict[str, str]:
+    """What the stores hold: each SQLite database's rows (dumped through SQLite, so a WAL
+    checkpoint by a closing connection is no change) and every other file's bytes."""
+    out = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.name.endswith(("-wal", "-shm")):
+            continue  # SQLite's own journal files: their content is in the dump
+        if path.suffix == ".db":
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            data = "\n".join(conn.iterdump()).encode()
+            conn.close()
+        else:
+            data = path.read_bytes()
+        out[str(path.relative_to(root))] = hashlib.sha256(data).hexdigest()
+    return out
 
 
 def run_bad(

@@ -7,6 +7,7 @@ are in ``test_bad_sizes.py``, run under an address-space cap.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,193 @@ EDITS: list[tuple[str, dict[str, Any], str]] = [
         },
         "data: n_classes (9) must be <= n_samples (5)",
     ),
+    # the objective's direction follows from its metric
+    (
+        "maximize-loss",
+        {"objective.direction": "maximize"},
+        "objective: direction: val_loss is best low, so maximize would search for the worst",
+    ),
+    (
+        "minimize-accuracy",
+        {"objective.metric": "val_accuracy", "objective.direction": "minimize"},
+        "objective: direction: val_accuracy is best high, so minimize would search for the",
+    ),
+    (
+        "maximize-second",
+        {
+            "objective.metric": ["val_loss", "n_params"],
+            "objective.direction": ["minimize", "maximize"],
+        },
+        "objective: direction: n_params is best low, so maximize would",
+    ),
+    # heartbeats: a grace period a live trial outlasts, numbers a clock can hold
+    (
+        "grace-below-heartbeat",
+        {"study.grace_period": 5},
+        "study: grace_period (5 s) must be longer than heartbeat_interval (10 s), or every live",
+    ),
+    (
+        "grace-equal-heartbeat",
+        {"study.grace_period": 2, "study.heartbeat_interval": 2},
+        "study: grace_period (2 s) must be longer than heartbeat_interval (2 s)",
+    ),
+    (
+        "heartbeat-huge",
+        {"study.heartbeat_interval": 10**20},
+        "study.heartbeat_interval: Input should be less than or equal to 3600; got 1000000000",
+    ),
+    ("heartbeat-1e20", {"study.heartbeat_interval": 1e20}, "study.heartbeat_interval: Input sho"),
+    ("heartbeat-zero", {"study.heartbeat_interval": 0}, "study.heartbeat_interval: Input should"),
+    ("grace-huge", {"study.grace_period": 10**12}, "study.grace_period: Input should be less th"),
+    # sampler and pruner options: built with Optuna's classes, then used on a dry run
+    (
+        "gamma-number",
+        {"study.sampler.options.gamma": 0.5},
+        "study.sampler: gamma: TPESampler takes a Python object here (Callable[[int], int] | "
+        "None); a sweep file cannot give one (got 0.5)",
+    ),
+    ("weights-text", {"study.sampler.options.weights": "flat"}, "study.sampler: weights: TPESa"),
+    (
+        "constraints-text",
+        {"study.sampler.options.constraints_func": "lambda t: 0"},
+        "study.sampler: constraints_func: TPESampler takes a Python object here",
+    ),
+    (
+        "ei-candidates-huge",
+        {"study.sampler.options.n_ei_candidates": 2_000_000_000},
+        "study.sampler: n_ei_candidates: 2,000,000,000 is above 10,000 (it sizes the memory",
+    ),
+    (
+        "ei-candidates-zero",
+        {"study.sampler.options.n_ei_candidates": 0},
+        "study.sampler: its options fail when used (ValueError: The size of `samples` must be",
+    ),
+    (
+        "nsga2-mutation-prob",
+        {"study.sampler": {"type": "nsga2", "options": {"mutation_prob": 5}}},
+        "study.sampler: `mutation_prob` must be None or a float value within the range",
+    ),
+    (
+        "nsga2-population-huge",
+        {"study.sampler": {"type": "nsga2", "options": {"population_size": 2_000_000_000}}},
+        "study.sampler: population_size: 2,000,000,000 is above 10,000",
+    ),
+    (
+        "nsga2-population-one",
+        {"study.sampler": {"type": "nsga2", "options": {"population_size": 1}}},
+        "study.sampler: `population_size` must be greater than or equal to 2.",
+    ),
+    (
+        "nsga2-crossover-name",
+        {"study.sampler": {"type": "nsga2", "options": {"crossover": "uniform"}}},
+        "study.sampler: crossover: NSGAIISampler takes a Python object here (BaseCrossover",
+    ),
+    (
+        "cmaes-popsize-huge",
+        {"study.sampler": {"type": "cmaes", "options": {"popsize": 10**9}}},
+        "study.sampler: popsize: 1,000,000,000 is above 10,000",
+    ),
+    (
+        "cmaes-popsize-one",
+        {"study.sampler": {"type": "cmaes", "options": {"popsize": 1}}},
+        "study.sampler: its options fail when used (AssertionError: invalid learning rate",
+    ),
+    (
+        "cmaes-independent-name",
+        {"study.sampler": {"type": "cmaes", "options": {"independent_sampler": "random"}}},
+        "study.sampler: independent_sampler: CmaEsSampler takes a Python object here",
+    ),
+    (
+        "cmaes-multi-objective",
+        {"study.sampler.type": "cmaes", "objective.metric": ["val_loss", "n_params"]},
+        "study.sampler.type: cmaes optimises one objective, and objective.metric names 2 "
+        "(val_loss, n_params); use tpe, nsga2, random, qmc or grid, or one metric",
+    ),
+    ("qmc-type", {"study.sampler": {"type": "qmc", "options": {"qmc_type": "x"}}}, "study.sam"),
+    (
+        "hyperband-min-resource-zero",
+        {"study.pruner": {"type": "hyperband", "options": {"min_resource": 0}}},
+        "study.pruner: its options fail when used (ZeroDivisionError: division by zero)",
+    ),
+    (
+        "hyperband-reduction-one",
+        {"study.pruner": {"type": "hyperband", "options": {"reduction_factor": 1}}},
+        "study.pruner: its options fail when used (ZeroDivisionError",
+    ),
+    (
+        "hyperband-max-resource-zero",
+        {"study.pruner": {"type": "hyperband", "options": {"max_resource": 0}}},
+        "study.pruner: its options fail when used (ValueError: math domain error)",
+    ),
+    (
+        "patient-wrapping-broken-hyperband",
+        {
+            "study.pruner": {
+                "type": "patient",
+                "options": {
+                    "patience": 2,
+                    "wrapped": "hyperband",
+                    "wrapped_options": {"min_resource": 0},
+                },
+            }
+        },
+        "study.pruner: its options fail when used (ZeroDivisionError",
+    ),
+    (
+        "halving-min-resource-zero",
+        {"study.pruner": {"type": "successive_halving", "options": {"min_resource": 0}}},
+        "study.pruner: The value of `min_resource` is 0, but must be either",
+    ),
+    (
+        "percentile-150",
+        {"study.pruner": {"type": "percentile", "options": {"percentile": 150.0}}},
+        "study.pruner: Percentile must be between 0 and 100 inclusive",
+    ),
+    ("pruner-option", {"study.pruner": {"type": "median", "options": {"foo": 1}}}, "study.prune"),
+    (
+        "step-too-fine",
+        {"space.learning_rate": {"type": "float", "low": 0.001, "high": 0.1, "step": 1e-300}},
+        "space: Optuna cannot sample it (InvalidOperation",
+    ),
+    (
+        "retry-huge",
+        {"study.max_retry": 10**9},
+        "study.max_retry: Input should be less than or equal to 100",
+    ),
+    # warm-up epochs against max_epochs, by the searched bounds
+    (
+        "warmup-above-searched-epochs",
+        {
+            "model.max_epochs": DELETE,
+            "space.max_epochs": {"type": "int", "low": 10, "high": 100},
+            "space.warmup_epochs": {"type": "int", "low": 0, "high": 50},
+        },
+        "space.warmup_epochs: warmup_epochs must be an integer in [0, max_epochs) = [0, 10); "
+        "got 50",
+    ),
+    (
+        "warmup-fixed-above-searched-epochs",
+        {
+            "model.warmup_epochs": 8,
+            "model.max_epochs": DELETE,
+            "space.max_epochs": {"type": "int", "low": 5, "high": 20},
+        },
+        "space.max_epochs: warmup_epochs must be an integer in [0, max_epochs) = [0, 5); got 8",
+    ),
+    (
+        "warmup-choices-above-epochs",
+        {
+            "model.max_epochs": DELETE,
+            "space.max_epochs": {"type": "categorical", "choices": [4, 40]},
+            "space.warmup_epochs": {"type": "categorical", "choices": [0, 4]},
+        },
+        "space.warmup_epochs: warmup_epochs must be an integer in [0, max_epochs) = [0, 4); got 4",
+    ),
+    (
+        "warmup-searched-above-fixed",
+        {"space.warmup_epochs": {"type": "int", "low": 0, "high": 6}},
+        "space.warmup_epochs: warmup_epochs must be an integer in [0, max_epochs) = [0, 6); got 6",
+    ),
 ]
 
 
@@ -311,3 +499,75 @@ def test_a_storage_that_is_not_a_url_is_refused_before_mlflow_is_touched(
     args = (str(path), "--storage", "notaurl")
     failure = run_bad(tmp_path, capsys, *args, stores=("--tracking-uri",))
     assert_one_line(failure, f"{path}: study.storage: not a database URL (e.g. sqlite:")
+
+
+IN_MEMORY = "is an in-memory database: it vanishes with this process, so the sweep could not be"
+
+
+@pytest.mark.parametrize(
+    ("url", "command", "extra"),
+    [
+        ("sqlite://", "run", ()),
+        ("sqlite://", "run", ("--jobs", "2")),
+        ("sqlite:///:memory:", "run", ()),
+        ("sqlite:///file:s?mode=memory&uri=true", "run", ()),
+        ("sqlite://", "worker", ()),
+        ("sqlite:///:memory:", "init", ()),
+    ],
+)
+def test_an_in_memory_storage_is_refused(
+    url: str,
+    command: str,
+    extra: tuple[str, ...],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A study in memory cannot be resumed, joined or read: refused for every command."""
+    path = tmp_path / "good.yaml"
+    path.write_text(yaml.safe_dump(tiny_mapping(tmp_path)))
+    failure = run_bad(tmp_path, capsys, str(path), "--storage", url, *extra, command=command,
+                      stores=("--tracking-uri",))  # fmt: skip
+    assert_one_line(failure, f"{path}: study.storage: {url} {IN_MEMORY}")
+
+
+def test_an_in_memory_tracking_store_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "good.yaml"
+    path.write_text(yaml.safe_dump(tiny_mapping(tmp_path)))
+    failure = run_bad(tmp_path, capsys, str(path), "--tracking-uri", "sqlite://",
+                      stores=("--storage",))  # fmt: skip
+    assert_one_line(failure, f"{path}: tracking.uri: sqlite:// {IN_MEMORY}")
+
+
+@pytest.mark.parametrize("spelling", ["sqlite:///{db}", "sqlite:///{root}/mlruns/../mlruns/x.db"])
+def test_one_database_for_both_stores_is_refused(
+    spelling: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MLflow and Optuna both keep an alembic_version table: one database cannot hold both."""
+    path = tmp_path / "good.yaml"
+    path.write_text(yaml.safe_dump(tiny_mapping(tmp_path)))
+    db = tmp_path / "mlruns" / "x.db"
+    other = spelling.format(db=db, root=tmp_path)
+    failure = run_bad(tmp_path, capsys, str(path), "--storage", f"sqlite:///{db}",
+                      "--tracking-uri", other, stores=())  # fmt: skip
+    assert_one_line(failure, f"{path}: tracking.uri: the same database as study.storage; MLflow")
+
+
+def test_more_jobs_than_cores_needs_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--jobs`` beyond the cores this process may use is refused before the file is read;
+    ``--force-jobs`` lets it through (here to the next check, a bad file)."""
+    cores = len(os.sched_getaffinity(0))
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(edited(tiny_mapping(tmp_path), {"seed": -1})))
+    jobs = str(cores + 1)
+    failure = run_bad(tmp_path, capsys, str(path), "--jobs", jobs)
+    assert_one_line(
+        failure,
+        f"Invalid value for '--jobs': {jobs} is more than the {cores} core(s) this process may "
+        "use; pass --force-jobs to start them anyway (see: sweeps run --help)",
+    )
+    forced = run_bad(tmp_path, capsys, str(path), "--jobs", jobs, "--force-jobs")
+    assert_one_line(forced, f"{path}: seed: Input should be greater than or equal to 0")
