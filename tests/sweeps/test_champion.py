@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import optuna
@@ -22,6 +23,7 @@ from sweeps.search.dataset import load_sweep_data
 from sweeps.search.trial import train_trial
 from sweeps.sweepfile import load_config
 from tests.conftest import Stores
+from tests.sweeps.conftest import free_port, wait_http
 from tests.sweeps.finished import Finished, churn_sweep
 from tests.sweeps.helpers import run_cli, write_config
 
@@ -173,3 +175,37 @@ def test_one_champion_id_and_score_in_the_summary_best_status_mlflow_and_optuna(
     for trial, weight in members.items():
         tags = client.get_run(study.trials[trial].user_attrs["mlflow_run_id"]).data.tags
         assert float(tags["sweeps.champion.weight"]) == pytest.approx(weight, rel=1e-5)
+
+
+def test_mlflow_models_serve_answers_with_the_champions_predictions(
+    churn: Finished, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",  # its uvicorn
+        "MLFLOW_TRACKING_URI": churn.stores.tracking_uri,
+        "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+    }
+    cmd = [
+        sys.executable, "-m", "mlflow", "models", "serve", "-m", "models:/churn@champion",
+        "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port),
+    ]  # fmt: skip
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/ping", timeout=240)
+        body = json.dumps({"dataframe_split": pd.DataFrame(ROWS).to_dict(orient="split")})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/invocations",
+            data=body.replace("NaN", "null").encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer = json.loads(response.read())
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        log.close()
+    expected = [str(p) for p in _retrained_champion(churn).predict(pd.DataFrame(ROWS))]
+    assert [str(p) for p in answer["predictions"]] == expected
