@@ -19,7 +19,7 @@ import click
 
 from sweeps.commands import COMMANDS
 from sweeps.errors import Interrupted, SweepsError
-from sweeps.infra import heap, signals
+from sweeps.infra import heap, signals, timings
 from sweeps.infra.libraries import quiet_loggers
 from sweeps.infra.text import printable
 from sweeps.infra.urls import redact_text
@@ -98,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     quiet_libraries()
     try:
         # without standalone mode, click returns the code of ``ctx.exit(n)`` instead of exiting
-        code = cli.main(args=args, prog_name="sweeps", standalone_mode=False)
+        with timings.phase("command"):  # SWEEPS_TIMINGS: start-up, then the whole command
+            code = cli.main(args=args, prog_name="sweeps", standalone_mode=False)
     except BaseException as exc:  # every outcome becomes one line and an exit code
         if argv is None:
             heap.finish()
