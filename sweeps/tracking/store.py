@@ -17,6 +17,7 @@ from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
 from sweeps.errors import RunNotFoundError, StoreError
+from sweeps.infra import heap
 from sweeps.infra.databases import require_tool
 from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
@@ -101,7 +102,8 @@ class Tracker:
         probe(uri)
         require_tool(uri, "mlflow")  # MLflow would migrate Optuna's database into its own
         try:
-            self.client = TimedClient(_create_client(uri))
+            with heap.importing():  # MLflow imports its store's modules now: a second's worth
+                self.client = TimedClient(_create_client(uri))
         except MlflowException as exc:
             raise StoreError(f"tracking store {redact(uri)}: {exc.message}") from None
 
