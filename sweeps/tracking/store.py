@@ -17,7 +17,7 @@ from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
 from sweeps.errors import RunNotFoundError, StoreError
-from sweeps.infra import heap
+from sweeps.infra import heap, timings
 from sweeps.infra.databases import require_tool
 from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
@@ -214,7 +214,9 @@ class Tracker:
                 warnings.warn(str(exc), RuntimeWarning, stacklevel=2)
             raise
         self.writer = None
-        writer.close()
+        with timings.phase("writer.drain"):  # what was still queued when the block ended
+            writer.close()
+        timings.add("writer.waits", writer.seconds)  # the worker blocked on the writer
 
     def log_values(
         self,
