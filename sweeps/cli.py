@@ -19,7 +19,8 @@ import click
 
 from sweeps.commands import COMMANDS
 from sweeps.errors import Interrupted, SweepsError
-from sweeps.infra import signals
+from sweeps.infra import heap, signals, timings
+from sweeps.infra.libraries import quiet_loggers
 from sweeps.infra.text import printable
 from sweeps.infra.urls import redact_text
 
@@ -39,24 +40,13 @@ def _one_line_warning(
 
 def quiet_libraries(verbose: bool = False) -> None:
     """Keep Optuna's per-trial lines and MLflow's migration chatter out of the progress bar
-    (Optuna resets its logger when imported: :func:`quiet_optuna` runs once it is)."""
+    (Optuna resets its logger when imported: a command imports it within
+    :func:`~sweeps.infra.libraries.imported`, which quiets it again)."""
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     warnings.showwarning = _one_line_warning
-    quiet_optuna(verbose)
-
-
-def quiet_optuna(verbose: bool = False) -> None:
-    """Optuna's per-trial log lines off (if Optuna has been imported); MLflow's INFO lines
-    (store migrations) too: both libraries set their loggers' levels when imported."""
-    if "mlflow" in sys.modules:
-        logging.getLogger("mlflow").setLevel(logging.WARNING)
-    optuna = sys.modules.get("optuna")
-    if optuna is not None:
-        # ERROR: a failed or interrupted trial's traceback goes to its run (error.txt) and its
-        # reason to `sweeps status`, not to the terminal through Optuna's warning
-        optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.ERROR)
+    quiet_loggers(verbose)
 
 
 class LazyGroup(click.Group):
@@ -73,7 +63,7 @@ class LazyGroup(click.Group):
         if entry is None:
             return None
         module = importlib.import_module(f"sweeps.commands.{entry.module}")
-        quiet_optuna()  # the module may have imported Optuna, which logs at INFO by default
+        quiet_loggers()  # the module may have imported Optuna, which logs at INFO by default
         command: click.Command = getattr(module, entry.attribute)
         return command
 
@@ -108,11 +98,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     quiet_libraries()
     try:
         # without standalone mode, click returns the code of ``ctx.exit(n)`` instead of exiting
-        code = cli.main(args=args, prog_name="sweeps", standalone_mode=False)
+        with timings.phase("command"):  # SWEEPS_TIMINGS: start-up, then the whole command
+            code = cli.main(args=args, prog_name="sweeps", standalone_mode=False)
     except BaseException as exc:  # every outcome becomes one line and an exit code
+        if argv is None:
+            heap.finish()
         _fail(exc, debug, hard=argv is None)
     if argv is None:
         signals.exit_quietly_on_signal()  # the work is done: a late Ctrl-C exits 0
+        heap.finish()
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -6,23 +6,16 @@ import csv
 import io
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sweeps.commands.options import sweep_flags
-from sweeps.config import safe_name
-from sweeps.results.best import (
-    BestTrial,
-    ChampionSummary,
-    Ranking,
-    champion_of,
-    ranking_from_config,
-    ranking_from_parent,
-    top_trials,
-)
-from sweeps.sweepfile import Flags, resolve_config
-from sweeps.tracking import open_existing, resolve_tracking_uri
+from sweeps.infra import libraries
+
+if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
+    from sweeps.results.best import BestTrial, ChampionSummary, Ranking
+    from sweeps.sweepfile import Flags
 
 FORMATS = ("table", "json", "csv")
 
@@ -39,24 +32,42 @@ def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Fl
     by the metric and direction its parent run recorded."""
     if (config is None) == (experiment is None):
         raise click.UsageError("give either CONFIG or --experiment NAME")
+    if config is None:
+        _check_experiment_flags(flags)
+    with libraries.imported():  # MLflow's client, and only it
+        from sweeps.results.best import (
+            champion_of,
+            ranking_from_config,
+            ranking_from_parent,
+            top_trials,
+        )
+        from sweeps.sweepfile import resolve_config
+        from sweeps.tracking import open_existing, resolve_tracking_uri
+
     if config is not None:
         cfg = resolve_config(config, flags)
         tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
         ranking = ranking_from_config(cfg)
     else:
         assert experiment is not None
-        if flags.sets:
-            raise click.UsageError("--set needs CONFIG")
-        if flags.study_name is not None:
-            try:
-                safe_name(flags.study_name)
-            except ValueError as exc:
-                raise click.BadParameter(str(exc), param_hint="--study") from None
         tracker = open_existing(resolve_tracking_uri(flags.tracking_uri, None))
         ranking = ranking_from_parent(tracker, experiment, flags.study_name)
     champion = champion_of(tracker, ranking)
     trials = top_trials(tracker, ranking, k, champion)
     click.echo(RENDER[fmt](ranking, trials, champion), nl=fmt != "csv")
+
+
+def _check_experiment_flags(flags: Flags) -> None:
+    """Usage errors of ``--experiment NAME``: no ``--set``, a valid ``--study``."""
+    if flags.sets:
+        raise click.UsageError("--set needs CONFIG")
+    if flags.study_name is not None:
+        from sweeps.config import safe_name
+
+        try:
+            safe_name(flags.study_name)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--study") from None
 
 
 def as_json(ranking: Ranking, trials: list[BestTrial], champion: ChampionSummary | None) -> str:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sweeps.commands.options import tracking_option
 from sweeps.commands.render import aligned
-from sweeps.results.compare import Comparison, Pair, compare, parse_refs, resolve_side
-from sweeps.tracking import open_existing, resolve_tracking_uri
+from sweeps.infra import libraries
+
+if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
+    from sweeps.results.compare import Comparison, Pair
 
 FORMATS = ("table", "json")
 
@@ -24,6 +26,10 @@ def compare_command(a: str, b: str, fmt: str, tracking_uri: str | None) -> None:
     """Show A and B side by side: two sweeps (sweep files or experiment names; a sweep is
     shown through its trials by state, best value, champion, settings and winner's run) or
     two runs (run ids). Settings and params where they differ; final and test metrics."""
+    with libraries.imported():  # MLflow's client, and only it
+        from sweeps.results.compare import compare, parse_refs, resolve_side
+        from sweeps.tracking import open_existing, resolve_tracking_uri
+
     refs, configured = parse_refs([a, b])
     tracker = open_existing(resolve_tracking_uri(tracking_uri, configured))
     comparison = compare(resolve_side(tracker, refs[0]), resolve_side(tracker, refs[1]))

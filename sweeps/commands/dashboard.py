@@ -5,16 +5,18 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sweeps.commands.options import sweep_flags
 from sweeps.errors import SweepsError
-from sweeps.infra import signals
+from sweeps.infra import libraries, signals
 from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.urls import redact
-from sweeps.study.storage import read_study, resolve_storage_url
-from sweeps.sweepfile import Flags, resolve_config
+
+if TYPE_CHECKING:
+    from sweeps.sweepfile import Flags
 
 NAME = "optuna-dashboard"
 INSTALL_HINT = "optuna-dashboard is not installed: pip install optuna-dashboard"
@@ -50,6 +52,10 @@ def dashboard_command(
     Runs until Ctrl-C or SIGTERM, which stop the dashboard and exit 0.
     """
     executable = dashboard_executable()
+    with libraries.imported():  # Optuna's storage
+        from sweeps.study.storage import read_study, resolve_storage_url
+        from sweeps.sweepfile import resolve_config
+
     cfg = resolve_config(config, flags)
     url = resolve_storage_url(None, cfg.study.storage)
     read_study(url, cfg.study_name)  # exists, or a one-line error

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sweeps.commands.options import sweep_flags
-from sweeps.results.export import choose_trial, export_trial
-from sweeps.sweepfile import Flags, resolve_config
-from sweeps.tracking import open_existing, resolve_tracking_uri
+from sweeps.infra import libraries
+
+if TYPE_CHECKING:
+    from sweeps.sweepfile import Flags
 
 
 @click.command()
@@ -38,13 +40,18 @@ def export(
     data, split and seed, nothing searched, a new name. `sweeps run` takes it as it is."""
     if (config is None) == (run_id is None):
         raise click.UsageError("give either CONFIG or --run RUN_ID")
+    if config is None and (number is not None or flags.sets or flags.study_name):
+        raise click.UsageError("--trial, --set and --study need CONFIG")
+    with libraries.imported():  # MLflow's client, and only it
+        from sweeps.results.export import choose_trial, export_trial
+        from sweeps.sweepfile import resolve_config
+        from sweeps.tracking import open_existing, resolve_tracking_uri
+
     if config is not None:
         cfg = resolve_config(config, flags)
         tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
         run = choose_trial(tracker, experiment=cfg.name, study=cfg.study_name, number=number)
     else:
-        if number is not None or flags.sets or flags.study_name:
-            raise click.UsageError("--trial, --set and --study need CONFIG")
         tracker = open_existing(resolve_tracking_uri(flags.tracking_uri, None))
         run = choose_trial(tracker, run_id=run_id)
     exported = export_trial(tracker, run, name)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from sweeps.commands.options import sweep_flags
+from sweeps.infra import libraries
 from sweeps.infra.urls import redact
-from sweeps.search.launch import load_inputs
-from sweeps.sweepfile import Flags
+
+if TYPE_CHECKING:
+    from sweeps.sweepfile import Flags
 
 
 @click.command()
@@ -19,6 +23,9 @@ def init(config: str, flags: Flags, fresh: bool) -> None:
 
     Run it before starting workers on many machines, so none of them races to create a store.
     """
+    with libraries.imported():
+        from sweeps.search.launch import load_inputs
+
     sweep = load_inputs(config, flags).init(fresh=fresh)
     click.echo(f"study          {sweep.cfg.study_name} on {redact(sweep.storage_url)}")
     click.echo(f"experiment id  {sweep.experiment_id} on {redact(sweep.tracker.uri)}")

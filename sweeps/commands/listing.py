@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sweeps.commands.options import tracking_option
 from sweeps.commands.render import aligned, local_time, utc_iso
+from sweeps.infra import libraries
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.results.catalog import SweepSummary, list_sweeps, read_overviews
-from sweeps.study.storage import DEFAULT_STORAGE, resolve_storage_url
-from sweeps.tracking import open_existing, resolve_tracking_uri
+
+if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
+    from sweeps.results.catalog import SweepSummary
 
 FORMATS = ("table", "json")
 SHOWN_STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING")
@@ -31,6 +33,10 @@ SHOWN_STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING")
 def list_command(storage: str | None, fmt: str, tracking_uri: str | None) -> None:
     """List the sweeps of a tracking store: trials by state, best value, champion model
     version and last activity, one line per sweep (experiment and study)."""
+    with libraries.imported():  # MLflow's client; the study storage is read with SQL
+        from sweeps.results.catalog import list_sweeps, read_overviews
+        from sweeps.tracking import open_existing, resolve_tracking_uri
+
     tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
     url = storage_for_listing(storage)
     sweeps = list_sweeps(tracker, read_overviews(url))
@@ -44,6 +50,8 @@ def list_command(storage: str | None, fmt: str, tracking_uri: str | None) -> Non
 
 def storage_for_listing(flag: str | None) -> str | None:
     """``--storage``, else the local default storage when its file exists, else None."""
+    from sweeps.study.storage import DEFAULT_STORAGE, resolve_storage_url
+
     if flag is not None:
         return resolve_storage_url(flag, None)
     default = sqlite_file(DEFAULT_STORAGE)

@@ -1,5 +1,6 @@
 """Options shared by the subcommands, and the one place command-line values become
-:class:`~sweeps.sweepfile.Flags`."""
+:class:`~sweeps.sweepfile.Flags` (imported when a command runs: ``--help`` and usage errors
+need neither pydantic nor the sweep file's schema)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-
-from sweeps.sweepfile import Flags
 
 TRACKING_HELP = (
     "MLflow tracking URI (default: the config's, then $MLFLOW_TRACKING_URI, "
@@ -35,6 +34,8 @@ def sweep_flags(
         def wrapper(
             *args: Any, overrides: tuple[str, ...], study_name: str | None, **kw: Any
         ) -> Any:
+            from sweeps.sweepfile import Flags  # pydantic and the schema: not for --help
+
             flags = Flags(
                 tuple(overrides), study_name, kw.pop("storage", None), kw.pop("tracking_uri", None)
             )

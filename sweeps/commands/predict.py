@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from sweeps.commands.options import tracking_option
-from sweeps.results.predict import OUTPUT_SUFFIXES, choose_model, load_scorer, write_table
-from sweeps.sweepfile import Flags, resolve_config
-from sweeps.tracking import open_existing, resolve_tracking_uri
+from sweeps.infra import libraries
+
+#: The output files ``--output`` may name (the same as ``sweeps.results.predict``'s, which
+#: imports pandas: a usage error is found without it).
+OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq")
 
 
 @click.command()
@@ -50,6 +52,11 @@ def predict(
         raise click.UsageError("give exactly one of --config, --model and --run")
     if out is not None and out.suffix.lower() not in OUTPUT_SUFFIXES:
         raise click.BadParameter(f"{out}: use a .csv or .parquet file", param_hint="--output")
+    with libraries.imported():
+        from sweeps.results.predict import choose_model, load_scorer, write_table
+        from sweeps.sweepfile import Flags, resolve_config
+        from sweeps.tracking import open_existing, resolve_tracking_uri
+
     if config is not None:
         cfg = resolve_config(config, Flags(tracking_uri=tracking_uri))
         tracking_uri, model = cfg.tracking.uri, cfg.tracking.model_name or cfg.name

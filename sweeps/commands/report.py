@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sweeps.commands.options import sweep_flags
-from sweeps.report.write import REPORT_NAME, write_report
-from sweeps.study.storage import read_study, resolve_storage_url
-from sweeps.sweepfile import Flags, resolve_config
-from sweeps.tracking import open_existing, resolve_tracking_uri
+from sweeps.infra import libraries
+
+if TYPE_CHECKING:
+    from sweeps.sweepfile import Flags
+
+REPORT_NAME = "report.md"  # sweeps.report.write's (it imports Optuna and MLflow)
 
 
 def report_paths(output: str | None, study_name: str) -> tuple[Path, str]:
@@ -43,6 +46,12 @@ def report_command(
     the winner with validation and test metrics, the top 10, the study plots, the search
     space and the config, as Markdown and as one self-contained HTML page. Only reads the
     stores."""
+    with libraries.imported():
+        from sweeps.report.write import write_report
+        from sweeps.study.storage import read_study, resolve_storage_url
+        from sweeps.sweepfile import resolve_config
+        from sweeps.tracking import open_existing, resolve_tracking_uri
+
     cfg = resolve_config(config, flags)
     study = read_study(resolve_storage_url(None, cfg.study.storage), cfg.study_name)
     tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))

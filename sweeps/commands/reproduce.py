@@ -5,12 +5,16 @@ Exit codes: 0 identical (bit for bit), 1 differs or refused (data changed), 2 un
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from sweeps.reproduce.champion import ChampionReproduction, is_champion, reproduce_champion
-from sweeps.reproduce.comparison import Comparison, SeedSpread
-from sweeps.reproduce.retrain import Reproduction, reproduce
-from sweeps.tracking import open_existing, resolve_tracking_uri
+from sweeps.infra import libraries
+
+if TYPE_CHECKING:  # imported when the command runs (MLflow, scikit-learn: not for --help)
+    from sweeps.reproduce.champion import ChampionReproduction
+    from sweeps.reproduce.comparison import Comparison, SeedSpread
+    from sweeps.reproduce.retrain import Reproduction
 
 
 @click.command(name="reproduce")
@@ -34,6 +38,11 @@ def reproduce_command(run_id: str, k: int | None, tracking_uri: str | None) -> N
 
     Exits 0 when identical bit for bit, 1 when anything differs (or the data changed).
     """
+    with libraries.imported():
+        from sweeps.reproduce.champion import is_champion, reproduce_champion
+        from sweeps.reproduce.retrain import reproduce
+        from sweeps.tracking import open_existing, resolve_tracking_uri
+
     tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
     if is_champion(tracker, run_id):
         champion = reproduce_champion(tracker, run_id, seeds=k or 0)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from typing import TYPE_CHECKING
 
 import click
 
 from sweeps.commands.options import blas_option, sweep_flags
-from sweeps.commands.show import print_result
 from sweeps.errors import SweepsError
-from sweeps.results.conclude import conclude
-from sweeps.search.launch import RunOptions, run_sweep
-from sweeps.sweepfile import Flags
+from sweeps.infra import libraries
+from sweeps.infra.timings import phase
+
+if TYPE_CHECKING:
+    from sweeps.sweepfile import Flags
 
 
 @click.command()
@@ -52,6 +54,11 @@ def run(
             "pass --force-jobs to start them anyway",
             param_hint="'--jobs'",
         )
+    with phase("imports"), libraries.imported():  # what a sweep needs, in one go
+        from sweeps.commands.show import print_result
+        from sweeps.results.conclude import conclude
+        from sweeps.search.launch import RunOptions, run_sweep
+
     flags = dataclasses.replace(flags, trials=trials, timeout=timeout)
     announce = None if quiet else lambda line: click.echo(line, err=True)
     options = RunOptions(jobs=jobs, blas=blas, fresh=fresh, progress=not quiet, announce=announce)

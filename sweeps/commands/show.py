@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.results.champion import Choice
-from sweeps.results.summary import SweepResult
+
+if TYPE_CHECKING:
+    from sweeps.results.champion import Choice
+    from sweeps.results.summary import SweepResult
 
 
 def _fmt(value: Any) -> str:

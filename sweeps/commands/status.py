@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from sweeps.commands.options import sweep_flags
+from sweeps.infra import libraries
 from sweeps.infra.urls import redact
-from sweeps.study.budget import recorded_budget
-from sweeps.study.status import study_status
-from sweeps.study.storage import read_study, resolve_storage_url
-from sweeps.sweepfile import Flags, resolve_config
+
+if TYPE_CHECKING:
+    from sweeps.sweepfile import Flags
 
 
 @click.command()
@@ -20,6 +22,12 @@ def status(
     flags: Flags,
 ) -> None:
     """Show the state of the sweep of CONFIG without changing anything."""
+    with libraries.imported():  # Optuna's storage, and only it
+        from sweeps.study.budget import recorded_budget
+        from sweeps.study.status import study_status
+        from sweeps.study.storage import read_study, resolve_storage_url
+        from sweeps.sweepfile import resolve_config
+
     cfg = resolve_config(config, flags)
     url = resolve_storage_url(None, cfg.study.storage)
     study = read_study(url, cfg.study_name)

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from sweeps.commands.options import set_option
-from sweeps.infra import signals
+from sweeps.infra import libraries, signals
 from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.sweepfile import Flags, resolve_config
-from sweeps.tracking import (
-    TrackingStore,
-    artifact_root_for,
-    experiment_named,
-    open_existing,
-    resolve_tracking_uri,
-)
+
+if TYPE_CHECKING:
+    from sweeps.tracking import TrackingStore
 
 NAME = "MLflow UI"
 
@@ -53,6 +49,10 @@ def _resolve(
     config: str | None, overrides: tuple[str, ...], tracking_uri: str | None
 ) -> tuple[TrackingStore, str | None, str | None]:
     """``(tracker, experiment id, configured artifact location)`` of CONFIG, or of the store."""
+    with libraries.imported():  # MLflow's client
+        from sweeps.sweepfile import Flags, resolve_config
+        from sweeps.tracking import experiment_named, open_existing, resolve_tracking_uri
+
     if config is None:
         return open_existing(resolve_tracking_uri(tracking_uri, None)), None, None
     cfg = resolve_config(config, Flags(overrides, tracking_uri=tracking_uri))
@@ -118,6 +118,8 @@ def mlflow_ui(
     check_port_free(host, port)
     if not is_loopback(host):
         warn_exposed(host, port)
+    from sweeps.tracking import artifact_root_for
+
     local = sqlite_file(tracker.uri) is not None
     root = artifact_root_for(tracker.uri, artifact_location) if local else None
     command = mlflow_ui_command(tracker.uri, host, port, root, allowed_hosts)

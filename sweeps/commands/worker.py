@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from sweeps.commands.options import blas_option, sweep_flags
-from sweeps.commands.show import print_result
 from sweeps.errors import SweepsError
-from sweeps.results.conclude import conclude
-from sweeps.search.launch import join_sweep
-from sweeps.sweepfile import Flags
+from sweeps.infra import libraries
+from sweeps.infra.timings import phase
+
+if TYPE_CHECKING:
+    from sweeps.sweepfile import Flags
 
 
 @click.command()
@@ -27,6 +30,11 @@ def worker(config: str, flags: Flags, blas: int | None, quiet: bool, no_conclude
     the budget holds across all of them. The worker that sees the study finish concludes it
     (tests and packages the winner) unless --no-conclude.
     """
+    with phase("imports"), libraries.imported():  # what a worker needs, in one go
+        from sweeps.commands.show import print_result
+        from sweeps.results.conclude import conclude
+        from sweeps.search.launch import join_sweep
+
     sweep, outcome = join_sweep(config, flags, blas=blas, progress=not quiet)
     if outcome.study_done and not no_conclude:
         announce = None if quiet else lambda line: click.echo(line, err=True)

@@ -14,9 +14,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.pool import Pool
-
 BUSY_TIMEOUT_S = 60.0
 
 
@@ -51,6 +48,9 @@ def _on_connect(dbapi_conn: object, _record: object) -> None:
 def register_fast_commits(path: Path) -> None:
     """Make every new SQLAlchemy connection to ``path`` (MLflow's too) commit without fsync."""
     if not _FAST_FILES:
+        from sqlalchemy import event  # here: a command that only names a store needs none
+        from sqlalchemy.pool import Pool
+
         event.listen(Pool, "connect", _on_connect)
     _FAST_FILES.add(str(path.resolve()))
 

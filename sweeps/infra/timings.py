@@ -1,8 +1,13 @@
-"""Where a command's wall time goes, for ``benchmarks/sweep_throughput.py``.
+"""Where a command's wall time goes, for ``benchmarks/sweep_throughput.py`` and
+``benchmarks/cli_latency.py``.
 
 With ``SWEEPS_TIMINGS=FILE`` set, each :func:`phase` adds its seconds to a table written to
-FILE as JSON when the process ends (with the seconds from interpreter start to the first
-phase as ``startup``). Without it, a phase costs two clock reads.
+FILE as JSON when the process ends: ``startup`` (interpreter start to the first phase: Python
+and the ``sweeps`` group), ``command`` (every command: parsing, its imports, its work), and
+the phases within it that a command marks (``imports``, ``load``, ``stores``, ``trials``,
+...). Phases nest, so they do not add up to the wall time; what the process spends after
+``command`` (its exit) is the wall time less ``startup`` and ``command``. Without the
+variable, a phase costs two clock reads.
 """
 
 from __future__ import annotations

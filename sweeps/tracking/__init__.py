@@ -3,20 +3,35 @@
 Callers use the face (:class:`TrackingStore`, :class:`RunRecord`, :class:`RunWriter`) and
 never MLflow itself: :class:`Tracker` implements it on an MLflow store (``MlflowClient`` with
 explicit run ids, no fluent global state), :class:`MemoryTracker` in memory for fast tests.
+
+Each name is imported with its module on first use (PEP 562), so a caller that needs only
+the face or :func:`resolve_tracking_uri` does not pay for importing MLflow (about a second).
 """
 
-from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord, RunWriter, TrackingStore
-from sweeps.tracking.lookup import experiment_named, fetch_run, refresh_statistics
-from sweeps.tracking.memory import MemoryTracker
-from sweeps.tracking.reaper import close_stale_runs
-from sweeps.tracking.runs import TrialRun
-from sweeps.tracking.store import (
-    Tracker,
-    artifact_root_for,
-    open_existing,
-    open_tracker,
-    resolve_tracking_uri,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+#: Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    "DatasetRecord": "face",
+    "ModelVersion": "face",
+    "RunRecord": "face",
+    "RunWriter": "face",
+    "TrackingStore": "face",
+    "experiment_named": "lookup",
+    "fetch_run": "lookup",
+    "refresh_statistics": "lookup",
+    "MemoryTracker": "memory",
+    "close_stale_runs": "reaper",
+    "TrialRun": "runs",
+    "Tracker": "store",
+    "artifact_root_for": "uris",
+    "open_existing": "store",
+    "open_tracker": "store",
+    "resolve_tracking_uri": "uris",
+}
 
 __all__ = [
     "DatasetRecord",
@@ -36,3 +51,33 @@ __all__ = [
     "refresh_statistics",
     "resolve_tracking_uri",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines ``name`` on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sweeps.tracking' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"sweeps.tracking.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:  # for type checkers and readers: the same names, imported eagerly
+    from sweeps.tracking.face import (
+        DatasetRecord,
+        ModelVersion,
+        RunRecord,
+        RunWriter,
+        TrackingStore,
+    )
+    from sweeps.tracking.lookup import experiment_named, fetch_run, refresh_statistics
+    from sweeps.tracking.memory import MemoryTracker
+    from sweeps.tracking.reaper import close_stale_runs
+    from sweeps.tracking.runs import TrialRun
+    from sweeps.tracking.store import Tracker, open_existing, open_tracker
+    from sweeps.tracking.uris import artifact_root_for, resolve_tracking_uri

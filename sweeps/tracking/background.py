@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sweeps.errors import StoreError
+from sweeps.infra import heap
 from sweeps.tracking.handles import RunHandle
 from sweeps.tracking.writer import child_main
 
@@ -38,6 +39,7 @@ class BackgroundWriter:
             args=(from_parent, to_parent, [from_child, to_child], uri),
             name="sweeps-tracking-writer",
         )
+        heap.settle()  # neither process's collector then copies the pages they share
         self._proc.start()
         from_parent.close()
         to_parent.close()

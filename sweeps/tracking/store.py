@@ -3,7 +3,6 @@ artifacts and the model registry, through one ``MlflowClient`` with explicit run
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import tempfile
 import time
@@ -12,13 +11,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 from mlflow import MlflowClient
 from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
 from sweeps.errors import RunNotFoundError, StoreError
+from sweeps.infra import heap, timings
 from sweeps.infra.databases import require_tool
 from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
@@ -49,34 +48,13 @@ from sweeps.tracking.models import (
 from sweeps.tracking.probe import probe
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
 from sweeps.tracking.timing import TimedClient
+from sweeps.tracking.uris import artifact_root_for, resolve_tracking_uri
 from sweeps.tracking.versions import describe_version, version_of_run
 
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
 
-DEFAULT_TRACKING_URI = "sqlite:///mlruns/mlflow.db"
-#: A store of this file name keeps its artifacts in ``artifacts/`` beside it (as always).
-DEFAULT_DB_NAME = "mlflow.db"
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
-
-
-def resolve_tracking_uri(flag: str | None, configured: str | None) -> str:
-    """``--tracking-uri``, else the config's, else ``MLFLOW_TRACKING_URI``, else the local store."""
-    return flag or configured or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
-
-
-def artifact_root_for(uri: str, configured: str | None = None) -> str | None:
-    """Where a new experiment keeps artifacts: beside a SQLite store, in a folder named after
-    it (``x/foo.db``: ``x/foo-artifacts/``, so two stores in one folder never mix their
-    artifacts; the default ``mlruns/mlflow.db`` keeps ``mlruns/artifacts/``); else the server
-    decides."""
-    if configured:
-        return configured if urlparse(configured).scheme else Path(configured).resolve().as_uri()
-    db = sqlite_file(uri)
-    if db is None:
-        return None
-    folder = "artifacts" if db.name == DEFAULT_DB_NAME else f"{db.stem}-artifacts"
-    return (db.resolve().parent / folder).as_uri()
 
 
 def _create_client(uri: str) -> MlflowClient:
@@ -124,7 +102,8 @@ class Tracker:
         probe(uri)
         require_tool(uri, "mlflow")  # MLflow would migrate Optuna's database into its own
         try:
-            self.client = TimedClient(_create_client(uri))
+            with heap.importing():  # MLflow imports its store's modules now: a second's worth
+                self.client = TimedClient(_create_client(uri))
         except MlflowException as exc:
             raise StoreError(f"tracking store {redact(uri)}: {exc.message}") from None
 
@@ -235,7 +214,9 @@ class Tracker:
                 warnings.warn(str(exc), RuntimeWarning, stacklevel=2)
             raise
         self.writer = None
-        writer.close()
+        with timings.phase("writer.drain"):  # what was still queued when the block ended
+            writer.close()
+        timings.add("writer.waits", writer.seconds)  # the worker blocked on the writer
 
     def log_values(
         self,

@@ -20,6 +20,8 @@ import contextlib, io, json, os, resource, sys
 from pathlib import Path
 import mlflow, optuna, pandas, sklearn  # imported before the cap: they are not under test
 import sweeps.commands.reproduce, sweeps.commands.run
+# what those commands import when they run
+import sweeps.commands.show, sweeps.reproduce.retrain, sweeps.results.conclude, sweeps.search.launch
 from sweeps.cli import main
 from sweeps.sweepfile import load_config
 

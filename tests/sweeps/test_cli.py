@@ -3,15 +3,18 @@ mean something, flags as typed values."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
 
 from sweeps.cli import cli
+from sweeps.commands import COMMANDS
 from tests.sweeps.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +57,73 @@ def test_help_imports_no_command_and_no_heavy_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[] []"
     assert "status     Trials by state" in out.stdout
+
+
+HEAVY = ("optuna", "mlflow", "sklearn", "pandas", "matplotlib")
+#: A usage mistake per command (and a second one where the command itself finds it, after
+#: click has parsed the line): each exits 2 before importing any library.
+USAGE_ERRORS = {
+    "run": [["run"], ["run", "c.yaml", "--trials", "0"]],
+    "init": [["init"]],
+    "worker": [["worker"], ["worker", "c.yaml", "--blas-threads", "0"]],
+    "status": [["status"]],
+    "list": [["list", "--format", "nope"]],
+    "best": [["best"], ["best", "--experiment", "x", "--set", "seed=1"]],
+    "compare": [["compare", "a"]],
+    "export": [["export"], ["export", "--run", "r", "--trial", "1"]],
+    "predict": [["predict", "f.csv"], ["predict", "f.csv", "--run", "r", "-o", "out.txt"]],
+    "reproduce": [["reproduce"]],
+    "ui": [["ui", "--port", "0"]],
+    "report": [["report"]],
+    "dashboard": [["dashboard"]],
+}
+PROBE = """
+import contextlib, io, json, sys
+from sweeps.cli import main
+heavy = {heavy!r}
+out = []
+for args in json.loads(sys.argv[1]):
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        try:
+            main(args)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code
+    out.append([args, code, err.getvalue(), [m for m in heavy if m in sys.modules]])
+print(json.dumps(out))
+"""
+
+
+def probe(lines: list[list[str]], heavy: tuple[str, ...] = HEAVY) -> list[list[Any]]:
+    """Run each command line in one fresh interpreter, in turn; per line its exit code,
+    standard error and which of ``heavy`` were imported by then."""
+    code = PROBE.format(heavy=heavy)
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(lines)], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def test_every_command_help_and_usage_error_imports_no_heavy_library() -> None:
+    assert set(USAGE_ERRORS) == set(COMMANDS)
+    lines = [[name, "--help"] for name in COMMANDS]
+    lines += [args for errors in USAGE_ERRORS.values() for args in errors]
+    results = probe(lines)
+    for args, code, err, heavy in results:
+        expected = 0 if args[-1] == "--help" else 2
+        assert (code, heavy) == (expected, []), (args, err)
+        if expected == 2:
+            assert err.startswith("sweeps: error: ") and err.count("\n") == 1, (args, err)
+
+
+def test_the_commands_constants_match_the_modules_they_stand_in_for() -> None:
+    from sweeps.commands import predict, report
+    from sweeps.report.write import REPORT_NAME
+    from sweeps.results.predict import OUTPUT_SUFFIXES
+
+    assert predict.OUTPUT_SUFFIXES == OUTPUT_SUFFIXES
+    assert report.REPORT_NAME == REPORT_NAME
 
 
 @pytest.mark.parametrize("name", ["2024", "no", "null"])
@@ -105,12 +175,12 @@ def test_the_ui_line_never_shows_a_password() -> None:
 def test_an_unexpected_error_is_one_redacted_line_with_the_hint(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sweeps.commands.status as status
+    import sweeps.sweepfile
 
     def boom(*_args: object) -> None:
         raise RuntimeError("API request to http://u:hunter2@host/api failed\nsecond line")
 
-    monkeypatch.setattr(status, "resolve_config", boom)
+    monkeypatch.setattr(sweeps.sweepfile, "resolve_config", boom)  # status imports it when run
     assert run_cli("status", str(ROOT / "conf/quickstart.yaml")) == 1
     err = capsys.readouterr().err
     assert err == (
@@ -136,3 +206,35 @@ def test_a_usage_mistake_is_one_line_and_exit_2(
 ) -> None:
     assert run_cli(*args) == 2
     assert capsys.readouterr().err == line + "\n"
+
+
+#: What each read-only command must not import: only the client of the store it reads (MLflow
+#: brings pandas; the sweep file's validation names Optuna's samplers).
+READERS_AVOID = {
+    "status": ("mlflow", "sklearn", "pandas", "matplotlib", "scipy"),
+    "list": ("sklearn", "matplotlib"),
+    "best": ("sklearn", "matplotlib"),
+    "compare": ("sklearn", "matplotlib"),
+    "export": ("sklearn", "matplotlib"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(READERS_AVOID))
+def test_a_read_only_command_imports_only_the_client_of_its_store(
+    name: str, tmp_path_factory: pytest.TempPathFactory, migrated_mlflow_db: Path
+) -> None:
+    from tests.sweeps.finished import tiny_sweep
+
+    tiny = tiny_sweep(tmp_path_factory, migrated_mlflow_db)
+    stores, config = tiny.stores, str(tiny.config)
+    run_id = tiny.run_id(0)
+    lines = {
+        "status": ["status", config, "--storage", stores.storage_url],
+        "list": ["list", *stores.flags()],
+        "best": ["best", config, "--tracking-uri", stores.tracking_uri],
+        "compare": ["compare", run_id, run_id, "--tracking-uri", stores.tracking_uri],
+        "export": ["export", "--run", run_id, "--tracking-uri", stores.tracking_uri],
+    }
+    [(_, code, err, imported)] = probe([lines[name]], READERS_AVOID[name])
+    assert (code, imported) == (0, []), err
