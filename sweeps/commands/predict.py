@@ -62,7 +62,7 @@ def predict(
         tracking_uri, model = cfg.tracking.uri, cfg.tracking.model_name or cfg.name
     tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
     choice = choose_model(tracker, model=model, run_id=run_id)
-    scorer = load_scorer(tracker, choice.run_id)
+    scorer = load_scorer(tracker, choice)
     if proba and not scorer.classifier:
         raise click.UsageError(f"--proba: {choice.label} is a regressor: it has no classes")
     scored = scorer.score(file, proba=proba)

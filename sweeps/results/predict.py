@@ -31,10 +31,12 @@ OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq")
 
 @dataclass(frozen=True)
 class ModelChoice:
-    """The run whose logged model scores, and how to name it to the user."""
+    """The run whose logged model scores, how to name it to the user, and the tags of the
+    model version chosen (its files are checked against their digest; None: the run's)."""
 
     run_id: str
     label: str
+    version_tags: dict[str, str] | None = None
 
 
 def parse_model_ref(text: str) -> tuple[str, str | None, str | None]:
@@ -70,7 +72,7 @@ def choose_model(tracker: TrackingStore, *, model: str | None, run_id: str | Non
             f"no registered model {name!r} with {which} in tracking store {redact(tracker.uri)}"
         )
     via = f" (alias {alias})" if alias else ""
-    return ModelChoice(found.run_id, f"model {name} version {found.version}{via}")
+    return ModelChoice(found.run_id, f"model {name} version {found.version}{via}", found.tags)
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,9 @@ class Scorer:
         return Scored(table, notes)
 
 
-def load_scorer(tracker: TrackingStore, run_id: str) -> Scorer:
-    """The model logged on ``run_id`` and the data options its ``trial_config.json`` holds."""
+def load_scorer(tracker: TrackingStore, choice: ModelChoice) -> Scorer:
+    """The chosen model and the data options its run's ``trial_config.json`` holds."""
+    run_id = choice.run_id
     logged = tracker.read_json(run_id, "trial_config.json")
     try:
         data: dict[str, Any] = dict(logged["config"]["data"])
@@ -122,7 +125,7 @@ def load_scorer(tracker: TrackingStore, run_id: str) -> Scorer:
     roles = data.get("columns") or {}
     dropped = [*(data.get("drop_columns") or ()), *(c for c, r in roles.items() if r == "drop")]
     return Scorer(
-        model=tracker.load_model(run_id),
+        model=tracker.load_model(run_id, choice.version_tags),
         target=str(data.get("target", "target")),  # built-in and generated tables: "target"
         dropped=tuple(map(str, dropped)),
         na_values=missing_tokens(data.get("na_values") or ()),

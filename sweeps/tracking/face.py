@@ -193,8 +193,10 @@ class TrackingStore(Protocol):
         """Upload a folder made by :meth:`save_model` as the run's model (``model``: the object
         it holds, for a store that keeps objects)."""
 
-    def load_model(self, run_id: str) -> Any:
-        """The scikit-learn pipeline logged on ``run_id``."""
+    def load_model(self, run_id: str, version_tags: Mapping[str, str] | None = None) -> Any:
+        """The scikit-learn pipeline logged on ``run_id``: its files must match the digest
+        recorded on the model version whose ``version_tags`` are given, else on the run
+        (:class:`~sweeps.errors.UntrustedModelError` otherwise)."""
 
     def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:
         """A new version of registered model ``name`` from the run's model; its number."""

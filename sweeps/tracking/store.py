@@ -299,9 +299,10 @@ class Tracker:
         """Upload a folder made by :meth:`save_model` as the run's model."""
         log_saved(self.client, run_id, folder)
 
-    def load_model(self, run_id: str) -> Any:
-        """The scikit-learn pipeline logged on ``run_id``."""
-        return load_sklearn(self.client, run_id)
+    def load_model(self, run_id: str, version_tags: Mapping[str, str] | None = None) -> Any:
+        """The scikit-learn pipeline logged on ``run_id``, its files checked against the digest
+        on the model version whose tags are given, else on the run."""
+        return load_sklearn(self.client, run_id, version_tags)
 
     def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:
         """A new version of registered model ``name`` from the run's model; its number."""

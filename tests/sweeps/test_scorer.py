@@ -51,7 +51,7 @@ def test_the_champion_and_the_logged_data_options(tmp_path: Path) -> None:
     tracker, run_id = _store()
     choice = choose_model(tracker, model="amounts", run_id=None)
     assert (choice.run_id, choice.label) == (run_id, "model amounts version 1 (alias champion)")
-    scorer = load_scorer(tracker, run_id)
+    scorer = load_scorer(tracker, choice)
     assert (scorer.target, scorer.dropped, scorer.na_values) == ("amount", ("id", "label"), ("-1",))
     assert not scorer.classifier
     path = tmp_path / "rows.csv"
