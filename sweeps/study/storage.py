@@ -1,9 +1,11 @@
-"""The study's storage: URL resolution, heartbeats from a trial's start, opening studies."""
+"""The study's storage: URL resolution, heartbeats from a trial's start, opening studies, and
+one named error when its database fails."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -12,10 +14,10 @@ from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.exc import SQLAlchemyError
 
-from sweeps.errors import RunNotFoundError, StoreError
+from sweeps.errors import RunNotFoundError, StoreError, SweepsError
 from sweeps.infra.databases import require_tool
 from sweeps.infra.sqlite import engine_kwargs, sqlite_file
-from sweeps.infra.urls import redact
+from sweeps.infra.urls import redact, redact_text
 from sweeps.study.samplers import experimental_ok
 
 DEFAULT_STORAGE = "sqlite:///mlruns/optuna.db"
@@ -67,7 +69,16 @@ class SweepStorage(RDBStorage):
 
     def _first_heartbeat(self, trial_id: int) -> None:
         if self.heartbeat_interval is not None:
-            self.record_heartbeat(trial_id)
+            super().record_heartbeat(trial_id)
+
+    def record_heartbeat(self, trial_id: int) -> None:
+        """Record a heartbeat; a database error is left to the worker's next storage call
+        (Optuna's heartbeat thread would die of it with a traceback, and beat no more once the
+        database is back)."""
+        try:
+            super().record_heartbeat(trial_id)
+        except SQLAlchemyError:
+            return
 
 
 def make_storage(
@@ -104,7 +115,34 @@ def make_storage(
 
 
 def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return redact_text((str(exc).strip().splitlines() or [type(exc).__name__])[0])
+
+
+@contextmanager
+def storage_errors(url: str) -> Iterator[None]:
+    """Turn a failure of the study storage's database, wherever Optuna or SQLAlchemy raise it
+    (Optuna may re-raise it as an ``UnboundLocalError``), into one :class:`StoreError` naming
+    the storage (redacted)."""
+    try:
+        yield
+    except SweepsError:
+        raise
+    except Exception as exc:
+        cause = _database_error(exc)
+        if cause is None:
+            raise
+        raise StoreError(f"study storage {redact(url)}: {_first_line(cause)}") from exc
+
+
+def _database_error(exc: BaseException | None) -> BaseException | None:
+    """The SQLAlchemy error in ``exc``'s chain of causes and contexts, if any."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, SQLAlchemyError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def open_study(

@@ -85,6 +85,10 @@ class RunWriter(Protocol):
     ) -> None:
         """Write everything buffered and staged, then close the run with ``status``."""
 
+    def wait_written(self) -> None:
+        """Return once everything handed over for the run is in the store; raise
+        :class:`~sweeps.errors.StoreError` if a write failed."""
+
 
 class TrackingStore(Protocol):
     """Experiments, runs, artifacts and registered models, as sweeps uses them."""

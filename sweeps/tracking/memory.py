@@ -66,6 +66,9 @@ class MemoryRun:
         self.store.log_values(self.run_id, metrics, tags)
         self.store.end_run(self.run_id, status)
 
+    def wait_written(self) -> None:
+        """Nothing to wait for: writes are immediate."""
+
 
 @dataclass
 class MemoryTracker:
