@@ -23,6 +23,7 @@ from sweeps.search.sweep import Sweep, check_meaning, init_sweep
 from sweeps.study.storage import resolve_storage_url, storage_errors
 from sweeps.sweepfile import Flags, resolve_config
 from sweeps.tracking import Tracker, open_tracker, resolve_tracking_uri
+from sweeps.tracking.probe import probe
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def load_inputs(config_path: str, flags: Flags) -> Inputs:
     cfg = resolve_config(config_path, flags)
     data = load_sweep_data(cfg, config_path)
     storage_url = resolve_storage_url(None, cfg.study.storage)
+    probe(storage_url, "study storage")  # before the tracking store is written to
     require_tool(storage_url, "optuna")  # before either store is opened, created or migrated
     require_tool(resolve_tracking_uri(None, cfg.tracking.uri), "mlflow")
     tracker = open_tracker(cfg.tracking.uri, cfg.tracking.artifact_location)

@@ -3,7 +3,9 @@ one named error when its database fails."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -35,6 +37,10 @@ def resolve_storage_url(flag: str | None, configured: str | None) -> str:
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+#: Every storage this process opened: a database failure closes their pooled connections.
+_OPENED: weakref.WeakSet[RDBStorage] = weakref.WeakSet()
 
 
 class SweepStorage(RDBStorage):
@@ -77,7 +83,7 @@ class SweepStorage(RDBStorage):
         database is back)."""
         try:
             super().record_heartbeat(trial_id)
-        except SQLAlchemyError:
+        except (SQLAlchemyError, optuna.exceptions.StorageInternalError):
             return
 
 
@@ -103,7 +109,7 @@ def make_storage(
 
     try:
         with experimental_ok():
-            return SweepStorage(
+            storage = SweepStorage(
                 url,
                 heartbeat_interval=heartbeat_interval,
                 grace_period=grace_period or 3 * heartbeat_interval,
@@ -112,6 +118,8 @@ def make_storage(
             )
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(f"study storage {redact(url)}: {_first_line(exc)}") from None
+    _OPENED.add(storage)
+    return storage
 
 
 def _first_line(exc: BaseException) -> str:
@@ -131,6 +139,11 @@ def storage_errors(url: str) -> Iterator[None]:
         cause = _database_error(exc)
         if cause is None:
             raise
+        for storage in list(_OPENED):  # their connections are dead: close them now
+            with contextlib.suppress(Exception):
+                storage.remove_session()
+            with contextlib.suppress(Exception):
+                storage.engine.dispose()
         raise StoreError(f"study storage {redact(url)}: {_first_line(cause)}") from exc
 
 
@@ -207,8 +220,9 @@ def read_study(url: str, name: str) -> optuna.Study:
     :class:`RunNotFoundError`."""
     require_storage(url)
     storage = make_storage(url, heartbeat_interval=READ_ONLY_HEARTBEAT)
-    if name not in optuna.get_all_study_names(storage):
-        raise RunNotFoundError(f"no study {name!r} in {redact(url)}")
-    return optuna.load_study(
-        study_name=name, storage=storage, sampler=optuna.samplers.RandomSampler()
-    )
+    with storage_errors(url):
+        if name not in optuna.get_all_study_names(storage):
+            raise RunNotFoundError(f"no study {name!r} in {redact(url)}")
+        return optuna.load_study(
+            study_name=name, storage=storage, sampler=optuna.samplers.RandomSampler()
+        )

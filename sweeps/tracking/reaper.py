@@ -62,8 +62,9 @@ def close_orphan_runs(tracker: TrackingStore, experiment_id: str, study: optuna.
 
     A FAIL trial's run ends KILLED with the trial's reason, a PRUNED one's FINISHED as pruned;
     a COMPLETE trial's run is closed by its worker before the trial completes, so none is
-    orphaned. Runs of a worker still alive on this machine are left alone, and those of other
-    machines' workers until :data:`FOREIGN_GRACE_S` after their trial ended.
+    orphaned. Runs of another worker still alive on this machine are left alone, and those of
+    other machines' workers until :data:`FOREIGN_GRACE_S` after their trial ended. Call it
+    before this process runs trials.
     """
     runs = _running(tracker, experiment_id, study.study_name)
     if not runs:
@@ -118,8 +119,8 @@ def _number(run: RunRecord) -> int:
 def _worker_gone(worker: str, trial: FrozenTrial) -> bool:
     """Whether the worker that wrote a run (``host:pid``) can no longer close it."""
     host, _, pid = worker.rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        return int(pid) != os.getpid() and not _alive(int(pid))
+    if host == socket.gethostname() and pid.isdigit():  # this process has no trial running yet
+        return int(pid) == os.getpid() or not _alive(int(pid))
     ended = trial.datetime_complete.timestamp() if trial.datetime_complete else 0.0
     return time.time() - ended > FOREIGN_GRACE_S
 

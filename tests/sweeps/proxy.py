@@ -1,9 +1,12 @@
 """A TCP proxy that a test can cut: the way to stop a shared PostgreSQL or MLflow server for one
 test without stopping it for the others.
 
-``cut()`` closes the listening socket and every open connection (clients see their connection
-reset, then connections refused: the server "died"); ``restore()`` listens again on the same
-port (the server "came back").
+``cut()`` closes the listening socket and resets every open connection (clients see their
+connection reset, then connections refused: the server "died"); ``restore()`` listens again on
+the same port (the server "came back"). The proxy runs in its own process: a sweep forks (its
+tracking writer), and a forked child would keep copies of an in-process proxy's sockets open.
+
+    python -m tests.sweeps.proxy HOST PORT   # prints its port; reads "cut" / "restore" lines
 """
 
 from __future__ import annotations
@@ -11,23 +14,62 @@ from __future__ import annotations
 import contextlib
 import selectors
 import socket
+import subprocess
+import sys
 import threading
+
+_RESET = b"\x01\0\0\0\0\0\0\0"  # SO_LINGER on, 0 s: close() sends a reset
 
 
 class CuttableProxy:
-    """Forwards 127.0.0.1:``port`` to ``target``, in a background thread."""
+    """Forwards 127.0.0.1:``port`` to ``target`` from a child process."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.sweeps.proxy", target[0], str(target[1])],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._proc.stdout is not None
+        self.port = int(self._proc.stdout.readline())
+
+    def cut(self) -> None:
+        """Refuse new connections and reset the open ones."""
+        self._ask("cut")
+
+    def restore(self) -> None:
+        """Accept connections again, on the same port."""
+        self._ask("restore")
+
+    def close(self) -> None:
+        """Stop the proxy process."""
+        if self._proc.poll() is None:
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()
+            self._proc.wait(timeout=10)
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+
+    def _ask(self, command: str) -> None:
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(command + "\n")
+        self._proc.stdin.flush()
+        assert self._proc.stdout.readline().strip() == "ok"
+
+
+class _Forwarder:
+    """The proxy itself: one thread, select over the listener and every connection pair."""
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
-        self._lock = threading.Lock()
-        self._sockets: set[socket.socket] = set()
-        self._listener = self._listen(0)
-        self.port = int(self._listener.getsockname()[1])
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="cuttable-proxy", daemon=True)
-        self._thread.start()
+        self.lock = threading.Lock()
+        self.sockets: set[socket.socket] = set()
+        self.listener: socket.socket | None = self._listen(0)
+        self.port = int(self.listener.getsockname()[1])
 
-    def _listen(self, port: int) -> socket.socket:
+    @staticmethod
+    def _listen(port: int) -> socket.socket:
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", port))
@@ -36,37 +78,36 @@ class CuttableProxy:
         return listener
 
     def cut(self) -> None:
-        """Refuse new connections and reset the open ones."""
-        with self._lock:
-            listener, self._listener = self._listener, None
+        with self.lock:
+            listener, self.listener = self.listener, None
             if listener is not None:
                 listener.close()
-            for sock in self._sockets:
+            for sock in self.sockets:
                 with contextlib.suppress(OSError):
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
                     sock.close()
-            self._sockets.clear()
+            self.sockets.clear()
 
     def restore(self) -> None:
-        """Accept connections again, on the same port."""
-        with self._lock:
-            if self._listener is None:
-                self._listener = self._listen(self.port)
+        with self.lock:
+            if self.listener is None:
+                self.listener = self._listen(self.port)
 
-    def close(self) -> None:
-        """Cut and stop the thread."""
-        self.cut()
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _serve(self) -> None:
+    def serve(self) -> None:
         pairs: dict[socket.socket, socket.socket] = {}
-        while not self._stop.is_set():
-            with self._lock:
-                listener = self._listener
-                live = [s for s in pairs if s in self._sockets]
-            pairs = {s: pairs[s] for s in live if pairs[s] in self._sockets}
-            selector = selectors.DefaultSelector()
+        while True:
+            with self.lock:
+                listener = self.listener
+                pairs = {a: b for a, b in pairs.items() if a in self.sockets and b in self.sockets}
+            try:
+                self._round(listener, pairs)
+            except (OSError, ValueError):  # a socket closed by cut() meanwhile
+                continue
+
+    def _round(
+        self, listener: socket.socket | None, pairs: dict[socket.socket, socket.socket]
+    ) -> None:
+        with selectors.DefaultSelector() as selector:
             if listener is not None:
                 selector.register(listener, selectors.EVENT_READ)
             for sock in pairs:
@@ -78,16 +119,16 @@ class CuttableProxy:
                     self._accept(listener, pairs)
                 elif sock in pairs:  # not closed meanwhile with its partner
                     self._pump(sock, pairs)
-            selector.close()
 
     def _accept(self, listener: socket.socket, pairs: dict[socket.socket, socket.socket]) -> None:
         try:
             client, _ = listener.accept()
-            upstream = socket.create_connection(self.target, timeout=5)
+            client.setblocking(True)
+            upstream = socket.create_connection(self.target)
         except OSError:
             return
-        with self._lock:
-            self._sockets.update((client, upstream))
+        with self.lock:
+            self.sockets.update((client, upstream))
         pairs[client], pairs[upstream] = upstream, client
 
     def _pump(self, sock: socket.socket, pairs: dict[socket.socket, socket.socket]) -> None:
@@ -99,10 +140,24 @@ class CuttableProxy:
                 return
         except OSError:
             pass
-        with self._lock:
+        with self.lock:
             for s in (sock, other):
-                self._sockets.discard(s)
+                self.sockets.discard(s)
                 with contextlib.suppress(OSError):
                     s.close()
         pairs.pop(sock, None)
         pairs.pop(other, None)
+
+
+def main() -> None:
+    """Run a proxy to HOST PORT; print its port; obey "cut" / "restore" lines until EOF."""
+    forwarder = _Forwarder((sys.argv[1], int(sys.argv[2])))
+    threading.Thread(target=forwarder.serve, daemon=True).start()
+    print(forwarder.port, flush=True)
+    for line in sys.stdin:
+        getattr(forwarder, line.strip())()
+        print("ok", flush=True)
+
+
+if __name__ == "__main__":
+    main()
