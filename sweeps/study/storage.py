@@ -139,12 +139,18 @@ def storage_errors(url: str) -> Iterator[None]:
         cause = _database_error(exc)
         if cause is None:
             raise
-        for storage in list(_OPENED):  # their connections are dead: close them now
-            with contextlib.suppress(Exception):
-                storage.remove_session()
-            with contextlib.suppress(Exception):
-                storage.engine.dispose()
+        close_storages()  # their connections are dead: close them now
         raise StoreError(f"study storage {redact(url)}: {_first_line(cause)}") from exc
+
+
+def close_storages() -> None:
+    """Close the pooled connections of every storage this process opened (they reconnect if
+    used again)."""
+    for storage in list(_OPENED):
+        with contextlib.suppress(Exception):
+            storage.remove_session()
+        with contextlib.suppress(Exception):
+            storage.engine.dispose()
 
 
 def _database_error(exc: BaseException | None) -> BaseException | None:
