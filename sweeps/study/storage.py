@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 import optuna
+import sqlalchemy
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.exc import SQLAlchemyError
@@ -94,13 +95,18 @@ def make_storage(
     grace_period: int | None = None,
     max_retry: int = 1,
     on_stale: StaleCallback | None = None,
+    pooled: bool = True,
 ) -> RDBStorage:
     """An RDB storage with a heartbeat every ``heartbeat_interval`` s; a trial whose last
     heartbeat is older than ``grace_period`` (default: 3 intervals) is failed and retried up to
-    ``max_retry`` times. A storage that cannot be opened is a :class:`StoreError`."""
+    ``max_retry`` times; ``pooled=False`` keeps no connection open between queries (a reader's
+    few queries). A storage that cannot be opened is a :class:`StoreError`."""
     require_tool(url, "optuna")  # Optuna would create its tables in MLflow's database
     with experimental_ok():
         retry = RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
+    kwargs = engine_kwargs(url)
+    if not pooled:
+        kwargs["poolclass"] = sqlalchemy.NullPool
 
     def stale(study: optuna.Study, trial: FrozenTrial) -> None:
         if on_stale is not None:
@@ -114,7 +120,7 @@ def make_storage(
                 heartbeat_interval=heartbeat_interval,
                 grace_period=grace_period or 3 * heartbeat_interval,
                 heartbeat_stale_trial_callback=stale,
-                engine_kwargs=engine_kwargs(url),
+                engine_kwargs=kwargs,
             )
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(f"study storage {redact(url)}: {_first_line(exc)}") from None
@@ -225,7 +231,7 @@ def read_study(url: str, name: str) -> optuna.Study:
     from it). Never creates a storage or a study: a missing one is a
     :class:`RunNotFoundError`."""
     require_storage(url)
-    storage = make_storage(url, heartbeat_interval=READ_ONLY_HEARTBEAT)
+    storage = make_storage(url, heartbeat_interval=READ_ONLY_HEARTBEAT, pooled=False)
     with storage_errors(url):
         if name not in optuna.get_all_study_names(storage):
             raise RunNotFoundError(f"no study {name!r} in {redact(url)}")

@@ -11,10 +11,10 @@ with a password in both URLs, then every command that reads them.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -139,12 +139,10 @@ def swept(tmp_path_factory: pytest.TempPathFactory, mlflow_server: str) -> Itera
     storage = PG.replace("postgres@", f"postgres:{SECRET}@") + f"/{db}?{query}"
     tracking = mlflow_server.replace("http://", f"http://alice:{SECRET}@")
     config = write_config(folder, name=name, study={"n_trials": 3, "pruner": {"type": "none"}})
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = run_cli("run", str(config), "--storage", storage, "--tracking-uri", tracking)
-    close_storages()  # the in-process sweep's pooled connections, closed before the checks
-    printed = out.getvalue() + err.getvalue()
-    assert code == 0, printed
+    command = [sys.executable, "-m", "sweeps", "run", str(config), "--storage", storage]
+    done = subprocess.run([*command, "--tracking-uri", tracking], capture_output=True, text=True)
+    printed = done.stdout + done.stderr
+    assert done.returncode == 0, printed
     yield Swept(config, storage, tracking, mlflow_server, name, printed)
     with _admin_connection() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
@@ -219,7 +217,7 @@ def test_the_study_holds_no_secret(swept: Swept) -> None:
             "-o",
             "{o}",
         ],
-        ["status", "{config}", "--storage", "{storage}x"],  # no such database: an error line
+        ["status", "{config}", "--storage", "{missing}"],  # no such database: an error line
         ["predict", "{config}", "--model", "nope", "--tracking-uri", "{tracking}", "--debug"],
     ],
 )
@@ -229,6 +227,7 @@ def test_every_command_prints_no_secret(
     values = {
         "config": str(swept.config), "storage": swept.storage, "tracking": swept.tracking,
         "name": swept.name, "o": str(tmp_path / "report"),
+        "missing": swept.storage.replace("/sweeps_secrets_", "/nonexistent_"),
     }  # fmt: skip
     args = [part.format(**values) for part in command]
     if "best" in args or "export" in args:
