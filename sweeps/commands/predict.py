@@ -12,7 +12,7 @@ from sweeps.commands.options import tracking_option
 from sweeps.errors import InputDataError
 from sweeps.infra import libraries
 
-#: The output files ``--output`` may name (the same as ``sweeps.results.predict``'s, which
+#: The output files ``--output`` may name (the same as ``sweeps.results.scored_output``'s, which
 #: imports pandas: a usage error is found without it).
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq")
 

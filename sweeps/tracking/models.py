@@ -3,7 +3,8 @@ registered under the sweep's name, with the ``champion`` alias moved only on imp
 
 The digest of the model's files is recorded on its run when it is logged and copied to every
 version registered from it; loading checks the downloaded files against it, then reads the skops
-file with our trusted types only (:mod:`~sweeps.tracking.digest`, :mod:`~sweeps.tracking.trusted`).
+file with our trusted types only (:mod:`~sweeps.tracking.model_digest`,
+:mod:`~sweeps.tracking.trusted`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from mlflow.exceptions import MlflowException
 
 import pipeline
 from sweeps.errors import RunNotFoundError
-from sweeps.tracking.digest import MODEL_DIGEST_TAG, check_folder, folder_sha256
 from sweeps.tracking.face import ModelVersion
 from sweeps.tracking.lookup import no_progress_bar
+from sweeps.tracking.model_digest import MODEL_DIGEST_TAG, check_folder, folder_sha256
 from sweeps.tracking.trusted import TRUSTED_TYPES, load_skops
 
 if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: only then
