@@ -20,9 +20,9 @@ class TimedClient:
     that fails because store ``uri`` is unreachable or unwritable raises
     :class:`~sweeps.errors.StoreError` (see :func:`~sweeps.tracking.failures.store_failure`)."""
 
-    def __init__(self, client: MlflowClient, uri: str) -> None:
+    def __init__(self, client: MlflowClient, uri: str | None = None) -> None:
         self._client = client
-        self._uri = uri
+        self._uri = uri or str(client.tracking_uri)
         self.seconds = 0.0
         self.calls = 0
         self._artifact_uris: dict[str, str] = {}  # runs created here, until their upload

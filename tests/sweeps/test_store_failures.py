@@ -188,6 +188,22 @@ def test_orphan_runs_are_closed_with_their_trials_state(stores: Stores) -> None:
     assert close_orphan_runs(tracker, experiment, study) == 0
 
 
+def test_a_pruned_run_interrupted_while_closing_is_closed_as_its_trial_failed(
+    stores: Stores,
+) -> None:
+    """Ctrl-C while a pruned trial's run was being closed: the run says PRUNED and RUNNING,
+    Optuna FAIL (the interrupt). A later start closes it as the study has it."""
+    tracker, experiment, parent, study = _setup(stores)
+    number = _trial(study, TrialState.FAIL, reason="interrupted")
+    gone = f"{socket.gethostname()}:{DEAD_PID}"
+    run_id = _run(tracker, experiment, parent, number, gone, **{"sweeps.state": "PRUNED"})
+    assert close_orphan_runs(tracker, experiment, study) == 1
+    run = MlflowClient(stores.tracking_uri).get_run(run_id)
+    tags = run.data.tags
+    assert run.info.status == "KILLED"
+    assert (tags["sweeps.state"], tags["sweeps.reason"]) == ("FAIL", "interrupted")
+
+
 def test_runs_that_may_still_be_written_are_left_alone(stores: Stores) -> None:
     tracker, experiment, parent, study = _setup(stores)
     here, gone = socket.gethostname(), f"{socket.gethostname()}:{DEAD_PID}"
