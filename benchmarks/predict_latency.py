@@ -3,10 +3,10 @@ any predict needs, in one run.
 
 The champion of a small churn sweep (made once in a temporary folder) scores a 1,000-row CSV
 (``--model``: no sweep file to read). Beside it, in the same run and interleaved: ``python -c
-pass`` (the interpreter), ``optuna --help``, and ``python -c 'import ...'`` of what predict
-cannot do without: MLflow's client and its SQL store (to find and download the model),
+pass`` (the interpreter), ``optuna --help``, and the modules predict imports, imported as it does
+(the collector off): MLflow's client and its SQL stores (to find and download the model),
 scikit-learn's preprocessing, our MLP and skops (to load it), pandas (to read rows). What is left
-beyond that floor is ours. Goal (issue 23): at most 3x ``optuna --help``.
+beyond that floor is predict's own work. Goal (issue 23): at most 3x ``optuna --help``.
 
     python benchmarks/predict_latency.py [--repeat 5]
 """
@@ -24,11 +24,15 @@ from pathlib import Path
 
 from predict_store import BIN, make_store, predict_command, write_rows
 
-FLOOR = (
-    "import pandas, mlflow, sklearn.pipeline, sklearn.compose, sklearn.preprocessing, "
-    "sklearn.impute, pipeline.estimator; "
-    "from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore; "
-    "from sweeps.tracking.trusted import _skops_io; _skops_io()"
+FLOOR = (  # the modules predict imports, imported as sweeps imports a command's libraries
+    "from sweeps.infra import heap\n"
+    "with heap.importing():\n"
+    "    import sweeps.results.predict, sweeps.results.scored_output, sweeps.sweepfile\n"
+    "    import mlflow.store.tracking.sqlalchemy_store\n"
+    "    import mlflow.store.model_registry.sqlalchemy_store\n"
+    "    from sweeps.tracking.trusted import _skops_io\n"
+    "    _skops_io()\n"
+    "heap.finish()\n"
 )
 
 
