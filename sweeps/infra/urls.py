@@ -10,6 +10,7 @@ Each becomes ``***``.
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import urlparse
 
@@ -48,3 +49,12 @@ def redact_text(text: str) -> str:
     text = CREDENTIALS.sub(rf"\1:{MASK}@", text)
     text = SECRET_PARAM.sub(rf"\1{MASK}", text)
     return SECRET_PAIR.sub(lambda m: m.group(1) + MASK, text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """A log formatter whose lines (tracebacks included) have their secrets redacted: a
+    library's log line may quote a store URL."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The formatted record, redacted."""
+        return redact_text(super().format(record))

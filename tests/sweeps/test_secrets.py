@@ -97,6 +97,23 @@ def test_redact_text_hides_secrets_in_messages(text: str, safe: str) -> None:
     assert redact_text(text) == safe
 
 
+LOGGED = """
+import logging, warnings
+from sweeps.cli import quiet_libraries
+quiet_libraries()
+logging.getLogger("mlflow.store").warning("failed at http://a:s3cret@h:5000/?token=s3cret")
+warnings.warn("retrying postgresql://u:s3cret@db/o?sslpassword=s3cret")
+"""
+
+
+def test_library_log_lines_and_warnings_are_redacted() -> None:
+    done = subprocess.run([sys.executable, "-c", LOGGED], capture_output=True, text=True)
+    assert done.stderr.splitlines() == [
+        "WARNING mlflow.store: failed at http://a:***@h:5000/?token=***",
+        "sweeps: warning: retrying postgresql://u:***@db/o?sslpassword=***",
+    ]
+
+
 def test_the_logged_config_redacts_every_store_url() -> None:
     cfg = SweepConfig.model_validate(
         {
