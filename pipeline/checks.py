@@ -111,7 +111,7 @@ def check_target(y: pd.Series, task: str, source: str) -> None:
     if task == "regression":
         if not pd.api.types.is_numeric_dtype(y.dtype) or pd.api.types.is_bool_dtype(y.dtype):
             raise DataError(f"{source}: {column} is not numeric ({y.dtype}); cannot regress on it")
-        _check_finite(y, source, column)
+        check_finite(y, source, column)
     if task == "classification":
         _check_labels(y, source, column)
     if y.nunique() < 2:
@@ -156,7 +156,7 @@ def check_features(X: pd.DataFrame, source: str) -> None:
                 f"drop it with the drop_columns option (drop_columns=[{name!r}])"
             )
         if is_numeric(column.dtype):
-            _check_finite(column, source, label)
+            check_finite(column, source, label)
 
 
 def is_numeric(dtype: object) -> bool:
@@ -224,8 +224,9 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
-def _check_finite(column: pd.Series, source: str, label: str) -> None:
-    """Raise if a float column holds +-inf or values beyond float32 (missing values are allowed).
+def check_finite(column: pd.Series, source: str, label: str) -> None:
+    """Raise if a float column holds +-inf or values beyond float32 (missing values are allowed);
+    the message names ``source``, ``label`` and the first such row.
 
     The network computes in float32, where 1e308 is infinite: scikit-learn would refuse it with
     a traceback, and clipping would silently change the data.

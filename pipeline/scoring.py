@@ -5,24 +5,35 @@ and ``categorical`` groups). A new file must hold exactly those columns, besides
 caller says to ignore (the target, dropped identifiers). Its values are typed as the training
 table's were: the declared missing-value tokens are missing; in a numeric input, a few short
 non-numbers (at most :data:`~pipeline.columns.MAX_JUNK_TOKENS` distinct tokens of at most
-:data:`~pipeline.columns.MAX_TOKEN_LENGTH` characters, such as ``?``) are missing too, with a
-notice, since the model already knows the column holds numbers; more, or longer ones, are an
-error. A categorical input fitted on text takes every value as text (a column of codes read as
-numbers in this file matches the levels it was trained on).
+:data:`~pipeline.columns.MAX_TOKEN_LENGTH` characters over the whole file, such as ``?``) are
+missing too, with a notice, since the model already knows the column holds numbers; more, or
+longer ones, are an error. Numbers must be finite and within float32's range, as in training.
+A categorical input fitted on text takes every value as text (a column of codes read as numbers
+in this file matches the levels it was trained on).
+
+A file is scored block by block (:func:`block_rows` rows at a time): a :class:`JunkTally`
+carries the junk tokens from one block to the next.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from pipeline.checks import check_finite
 from pipeline.columns import MAX_JUNK_TOKENS, MAX_TOKEN_LENGTH, mask_tokens
 from pipeline.errors import DataError
 
 _SHOWN = 5  # columns or tokens named in a message
+#: A block's float64 work arrays (rows x the widest of the inputs and the network's layers) hold
+#: about this many bytes; a block has between MIN_BLOCK_ROWS and MAX_BLOCK_ROWS rows.
+BLOCK_BYTES = 8 << 20
+MIN_BLOCK_ROWS = 256
+MAX_BLOCK_ROWS = 65_536
 
 
 def input_columns(model: Any) -> list[str]:
@@ -78,44 +89,89 @@ def check_columns(model: Any, frame: pd.DataFrame, ignored: Iterable[str], sourc
         )
 
 
+@dataclass
+class JunkTally:
+    """Junk tokens met so far in each numeric input, over the blocks of one file, in the order
+    they were first met."""
+
+    source: str
+    tokens: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add(self, name: str, tokens: pd.Series) -> None:
+        """Count ``tokens`` (token -> count) of column ``name``; raise past the caps."""
+        counts = self.tokens.setdefault(name, {})
+        for token, n in tokens.items():
+            counts[str(token)] = counts.get(str(token), 0) + int(n)
+        if len(counts) > MAX_JUNK_TOKENS or max(map(len, counts)) > MAX_TOKEN_LENGTH:
+            raise DataError(
+                f"{self.source}: column {name!r} holds numbers for the model but "
+                f"{sum(counts.values())} value(s) are not numbers: {_listed(counts)}"
+            )
+
+    def notices(self) -> list[str]:
+        """One notice per column with junk tokens read as missing."""
+        return [
+            f"column {name!r}: {sum(counts.values())} value(s) read as missing: {_listed(counts)}"
+            for name, counts in self.tokens.items()
+        ]
+
+
 def model_rows(
-    model: Any, frame: pd.DataFrame, *, source: str, na_values: Sequence[str] = ()
+    model: Any,
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    na_values: Sequence[str] = (),
+    tally: JunkTally | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """The model's input columns of ``frame`` typed as it takes them, and notices (see the
-    module docstring). Call :func:`check_columns` first."""
+    """The model's input columns of ``frame`` typed as it takes them, and the notices of the
+    ``tally`` so far (a new one if not given; see the module docstring). Call
+    :func:`check_columns` first. Raises DataError for a value the model cannot take."""
+    tally = JunkTally(source) if tally is None else tally
     numeric, text = numeric_inputs(model), text_inputs(model)
     columns: dict[str, pd.Series] = {}
-    notices: list[str] = []
     for name in input_columns(model):
         column = mask_tokens(frame[name], list(na_values))
         if name in numeric:
-            column, notice = as_numbers(column, source)
-            notices += [notice] if notice else []
+            column = as_numbers(column, tally)
+            check_finite(column, source, f"column {name!r}")
         elif name in text:
             column = as_text(column)
         columns[name] = column
-    return pd.DataFrame(columns, index=frame.index), notices
+    return pd.DataFrame(columns, index=frame.index), tally.notices()
 
 
-def as_numbers(column: pd.Series, source: str) -> tuple[pd.Series, str | None]:
-    """A numeric input as float64: junk tokens missing with a notice, other text an error."""
+def as_numbers(column: pd.Series, tally: JunkTally) -> pd.Series:
+    """A numeric input as numbers: junk tokens missing (counted in ``tally``), other text an
+    error."""
     if pd.api.types.is_numeric_dtype(column.dtype):
-        return column, None
+        return column
     numbers = pd.to_numeric(column, errors="coerce")
     bad = column.notna() & numbers.isna()
-    if not bad.any():
-        return numbers.astype("float64"), None
-    tokens = column[bad].astype(str).value_counts()
-    listed = ", ".join(f"{t!r} ({n})" for t, n in tokens.iloc[:_SHOWN].items())
-    label = f"column {column.name!r}"
-    if len(tokens) > MAX_JUNK_TOKENS or max(map(len, tokens.index)) > MAX_TOKEN_LENGTH:
-        raise DataError(
-            f"{source}: {label} holds numbers for the model but {int(bad.sum())} value(s) are "
-            f"not numbers: {listed}"
-        )
-    return numbers.astype(
-        "float64"
-    ), f"{label}: {int(bad.sum())} value(s) read as missing: {listed}"
+    if bad.any():
+        tally.add(str(column.name), column[bad].astype(str).value_counts(sort=False))
+    return numbers.astype("float64")
+
+
+def block_rows(model: Any, n_columns: int) -> int:
+    """Rows per block when scoring a file of ``n_columns`` columns (see :data:`BLOCK_BYTES`):
+    the widest of the inputs and of every layer of every network the model holds."""
+    widths = [n_columns]
+    for network in _networks(model):
+        for weights in getattr(network, "coefs_", ()):
+            widths.extend(np.shape(weights))
+    rows = BLOCK_BYTES // (8 * max(widths))
+    return int(min(MAX_BLOCK_ROWS, max(MIN_BLOCK_ROWS, rows)))
+
+
+def _networks(model: Any) -> list[Any]:
+    """The MLPs of an ensemble, or a Pipeline's last step."""
+    if hasattr(model, "members"):
+        return list(model.members())
+    try:
+        return [model[-1]]
+    except (TypeError, IndexError, KeyError):
+        return [model]
 
 
 def as_text(column: pd.Series) -> pd.Series:
@@ -142,6 +198,12 @@ def predictions(model: Any, X: pd.DataFrame, *, proba: bool = False) -> pd.DataF
 def is_classifier(model: Any) -> bool:
     """Whether the model predicts classes (and so has probabilities)."""
     return hasattr(model, "classes_")
+
+
+def _listed(counts: dict[str, int]) -> str:
+    """The most frequent tokens first (ties in the order they were met)."""
+    ranked = sorted(counts.items(), key=lambda item: -item[1])[:_SHOWN]
+    return ", ".join(f"{t!r} ({n})" for t, n in ranked)
 
 
 def _names(columns: Sequence[str]) -> str:

@@ -22,9 +22,10 @@ from sweeps.errors import Interrupted, SweepsError
 from sweeps.infra import heap, signals, timings
 from sweeps.infra.libraries import quiet_loggers
 from sweeps.infra.text import printable
-from sweeps.infra.urls import redact_text
+from sweeps.infra.urls import RedactingFormatter, redact_text
 
 DEBUG_FLAG = "--debug"
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
 def _one_line_warning(
@@ -44,7 +45,9 @@ def quiet_libraries(verbose: bool = False) -> None:
     :func:`~sweeps.infra.libraries.imported`, which quiets it again)."""
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+    for handler in logging.getLogger().handlers:  # a library's line may quote a store URL
+        handler.setFormatter(RedactingFormatter(LOG_FORMAT))
     warnings.showwarning = _one_line_warning
     quiet_loggers(verbose)
 

@@ -548,9 +548,13 @@ class SweepConfig(_Strict):
         return self.study.name or self.name
 
     def public_dict(self) -> dict[str, Any]:
-        """The resolved config as plain data, with passwords in store URLs redacted."""
+        """The resolved config as plain data, with the secrets of store URLs redacted."""
         out = self.model_dump(mode="json")
-        for section, key in (("study", "storage"), ("tracking", "uri")):
+        for section, key in (
+            ("study", "storage"),
+            ("tracking", "uri"),
+            ("tracking", "artifact_location"),
+        ):
             if out[section][key]:
                 out[section][key] = redact(out[section][key])
         return out

@@ -5,6 +5,7 @@
     ├── InputDataError          exit 2  the data cannot be loaded, split or preprocessed
     ├── StoreError              exit 1  a tracking store or study storage is unusable
     ├── ReproductionError       exit 1  a run cannot be reproduced (data or split changed)
+    ├── UntrustedModelError     exit 1  a logged model was changed or holds what we never write
     └── RunNotFoundError        exit 2  no MLflow run or study matches what was asked
     Interrupted (KeyboardInterrupt) exit 128 + signal: SIGINT -> 130, SIGTERM -> 143
 
@@ -40,6 +41,11 @@ class StoreError(SweepsError):
 
 class ReproductionError(SweepsError):
     """A run cannot be reproduced as logged (its data, split or config changed)."""
+
+
+class UntrustedModelError(SweepsError):
+    """A logged model's files differ from the digest recorded when it was logged (or none was
+    recorded), or they hold a format or type sweeps never writes: it is not loaded."""
 
 
 class RunNotFoundError(SweepsError):

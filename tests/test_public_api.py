@@ -23,8 +23,9 @@ PIPELINE = [
 ]  # fmt: skip
 TRACKING = [
     "DatasetRecord", "MemoryTracker", "ModelVersion", "RunRecord", "RunWriter", "Tracker",
-    "TrackingStore", "TrialRun", "artifact_root_for", "close_stale_runs", "experiment_named",
-    "fetch_run", "open_existing", "open_tracker", "refresh_statistics", "resolve_tracking_uri",
+    "TrackingStore", "TrialRun", "artifact_root_for", "close_orphan_runs", "close_stale_runs",
+    "experiment_named", "fetch_run", "open_existing", "open_tracker", "refresh_statistics",
+    "resolve_tracking_uri",
 ]  # fmt: skip
 
 

@@ -3,14 +3,16 @@ a run's logged model."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from sweeps.commands.options import tracking_option
+from sweeps.errors import InputDataError
 from sweeps.infra import libraries
 
-#: The output files ``--output`` may name (the same as ``sweeps.results.predict``'s, which
+#: The output files ``--output`` may name (the same as ``sweeps.results.scored_output``'s, which
 #: imports pandas: a usage error is found without it).
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq")
 
@@ -47,13 +49,14 @@ def predict(
     """Score the rows of FILE (CSV or Parquet, raw columns as the sweep's table had them) with
     the champion of --config's sweep, a --model version or a --run's logged model. Writes a
     prediction per row (passed-through identifier columns first) and, with --proba, class
-    probabilities. Reads the tracking store; writes nothing to it."""
+    probabilities; nothing when a row cannot be scored. Reads the tracking store; writes
+    nothing to it."""
     if sum(x is not None for x in (config, model, run_id)) != 1:
         raise click.UsageError("give exactly one of --config, --model and --run")
-    if out is not None and out.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise click.BadParameter(f"{out}: use a .csv or .parquet file", param_hint="--output")
+    _check_paths(file, out)
     with libraries.imported():
-        from sweeps.results.predict import choose_model, load_scorer, write_table
+        from sweeps.results.predict import choose_model, load_scorer
+        from sweeps.results.scored_output import ScoredOutput
         from sweeps.sweepfile import Flags, resolve_config
         from sweeps.tracking import open_existing, resolve_tracking_uri
 
@@ -62,15 +65,35 @@ def predict(
         tracking_uri, model = cfg.tracking.uri, cfg.tracking.model_name or cfg.name
     tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
     choice = choose_model(tracker, model=model, run_id=run_id)
-    scorer = load_scorer(tracker, choice.run_id)
+    scorer = load_scorer(tracker, choice)
     if proba and not scorer.classifier:
         raise click.UsageError(f"--proba: {choice.label} is a regressor: it has no classes")
-    scored = scorer.score(file, proba=proba)
-    for note in scored.notes:
-        click.echo(f"sweeps: note: {note}", err=True)
-    if out is None:
-        click.echo(scored.table.to_csv(index=False), nl=False)
-    else:
-        write_table(scored.table, out)
+    with ScoredOutput(out) as output:
+        scored = scorer.score(file, output, proba=proba)
+        for note in scored.notes:
+            click.echo(f"sweeps: note: {note}", err=True)
+        output.commit(lambda text: click.echo(text, nl=False))
     where = out or "standard output"
-    click.echo(f"sweeps: {len(scored.table)} rows scored by {choice.label} to {where}", err=True)
+    click.echo(f"sweeps: {scored.rows} rows scored by {choice.label} to {where}", err=True)
+
+
+def _check_paths(file: Path, out: Path | None) -> None:
+    """Refuse, before anything is read, a missing input and an output that cannot be written or
+    would overwrite the input."""
+    if not file.is_file():
+        raise InputDataError(f"{file}: file not found")
+    if out is None:
+        return
+    if out.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise click.BadParameter(f"{out}: use a .csv or .parquet file", param_hint="--output")
+    folder = out.parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"{out}: folder {folder} does not exist", param_hint="--output")
+    if out.is_dir():
+        raise click.BadParameter(f"{out} is a folder", param_hint="--output")
+    if out.exists() and os.path.samefile(out, file):
+        raise click.BadParameter(
+            f"{out} is the input file: it would be overwritten", param_hint="--output"
+        )
+    if not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"{out}: folder {folder} is not writable", param_hint="--output")

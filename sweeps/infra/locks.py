@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy
 
-from sweeps.infra.sqlite import sqlite_file
+from sweeps.infra.sqlite import server_connect_args, sqlite_file
 
 
 @contextmanager
@@ -58,7 +58,11 @@ class StorageLock:
     @contextmanager
     def _advisory(self) -> Iterator[None]:
         if self._engine is None:
-            self._engine = sqlalchemy.create_engine(self.storage_url, poolclass=sqlalchemy.NullPool)
+            self._engine = sqlalchemy.create_engine(
+                self.storage_url,
+                poolclass=sqlalchemy.NullPool,
+                connect_args=server_connect_args(self.storage_url),
+            )
         key = advisory_key(self.name)
         with self._engine.connect() as conn:
             conn.execute(sqlalchemy.text("SELECT pg_advisory_lock(:k)"), {"k": key})

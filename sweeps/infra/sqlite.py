@@ -61,11 +61,28 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+#: libpq settings of every PostgreSQL connection: a dead host fails the first connection within
+#: 10 s, and an open connection to a host that stopped answering within about 30 s (TCP
+#: keep-alives after 10 s idle, every 5 s, 3 lost; unacknowledged data for 30 s).
+PG_CONNECT_ARGS = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
+
+
+def server_connect_args(url: str) -> dict[str, Any]:
+    """Connection keywords bounding the waits on a database server (PostgreSQL)."""
+    return dict(PG_CONNECT_ARGS) if url.startswith("postgres") else {}
+
+
 def engine_kwargs(url: str) -> dict[str, Any]:
     """SQLAlchemy engine keywords for a study storage URL."""
     path = sqlite_file(url)
-    if path is None:  # a server: a dead host must not hang the first connection for minutes
-        timeout = {"connect_args": {"connect_timeout": 10}} if url.startswith("postgres") else {}
-        return {"pool_pre_ping": True, **timeout}
+    if path is None:  # a server: a dead host must not hang a connection for minutes
+        return {"pool_pre_ping": True, "connect_args": server_connect_args(url)}
     enable_wal(path)
     return {"creator": partial(_connect, path)}

@@ -1,16 +1,19 @@
 """Score a CSV or Parquet file with a sweep's model: a registered version (by alias or number)
 or a run's logged model. Only reads the tracking store.
 
-The file is read as the training table was: with the same reader and the missing-value tokens
-(``na_values``) of the config the model's run logged (``trial_config.json``), then typed as the
-model takes its inputs (see :mod:`pipeline.scoring`). Its columns must be the model's input
-columns; the target and the columns the sweep dropped (``drop_columns``, ``drop`` roles) may be
-there too: the target is ignored, dropped columns (row identifiers) are passed through to the
-output in front of the predictions, so that rows can be matched.
+The file is read as the training table was, with the missing-value tokens (``na_values``) of
+the config the model's run logged (``trial_config.json``), then typed and checked as the model
+takes its inputs (see :mod:`pipeline.scoring`), block by block: memory holds one block of rows
+(:func:`pipeline.scoring.block_rows`) and the output goes to a temporary file
+(:mod:`~sweeps.results.scored_output`). Its columns must be the model's input columns; the
+target and the columns the sweep dropped (``drop_columns``, ``drop`` roles) may be there too:
+the target is ignored (not even read), dropped columns (row identifiers) are passed through, as
+their exact text in a CSV file, in front of the predictions, so that rows can be matched.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,23 +21,33 @@ from typing import Any
 import pandas as pd
 
 from pipeline import DataError
+from pipeline.chunks import blocks, header
 from pipeline.columns import missing_tokens
-from pipeline.readers import read_frame
-from pipeline.scoring import check_columns, is_classifier, model_rows, predictions
+from pipeline.scoring import (
+    JunkTally,
+    block_rows,
+    check_columns,
+    input_columns,
+    is_classifier,
+    model_rows,
+    predictions,
+)
 from sweeps.errors import InputDataError, RunNotFoundError
 from sweeps.infra.urls import redact
+from sweeps.results.scored_output import ScoredOutput
 from sweeps.tracking import TrackingStore, fetch_run
 
 CHAMPION = "champion"
-OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq")
 
 
 @dataclass(frozen=True)
 class ModelChoice:
-    """The run whose logged model scores, and how to name it to the user."""
+    """The run whose logged model scores, how to name it to the user, and the tags of the
+    model version chosen (its files are checked against their digest; None: the run's)."""
 
     run_id: str
     label: str
+    version_tags: dict[str, str] | None = None
 
 
 def parse_model_ref(text: str) -> tuple[str, str | None, str | None]:
@@ -70,14 +83,14 @@ def choose_model(tracker: TrackingStore, *, model: str | None, run_id: str | Non
             f"no registered model {name!r} with {which} in tracking store {redact(tracker.uri)}"
         )
     via = f" (alias {alias})" if alias else ""
-    return ModelChoice(found.run_id, f"model {name} version {found.version}{via}")
+    return ModelChoice(found.run_id, f"model {name} version {found.version}{via}", found.tags)
 
 
 @dataclass(frozen=True)
 class Scored:
-    """The output table (passed-through identifiers, then predictions) and notes for the user."""
+    """How many rows were scored, and notes for the user."""
 
-    table: pd.DataFrame
+    rows: int
     notes: list[str] = field(default_factory=list)
 
 
@@ -95,25 +108,50 @@ class Scorer:
         """Whether the model predicts classes (and so has class probabilities)."""
         return is_classifier(self.model)
 
-    def score(self, path: Path, *, proba: bool = False) -> Scored:
-        """Predictions for every row of the file at ``path``."""
-        frame = _read(path, self.na_values)
+    def score(self, path: Path, output: ScoredOutput, *, proba: bool = False) -> Scored:
+        """Write a prediction for every row of the file at ``path`` to ``output``, block by
+        block; a file the model cannot take is an :class:`InputDataError` naming the column."""
         source = str(path)
         try:
-            check_columns(self.model, frame, [self.target, *self.dropped], source)
-            X, notes = model_rows(self.model, frame, source=source, na_values=self.na_values)
+            columns = header(path)
+            ignored = [self.target, *self.dropped]
+            check_columns(self.model, pd.DataFrame(columns=columns), ignored, source)
+            kept = [c for c in self.dropped if c in columns]
+            tally = JunkTally(source)
+            rows = 0
+            for block in self._blocks(path, len(columns), kept):
+                if block.empty:  # a file of only a header
+                    continue
+                X, _ = model_rows(
+                    self.model, block, source=source, na_values=self.na_values, tally=tally
+                )
+                scores = predictions(self.model, X, proba=proba)
+                output.write(pd.concat([block[kept], scores], axis=1))
+                rows += len(block)
         except DataError as exc:
             raise InputDataError(str(exc)) from None
-        kept = [c for c in self.dropped if c in frame.columns]
-        table = pd.concat([frame[kept], predictions(self.model, X, proba=proba)], axis=1)
+        if not rows:
+            raise InputDataError(f"{path}: no rows to score")
+        notes = tally.notices()
         notes += [f"column {c!r} passed through (the sweep dropped it)" for c in kept]
-        if self.target in frame.columns:
+        if self.target in columns:
             notes.append(f"column {self.target!r} ignored (the model's target)")
-        return Scored(table, notes)
+        return Scored(rows, notes)
+
+    def _blocks(self, path: Path, n_columns: int, kept: list[str]) -> Iterator[pd.DataFrame]:
+        """The passed-through and input columns of the file, in blocks."""
+        return blocks(
+            path,
+            block_rows(self.model, n_columns),
+            columns=[*kept, *input_columns(self.model)],
+            text=kept,
+            na_values=self.na_values,
+        )
 
 
-def load_scorer(tracker: TrackingStore, run_id: str) -> Scorer:
-    """The model logged on ``run_id`` and the data options its ``trial_config.json`` holds."""
+def load_scorer(tracker: TrackingStore, choice: ModelChoice) -> Scorer:
+    """The chosen model and the data options its run's ``trial_config.json`` holds."""
+    run_id = choice.run_id
     logged = tracker.read_json(run_id, "trial_config.json")
     try:
         data: dict[str, Any] = dict(logged["config"]["data"])
@@ -122,28 +160,8 @@ def load_scorer(tracker: TrackingStore, run_id: str) -> Scorer:
     roles = data.get("columns") or {}
     dropped = [*(data.get("drop_columns") or ()), *(c for c, r in roles.items() if r == "drop")]
     return Scorer(
-        model=tracker.load_model(run_id),
+        model=tracker.load_model(run_id, choice.version_tags),
         target=str(data.get("target", "target")),  # built-in and generated tables: "target"
         dropped=tuple(map(str, dropped)),
         na_values=missing_tokens(data.get("na_values") or ()),
     )
-
-
-def _read(path: Path, na_values: tuple[str, ...]) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputDataError(f"{path}: file not found")
-    try:
-        frame = read_frame(path, na_values=na_values)
-    except DataError as exc:
-        raise InputDataError(str(exc)) from None
-    if frame.empty:
-        raise InputDataError(f"{path}: no rows to score")
-    return frame
-
-
-def write_table(table: pd.DataFrame, out: Path) -> None:
-    """Write the table as CSV or Parquet, by ``out``'s suffix."""
-    if out.suffix.lower() == ".csv":
-        table.to_csv(out, index=False)
-    else:
-        table.to_parquet(out, index=False)

@@ -6,11 +6,12 @@ then create or join the study and run trials, here or in worker processes.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sweeps.config import SweepConfig
-from sweeps.errors import Interrupted
+from sweeps.errors import Interrupted, StoreError, SweepsError
 from sweeps.infra import signals
 from sweeps.infra.databases import require_tool
 from sweeps.infra.threads import blas_limit
@@ -19,9 +20,10 @@ from sweeps.search.dataset import SweepData, load_sweep_data
 from sweeps.search.parallel import run_workers
 from sweeps.search.runner import WorkerOutcome, run_worker
 from sweeps.search.sweep import Sweep, check_meaning, init_sweep
-from sweeps.study.storage import resolve_storage_url
+from sweeps.study.storage import resolve_storage_url, storage_errors
 from sweeps.sweepfile import Flags, resolve_config
 from sweeps.tracking import Tracker, open_tracker, resolve_tracking_uri
+from sweeps.tracking.probe import probe
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ def load_inputs(config_path: str, flags: Flags) -> Inputs:
     cfg = resolve_config(config_path, flags)
     data = load_sweep_data(cfg, config_path)
     storage_url = resolve_storage_url(None, cfg.study.storage)
+    probe(storage_url, "study storage")  # before the tracking store is written to
     require_tool(storage_url, "optuna")  # before either store is opened, created or migrated
     require_tool(resolve_tracking_uri(None, cfg.tracking.uri), "mlflow")
     tracker = open_tracker(cfg.tracking.uri, cfg.tracking.artifact_location)
@@ -78,7 +81,11 @@ def run_sweep(config_path: str, flags: Flags, options: RunOptions) -> Sweep:
     writer = options.jobs == 1 and inputs.cfg.tracking.writer_for(1)
     sweep: Sweep | None = None
     try:
-        with blas_limit(options.blas), inputs.tracker.background(writer):
+        with (
+            storage_errors(inputs.storage_url),
+            blas_limit(options.blas),
+            inputs.tracker.background(writer),
+        ):
             with phase("stores"):
                 sweep = inputs.init(fresh=options.fresh)
             with phase("trials"):
@@ -89,6 +96,11 @@ def run_sweep(config_path: str, flags: Flags, options: RunOptions) -> Sweep:
     except Interrupted:
         if sweep is not None:
             sweep.close("KILLED")
+        raise
+    except StoreError:
+        if sweep is not None:  # if the failed store is the tracking one, this fails too
+            with contextlib.suppress(SweepsError):
+                sweep.close("FAILED")
         raise
     return sweep
 
@@ -102,6 +114,11 @@ def join_sweep(
     so none is left for a writer."""
     inputs = load_inputs(config_path, flags)
     signals.install()
-    with blas_limit(blas), inputs.tracker.background(inputs.cfg.tracking.background is True):
+    background = inputs.cfg.tracking.background is True
+    with (
+        storage_errors(inputs.storage_url),
+        blas_limit(blas),
+        inputs.tracker.background(background),
+    ):
         sweep = inputs.init()
         return sweep, run_worker(sweep, show_progress=progress)

@@ -17,6 +17,7 @@ from pipeline import DivergenceError, EpochRecord
 from sweeps.config import PER_EPOCH
 from sweeps.errors import StoreError
 from sweeps.infra import signals
+from sweeps.infra.urls import redact_text
 from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
 from sweeps.search.trial import (
@@ -129,6 +130,7 @@ class Objective:
             raise _close_failed(trial, run, reporter, exc) from None
         with signals.deferred():  # a completed trial is closed whole; the worker loop stops next
             _close_complete(run, trained, reporter, self.sweep.data)
+            run.wait_written()  # a COMPLETE trial's artifacts are in the store, or it fails
         return values[0] if len(values) == 1 else values
 
     def _open_run(self, trial: optuna.Trial, kwargs: dict[str, Any], seed: int) -> TrialRun:
@@ -187,13 +189,17 @@ def _close_failed(
         state, status, reason = "FAIL", "KILLED", "interrupted"
     else:
         state, status, reason = "FAIL", "FAILED", f"{type(exc).__name__}: {exc}"
-    trial.set_user_attr("reason", reason[:1000])
+    with contextlib.suppress(Exception):  # the study storage may be the store that failed
+        trial.set_user_attr("reason", redact_text(reason)[:1000])
+    if isinstance(exc, StoreError):  # the run cannot be written now: closed on resume
+        return exc
     with contextlib.suppress(StoreError):  # a dead writer: the run is closed by tags later
         reporter.link(wait=True)
+    reason = redact_text(reason)
     tags = {"sweeps.state": state, "sweeps.reason": reason[:5000], "sweeps.epochs_reached": reached}
     tags["mlflow.runName"] = f"trial-{trial.number:03d} {state.lower()}"
     if state == "FAIL" and not isinstance(exc, KeyboardInterrupt):
-        run.add_text("".join(traceback.format_exception(exc)), "error.txt")
+        run.add_text(redact_text("".join(traceback.format_exception(exc))), "error.txt")
     run.finish(status, tags=tags)
     return exc
 

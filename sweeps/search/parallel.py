@@ -9,6 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from sweeps.errors import Interrupted, SweepsError
@@ -70,8 +71,12 @@ def _watch(sweep: Sweep, procs: list[subprocess.Popen[bytes]], show_progress: bo
 
 
 def _show(sweep: Sweep, bar: tqdm, done: bool) -> None:
-    """The study's finished trials and what they say, read once."""
-    trials = sweep.study.get_trials(deepcopy=False)
+    """The study's finished trials and what they say, read once (nothing while the storage
+    does not answer: the workers report that themselves)."""
+    try:
+        trials = sweep.study.get_trials(deepcopy=False)
+    except SQLAlchemyError:
+        return
     counted, waiting, running = budget_of(trials)
     bar.n = counted if done else counted - waiting - running
     bar.set_postfix_str(Progress.of(sweep.cfg.objective, trials).postfix(), refresh=False)

@@ -1,21 +1,33 @@
-"""The worker loop: admit trials within the study's budget and run them one at a time."""
+"""The worker loop: admit trials within the study's budget and run them one at a time.
+
+A store that fails stops the loop: the trial that met the failure ends FAIL with it as its
+reason (when the study storage can still record it) and the worker raises one
+:class:`~sweeps.errors.StoreError` naming the store, instead of failing every trial left in the
+budget. Its MLflow run, which could not be closed, is closed on resume
+(:func:`~sweeps.tracking.reaper.close_orphan_runs`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import Any
 
 import optuna
 from tqdm import tqdm
 
+from sweeps.errors import StoreError
 from sweeps.infra import signals
 from sweeps.infra.locks import StorageLock
+from sweeps.infra.urls import redact_text
 from sweeps.search.objective import Objective
 from sweeps.search.progress import Progress
 from sweeps.search.sweep import Sweep
 from sweeps.study.budget import budget_state, may_start_trial
 from sweeps.study.samplers import experimental_ok
+from sweeps.study.storage import storage_errors
 
 
 @dataclass(frozen=True)
@@ -31,8 +43,14 @@ def run_worker(sweep: Sweep, *, show_progress: bool = True) -> WorkerOutcome:
 
     The study is done when its budget is used up and no trial is still running anywhere.
     """
+    with storage_errors(sweep.storage_url):
+        return _run_trials(sweep, show_progress)
+
+
+def _run_trials(sweep: Sweep, show_progress: bool) -> WorkerOutcome:
     cfg = sweep.cfg
     objective = Objective(sweep)
+    watched = StoreWatch(objective)
     admission = StorageLock(sweep.storage_url, "admit")
     deadline = time.monotonic() + cfg.study.timeout if cfg.study.timeout else None
     counted, waiting, running = budget_state(sweep.study)
@@ -52,14 +70,35 @@ def run_worker(sweep: Sweep, *, show_progress: bool = True) -> WorkerOutcome:
                     done = True
                     break
                 objective.on_start = held.close
-                _optimize_one(sweep.study, objective, progress)
+                _optimize_one(sweep.study, watched, progress)
+                if watched.failure is not None:
+                    raise watched.failure
             ran += 1
             bar.set_postfix_str(progress.postfix(), refresh=False)
             bar.update(1)
     return WorkerOutcome(ran, done)
 
 
-def _optimize_one(study: optuna.Study, objective: Objective, progress: Progress) -> None:
+class StoreWatch:
+    """The objective, remembering a :class:`StoreError` it raised (the trial fails with it as
+    its reason) so that the loop stops after that trial."""
+
+    def __init__(self, objective: Objective) -> None:
+        self.objective = objective
+        self.failure: StoreError | None = None
+
+    def __call__(self, trial: optuna.Trial) -> Any:
+        """Run the objective."""
+        try:
+            return self.objective(trial)
+        except StoreError as exc:
+            self.failure = exc
+            with contextlib.suppress(Exception):  # the study storage may be the one gone
+                trial.set_user_attr("reason", redact_text(str(exc))[:1000])
+            raise
+
+
+def _optimize_one(study: optuna.Study, objective: StoreWatch, progress: Progress) -> None:
     callback = [lambda _study, trial: progress.add(trial)]
     with experimental_ok():
         study.optimize(

@@ -22,7 +22,7 @@ from sweeps.study.budget import record_budget
 from sweeps.study.overview import PARENT_ATTR
 from sweeps.study.samplers import make_pruner, make_sampler, pruner_settings, sampler_settings
 from sweeps.study.storage import StaleCallback, make_storage, open_study, recorded_attr
-from sweeps.tracking import TrackingStore, close_stale_runs
+from sweeps.tracking import TrackingStore, close_orphan_runs, close_stale_runs
 
 
 @dataclass
@@ -75,6 +75,7 @@ def init_sweep(
         experiment_id = tracker.experiment_id(cfg.name)
         assert experiment_id is not None
         study = _open_study(cfg, storage_url, close_stale_runs(tracker, experiment_id), fresh)
+        close_orphan_runs(tracker, experiment_id, study)
         meaning = {MEANING_TAG: digest(pinned)}
         parent = _parent_run(cfg, data, study, tracker, experiment_id, storage_url, meaning)
         record_budget(study, cfg.study.n_trials)

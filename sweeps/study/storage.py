@@ -1,21 +1,26 @@
-"""The study's storage: URL resolution, heartbeats from a trial's start, opening studies."""
+"""The study's storage: URL resolution, heartbeats from a trial's start, opening studies, and
+one named error when its database fails."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 import optuna
+import sqlalchemy
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.exc import SQLAlchemyError
 
-from sweeps.errors import RunNotFoundError, StoreError
+from sweeps.errors import RunNotFoundError, StoreError, SweepsError
 from sweeps.infra.databases import require_tool
 from sweeps.infra.sqlite import engine_kwargs, sqlite_file
-from sweeps.infra.urls import redact
+from sweeps.infra.urls import redact, redact_text
 from sweeps.study.samplers import experimental_ok
 
 DEFAULT_STORAGE = "sqlite:///mlruns/optuna.db"
@@ -33,6 +38,10 @@ def resolve_storage_url(flag: str | None, configured: str | None) -> str:
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+#: Every storage this process opened: a database failure closes their pooled connections.
+_OPENED: weakref.WeakSet[RDBStorage] = weakref.WeakSet()
 
 
 class SweepStorage(RDBStorage):
@@ -67,7 +76,16 @@ class SweepStorage(RDBStorage):
 
     def _first_heartbeat(self, trial_id: int) -> None:
         if self.heartbeat_interval is not None:
-            self.record_heartbeat(trial_id)
+            super().record_heartbeat(trial_id)
+
+    def record_heartbeat(self, trial_id: int) -> None:
+        """Record a heartbeat; a database error is left to the worker's next storage call
+        (Optuna's heartbeat thread would die of it with a traceback, and beat no more once the
+        database is back)."""
+        try:
+            super().record_heartbeat(trial_id)
+        except (SQLAlchemyError, optuna.exceptions.StorageInternalError):
+            return
 
 
 def make_storage(
@@ -77,13 +95,18 @@ def make_storage(
     grace_period: int | None = None,
     max_retry: int = 1,
     on_stale: StaleCallback | None = None,
+    pooled: bool = True,
 ) -> RDBStorage:
     """An RDB storage with a heartbeat every ``heartbeat_interval`` s; a trial whose last
     heartbeat is older than ``grace_period`` (default: 3 intervals) is failed and retried up to
-    ``max_retry`` times. A storage that cannot be opened is a :class:`StoreError`."""
+    ``max_retry`` times; ``pooled=False`` keeps no connection open between queries (a reader's
+    few queries). A storage that cannot be opened is a :class:`StoreError`."""
     require_tool(url, "optuna")  # Optuna would create its tables in MLflow's database
     with experimental_ok():
         retry = RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
+    kwargs = engine_kwargs(url)
+    if not pooled:
+        kwargs["poolclass"] = sqlalchemy.NullPool
 
     def stale(study: optuna.Study, trial: FrozenTrial) -> None:
         if on_stale is not None:
@@ -92,19 +115,59 @@ def make_storage(
 
     try:
         with experimental_ok():
-            return SweepStorage(
+            storage = SweepStorage(
                 url,
                 heartbeat_interval=heartbeat_interval,
                 grace_period=grace_period or 3 * heartbeat_interval,
                 heartbeat_stale_trial_callback=stale,
-                engine_kwargs=engine_kwargs(url),
+                engine_kwargs=kwargs,
             )
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(f"study storage {redact(url)}: {_first_line(exc)}") from None
+    _OPENED.add(storage)
+    return storage
 
 
 def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return redact_text((str(exc).strip().splitlines() or [type(exc).__name__])[0])
+
+
+@contextmanager
+def storage_errors(url: str) -> Iterator[None]:
+    """Turn a failure of the study storage's database, wherever Optuna or SQLAlchemy raise it
+    (Optuna may re-raise it as an ``UnboundLocalError``), into one :class:`StoreError` naming
+    the storage (redacted)."""
+    try:
+        yield
+    except SweepsError:
+        raise
+    except Exception as exc:
+        cause = _database_error(exc)
+        if cause is None:
+            raise
+        close_storages()  # their connections are dead: close them now
+        raise StoreError(f"study storage {redact(url)}: {_first_line(cause)}") from exc
+
+
+def close_storages() -> None:
+    """Close the pooled connections of every storage this process opened (they reconnect if
+    used again)."""
+    for storage in list(_OPENED):
+        with contextlib.suppress(Exception):
+            storage.remove_session()
+        with contextlib.suppress(Exception):
+            storage.engine.dispose()
+
+
+def _database_error(exc: BaseException | None) -> BaseException | None:
+    """The SQLAlchemy error in ``exc``'s chain of causes and contexts, if any."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, SQLAlchemyError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def open_study(
@@ -168,9 +231,10 @@ def read_study(url: str, name: str) -> optuna.Study:
     from it). Never creates a storage or a study: a missing one is a
     :class:`RunNotFoundError`."""
     require_storage(url)
-    storage = make_storage(url, heartbeat_interval=READ_ONLY_HEARTBEAT)
-    if name not in optuna.get_all_study_names(storage):
-        raise RunNotFoundError(f"no study {name!r} in {redact(url)}")
-    return optuna.load_study(
-        study_name=name, storage=storage, sampler=optuna.samplers.RandomSampler()
-    )
+    storage = make_storage(url, heartbeat_interval=READ_ONLY_HEARTBEAT, pooled=False)
+    with storage_errors(url):
+        if name not in optuna.get_all_study_names(storage):
+            raise RunNotFoundError(f"no study {name!r} in {redact(url)}")
+        return optuna.load_study(
+            study_name=name, storage=storage, sampler=optuna.samplers.RandomSampler()
+        )

@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "fetch_run": "lookup",
     "refresh_statistics": "lookup",
     "MemoryTracker": "memory",
+    "close_orphan_runs": "reaper",
     "close_stale_runs": "reaper",
     "TrialRun": "runs",
     "Tracker": "store",
@@ -43,6 +44,7 @@ __all__ = [
     "TrackingStore",
     "TrialRun",
     "artifact_root_for",
+    "close_orphan_runs",
     "close_stale_runs",
     "experiment_named",
     "fetch_run",
@@ -77,7 +79,7 @@ if TYPE_CHECKING:  # for type checkers and readers: the same names, imported eag
     )
     from sweeps.tracking.lookup import experiment_named, fetch_run, refresh_statistics
     from sweeps.tracking.memory import MemoryTracker
-    from sweeps.tracking.reaper import close_stale_runs
+    from sweeps.tracking.reaper import close_orphan_runs, close_stale_runs
     from sweeps.tracking.runs import TrialRun
     from sweeps.tracking.store import Tracker, open_existing, open_tracker
     from sweeps.tracking.uris import artifact_root_for, resolve_tracking_uri

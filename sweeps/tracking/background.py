@@ -8,7 +8,8 @@ follows the same design).
 The worker never waits for a write, only for a run id it needs, and for the writer to catch
 up before it reads (``sync``) or exits (``close``); until the writer is ready (milliseconds
 after the fork), runs are written directly, so nothing waits for it. Writes that fail are
-reported and raised as :class:`~sweeps.errors.StoreError` at the worker's next call.
+reported and raised as :class:`~sweeps.errors.StoreError` at the worker's next call, and at
+every call after it: the writer performs nothing after a failed write.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class BackgroundWriter:
         self.seconds = 0.0
         self.closed = False
         self._dead = ""  # why the writer is gone, once it is
+        self._failed = ""  # the first failed write, once one failed
 
     @property
     def ready(self) -> bool:
@@ -127,8 +129,10 @@ class BackgroundWriter:
             self._proc.join()
 
     def _send(self, message: tuple[Any, ...]) -> None:
-        if self.closed or self._dead:
-            raise StoreError("tracking writer: already closed" if self.closed else self._dead)
+        if self.closed or self._dead or self._failed:
+            raise StoreError(
+                "tracking writer: already closed" if self.closed else self._dead or self._failed
+            )
         with self._blocked():
             try:
                 self._out.send(message)
@@ -187,7 +191,11 @@ class BackgroundWriter:
         if self._errors:
             errors, self._errors = self._errors, []
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-            raise StoreError(f"tracking store: {errors[0]}{more}")
+            first = errors[0]
+            if not first.startswith("tracking store "):
+                first = f"tracking store: {first}"
+            self._failed = self._failed or first
+            raise StoreError(f"{first}{more}")
 
     def _died(self) -> StoreError:
         self._proc.join(timeout=5)

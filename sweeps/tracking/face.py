@@ -85,6 +85,10 @@ class RunWriter(Protocol):
     ) -> None:
         """Write everything buffered and staged, then close the run with ``status``."""
 
+    def wait_written(self) -> None:
+        """Return once everything handed over for the run is in the store; raise
+        :class:`~sweeps.errors.StoreError` if a write failed."""
+
 
 class TrackingStore(Protocol):
     """Experiments, runs, artifacts and registered models, as sweeps uses them."""
@@ -193,8 +197,10 @@ class TrackingStore(Protocol):
         """Upload a folder made by :meth:`save_model` as the run's model (``model``: the object
         it holds, for a store that keeps objects)."""
 
-    def load_model(self, run_id: str) -> Any:
-        """The scikit-learn pipeline logged on ``run_id``."""
+    def load_model(self, run_id: str, version_tags: Mapping[str, str] | None = None) -> Any:
+        """The scikit-learn pipeline logged on ``run_id``: its files must match the digest
+        recorded on the model version whose ``version_tags`` are given, else on the run
+        (:class:`~sweeps.errors.UntrustedModelError` otherwise)."""
 
     def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:
         """A new version of registered model ``name`` from the run's model; its number."""

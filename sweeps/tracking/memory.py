@@ -66,6 +66,9 @@ class MemoryRun:
         self.store.log_values(self.run_id, metrics, tags)
         self.store.end_run(self.run_id, status)
 
+    def wait_written(self) -> None:
+        """Nothing to wait for: writes are immediate."""
+
 
 @dataclass
 class MemoryTracker:
@@ -256,8 +259,8 @@ class MemoryTracker:
         """The model object becomes the run's model."""
         self.artifacts[run_id]["model"] = model
 
-    def load_model(self, run_id: str) -> Any:
-        """The model object logged on ``run_id``."""
+    def load_model(self, run_id: str, version_tags: Mapping[str, str] | None = None) -> Any:
+        """The model object logged on ``run_id`` (kept in memory: nothing to check)."""
         return self.artifacts[run_id]["model"]
 
     def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:

@@ -1,5 +1,11 @@
 """The champion: a full sklearn Pipeline saved as an MLflow Model (skops, no pickle),
-registered under the sweep's name, with the ``champion`` alias moved only on improvement."""
+registered under the sweep's name, with the ``champion`` alias moved only on improvement.
+
+The digest of the model's files is recorded on its run when it is logged and copied to every
+version registered from it; loading checks the downloaded files against it, then reads the skops
+file with our trusted types only (:mod:`~sweeps.tracking.model_digest`,
+:mod:`~sweeps.tracking.trusted`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ import pipeline
 from sweeps.errors import RunNotFoundError
 from sweeps.tracking.face import ModelVersion
 from sweeps.tracking.lookup import no_progress_bar
+from sweeps.tracking.model_digest import MODEL_DIGEST_TAG, check_folder, folder_sha256
+from sweeps.tracking.trusted import TRUSTED_TYPES, load_skops
 
 if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: only then
     import pandas as pd
@@ -22,14 +30,6 @@ if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: 
 
 MODEL_PATH = "model"
 ALIAS = "champion"
-# our ensembles and estimators, and numpy dtypes (a preprocessing step stores its output dtype)
-TRUSTED_TYPES = [
-    "pipeline.ensemble.EnsembleClassifier",
-    "pipeline.ensemble.EnsembleRegressor",
-    "pipeline.estimator.MLPClassifier",
-    "pipeline.estimator.MLPRegressor",
-    "numpy.dtype",
-]
 REQUIREMENTS = ("numpy", "pandas", "scikit-learn", "scipy", "skops")
 REGISTRY_PAGE = 1000  # MLflow's largest page of registered models
 VERSIONS_PAGE = 10_000
@@ -43,8 +43,8 @@ def pip_requirements() -> list[str]:
 def log_pipeline(
     client: Any, run_id: str, model: Any, input_example: pd.DataFrame, output: Any
 ) -> str:
-    """Save ``model`` (preprocessing and MLPs) under the run's ``model/`` artifacts; return
-    its URI."""
+    """Save ``model`` (preprocessing and MLPs) under the run's ``model/`` artifacts, its files'
+    digest recorded as the run's tag ``sweeps.model_sha256``; return its URI."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / MODEL_PATH
         save_pipeline(model, input_example, output, path)
@@ -56,9 +56,9 @@ def save_pipeline(model: Any, input_example: pd.DataFrame, output: Any, path: Pa
     the slow part of logging a model (skops, the signature, MLflow's requirement checks), which
     a forked child can do while the caller goes on.
 
-    The ``pipeline`` package travels with the model (``code_paths``), so loading it needs
-    only the pinned requirements. Integer columns accept missing values (see
-    :func:`raw_rows_signature`).
+    The ``pipeline`` package travels with the model (``code_paths``), so loading it with
+    ``mlflow.pyfunc`` needs only the pinned requirements. Integer columns accept missing values
+    (see :func:`raw_rows_signature`).
     """
     import mlflow.sklearn
 
@@ -66,7 +66,7 @@ def save_pipeline(model: Any, input_example: pd.DataFrame, output: Any, path: Pa
         model,
         str(path),
         serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
-        skops_trusted_types=TRUSTED_TYPES,
+        skops_trusted_types=list(TRUSTED_TYPES),
         signature=raw_rows_signature(input_example, output),
         input_example=input_example,
         pip_requirements=pip_requirements(),
@@ -75,8 +75,12 @@ def save_pipeline(model: Any, input_example: pd.DataFrame, output: Any, path: Pa
 
 
 def log_saved(client: Any, run_id: str, path: Path) -> str:
-    """Upload a saved model folder as the run's ``model/`` artifacts; return its URI."""
+    """Upload a saved model folder as the run's ``model/`` artifacts, then record the digest of
+    its files as the run's tag ``sweeps.model_sha256`` (the store's word on what was logged,
+    checked by every load); return its URI."""
+    digest = folder_sha256(path)
     client.log_artifacts(run_id, str(path), MODEL_PATH)
+    client.set_tag(run_id, MODEL_DIGEST_TAG, digest)
     return f"runs:/{run_id}/{MODEL_PATH}"
 
 
@@ -102,13 +106,16 @@ def raw_rows_signature(example: pd.DataFrame, output: Any) -> ModelSignature:
 
 
 def register(client: Any, name: str, run_id: str, tags: Mapping[str, str]) -> str:
-    """Create a model version from the run's logged model; return the version number."""
+    """Create a model version from the run's logged model, its files' digest copied from the
+    run into the version's tags; return the version number."""
+    digest = client.get_run(run_id).data.tags.get(MODEL_DIGEST_TAG)
     try:
         client.get_registered_model(name)
     except MlflowException:
         client.create_registered_model(name)
+    tags = {**tags, MODEL_DIGEST_TAG: digest} if digest else dict(tags)
     version = client.create_model_version(
-        name, source=f"runs:/{run_id}/{MODEL_PATH}", run_id=run_id, tags=dict(tags)
+        name, source=f"runs:/{run_id}/{MODEL_PATH}", run_id=run_id, tags=tags
     )
     return str(version.version)
 
@@ -169,16 +176,24 @@ def crown(client: Any, name: str, version: str) -> None:
     client.set_registered_model_alias(name, ALIAS, version)
 
 
-def load_sklearn(client: Any, run_id: str) -> Any:
-    """Load the sklearn Pipeline logged on ``run_id`` from this store (no temp files left);
-    a run without one is a :class:`RunNotFoundError`."""
-    import mlflow.sklearn
+def load_sklearn(client: Any, run_id: str, version_tags: Mapping[str, str] | None = None) -> Any:
+    """Load the sklearn Pipeline logged on ``run_id`` from this store (no temp files left).
 
+    Its files must match the digest recorded on the model version whose ``version_tags`` are
+    given, else on the run; a run without a model is a :class:`RunNotFoundError`, a model that
+    does not match (or holds what sweeps never writes) an
+    :class:`~sweeps.errors.UntrustedModelError`.
+    """
     with tempfile.TemporaryDirectory(prefix="sweeps-model-") as tmp, no_progress_bar():
         try:
-            uri = client.download_artifacts(run_id, MODEL_PATH, tmp)
+            folder = Path(client.download_artifacts(run_id, MODEL_PATH, tmp))
         except (MlflowException, OSError):
             raise RunNotFoundError(f"run {run_id} has no logged model") from None
-        if not (Path(uri) / "MLmodel").is_file():
+        if not folder.is_dir() or not any(folder.iterdir()):
             raise RunNotFoundError(f"run {run_id} has no logged model")
-        return mlflow.sklearn.load_model(uri)
+        label = f"run {run_id}"
+        if version_tags is None:
+            check_folder(folder, client.get_run(run_id).data.tags, label, "the run")
+        else:
+            check_folder(folder, version_tags, label, "the model version")
+        return load_skops(folder, label)

@@ -14,16 +14,16 @@ import urllib.request
 from urllib.parse import urlparse
 
 from sweeps.errors import StoreError
-from sweeps.infra.urls import redact
+from sweeps.infra.urls import redact, redact_text
 
 ATTEMPTS = 3
 TIMEOUT_S = 8.0
 PAUSE_S = 2.0
 
 
-def probe(uri: str) -> None:
+def probe(uri: str, what: str = "tracking store") -> None:
     """Raise StoreError unless the server or database behind ``uri`` answers (local SQLite
-    files and ``file:`` stores are not probed)."""
+    files and ``file:`` stores are not probed); ``what`` names it in the message."""
     scheme = urlparse(uri).scheme
     if scheme in ("http", "https"):
         check = _http
@@ -38,9 +38,7 @@ def probe(uri: str) -> None:
             return
         if attempt + 1 < ATTEMPTS:
             time.sleep(PAUSE_S)
-    raise StoreError(
-        f"tracking store {redact(uri)}: cannot reach it ({reason}; tried {ATTEMPTS} times)"
-    )
+    raise StoreError(f"{what} {redact(uri)}: cannot reach it ({reason}; tried {ATTEMPTS} times)")
 
 
 def _http(uri: str) -> str:
@@ -71,4 +69,4 @@ def _database(uri: str) -> str:
             return ""
     except Exception as exc:  # any driver's error: the message says why
         lines = str(exc).strip().splitlines()
-        return lines[0] if lines else type(exc).__name__
+        return redact_text(lines[0]) if lines else type(exc).__name__

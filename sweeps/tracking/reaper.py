@@ -1,17 +1,30 @@
-"""Close the MLflow runs of trials whose worker died (Optuna failed them as stale)."""
+"""Close the MLflow runs that their worker could not close.
+
+- :func:`close_stale_runs`: the runs of trials whose worker died (Optuna fails them as stale);
+- :func:`close_orphan_runs`: on (re)start, RUNNING runs of trials that are no longer running: a
+  worker stopped by a store that failed, or interrupted while it closed a run.
+"""
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 from collections.abc import Callable
 
 import optuna
 from mlflow.exceptions import MlflowException
-from optuna.trial import FrozenTrial
+from optuna.trial import FrozenTrial, TrialState
 
 from sweeps.errors import StoreError
-from sweeps.tracking.face import TrackingStore
+from sweeps.tracking.face import RunRecord, TrackingStore
 
 REASON = "worker lost: heartbeat stale"
+UNTOLD_REASON = f"{REASON} (its run completed, but the study storage never recorded it)"
+ORPHAN_REASON = "its worker stopped before it could close the run"
+#: A run of another machine's worker is closed only when its trial ended this long ago: that
+#: worker may still be writing it through its background writer.
+FOREIGN_GRACE_S = 600.0
 
 
 def close_stale_runs(
@@ -24,19 +37,99 @@ def close_stale_runs(
     """
 
     def callback(study: optuna.Study, trial: FrozenTrial) -> None:
-        query = (
-            f"tags.`sweeps.study` = '{study.study_name}' and "
-            f"tags.`sweeps.trial_number` = '{trial.number}' and attributes.status = 'RUNNING'"
-        )
         try:
-            for run in tracker.search(experiment_id, query, (), 1000):
+            for run in _runs_of(tracker, experiment_id, study.study_name, trial.number):
+                if run.status == "RUNNING":
+                    reason = REASON
+                elif run.tags.get("sweeps.state") == "COMPLETE":
+                    reason = UNTOLD_REASON  # closed, but the storage never heard the result
+                else:
+                    continue
                 if not run.params:  # killed before its first write: the trial knows them
                     tracker.log_params(run.run_id, trial.params)
-                tracker.log_values(
-                    run.run_id, tags={"sweeps.state": "FAIL", "sweeps.reason": REASON}
-                )
+                tags = {"sweeps.state": "FAIL", "sweeps.reason": reason}
+                tags["mlflow.runName"] = f"trial-{trial.number:03d} fail"
+                tracker.log_values(run.run_id, tags=tags)
                 tracker.end_run(run.run_id, "KILLED")
         except (MlflowException, StoreError):
             return  # the tracking server is unreachable: `sweeps status` still shows the trial
 
     return callback
+
+
+def close_orphan_runs(tracker: TrackingStore, experiment_id: str, study: optuna.Study) -> int:
+    """Close every RUNNING trial run of ``study`` whose trial has ended; return how many.
+
+    A FAIL trial's run ends KILLED with the trial's reason, a PRUNED one's FINISHED as pruned;
+    a COMPLETE trial's run is closed by its worker before the trial completes, so none is
+    orphaned. Runs of another worker still alive on this machine are left alone, and those of
+    other machines' workers until :data:`FOREIGN_GRACE_S` after their trial ended. Call it
+    before this process runs trials.
+    """
+    runs = _running(tracker, experiment_id, study.study_name)
+    if not runs:
+        return 0
+    trials = {t.number: t for t in study.get_trials(deepcopy=False)}
+    closed = 0
+    for run in runs:
+        trial = trials.get(_number(run))
+        if trial is None or trial.state not in (TrialState.FAIL, TrialState.PRUNED):
+            continue
+        if not _worker_gone(run.tags.get("sweeps.worker", ""), trial):
+            continue
+        state = trial.state.name
+        reason = str(trial.user_attrs.get("reason") or ORPHAN_REASON)
+        tags = {
+            "sweeps.state": state,
+            "sweeps.reason": reason,
+            "mlflow.runName": f"trial-{trial.number:03d} {state.lower()}",
+        }
+        tracker.log_values(run.run_id, tags=tags)
+        tracker.end_run(run.run_id, "FINISHED" if state == "PRUNED" else "KILLED")
+        closed += 1
+    return closed
+
+
+def _runs_of(
+    tracker: TrackingStore, experiment_id: str, study: str, number: int
+) -> list[RunRecord]:
+    """The runs of trial ``number`` (one, unless its worker died before linking it)."""
+    query = (
+        f"tags.`sweeps.study` = '{study}' and tags.`sweeps.trial_number` = '{number}' "
+        "and tags.`sweeps.role` = 'trial'"
+    )
+    return tracker.search(experiment_id, query, (), 1000)
+
+
+def _running(tracker: TrackingStore, experiment_id: str, study: str) -> list[RunRecord]:
+    query = (
+        f"tags.`sweeps.study` = '{study}' and attributes.status = 'RUNNING' "
+        "and tags.`sweeps.role` = 'trial'"
+    )
+    return tracker.search(experiment_id, query, (), 1000)
+
+
+def _number(run: RunRecord) -> int:
+    try:
+        return int(run.tags.get("sweeps.trial_number", ""))
+    except ValueError:
+        return -1
+
+
+def _worker_gone(worker: str, trial: FrozenTrial) -> bool:
+    """Whether the worker that wrote a run (``host:pid``) can no longer close it."""
+    host, _, pid = worker.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():  # this process has no trial running yet
+        return int(pid) == os.getpid() or not _alive(int(pid))
+    ended = trial.datetime_complete.timestamp() if trial.datetime_complete else 0.0
+    return time.time() - ended > FOREIGN_GRACE_S
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

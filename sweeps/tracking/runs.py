@@ -116,3 +116,14 @@ class TrialRun:
         else:
             self._folder.rmdir()
         self.client.set_terminated(self.run_id, status)
+
+    def wait_written(self) -> None:
+        """Return once everything handed over for this run is in the store (at once when
+        written directly); a write that failed raises :class:`~sweeps.errors.StoreError`.
+
+        A trial is reported COMPLETE to Optuna only after this: never one whose run's
+        artifacts were lost (reproduce and the winner's packaging read them).
+        """
+        sync = getattr(type(self.client), "sync", None)
+        if sync is not None:
+            sync(self.client)

@@ -27,6 +27,7 @@ from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
 from sweeps.tracking.digests import LoggedJson, digest_tag, json_text, sha256
 from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
+from sweeps.tracking.failures import bound_http
 from sweeps.tracking.lookup import (
     list_experiments,
     read_arrays,
@@ -99,11 +100,12 @@ class Tracker:
         self.uri = uri
         self.artifact_location = artifact_root_for(uri, artifact_location)
         self.writer: BackgroundWriter | None = None
+        bound_http()
         probe(uri)
         require_tool(uri, "mlflow")  # MLflow would migrate Optuna's database into its own
         try:
             with heap.importing():  # MLflow imports its store's modules now: a second's worth
-                self.client = TimedClient(_create_client(uri))
+                self.client = TimedClient(_create_client(uri), uri)
         except MlflowException as exc:
             raise StoreError(f"tracking store {redact(uri)}: {exc.message}") from None
 
@@ -299,9 +301,10 @@ class Tracker:
         """Upload a folder made by :meth:`save_model` as the run's model."""
         log_saved(self.client, run_id, folder)
 
-    def load_model(self, run_id: str) -> Any:
-        """The scikit-learn pipeline logged on ``run_id``."""
-        return load_sklearn(self.client, run_id)
+    def load_model(self, run_id: str, version_tags: Mapping[str, str] | None = None) -> Any:
+        """The scikit-learn pipeline logged on ``run_id``, its files checked against the digest
+        on the model version whose tags are given, else on the run."""
+        return load_sklearn(self.client, run_id, version_tags)
 
     def register(self, name: str, run_id: str, tags: Mapping[str, str]) -> str:
         """A new version of registered model ``name`` from the run's model; its number."""

@@ -1,5 +1,5 @@
-"""Measure how much wall time goes into MLflow calls; upload a run's artifacts without reading
-the run back."""
+"""Measure how much wall time goes into MLflow calls, name the store when one fails, and upload
+a run's artifacts without reading the run back."""
 
 from __future__ import annotations
 
@@ -12,12 +12,17 @@ from mlflow import MlflowClient
 from mlflow.entities import Run
 from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
 
+from sweeps.tracking.failures import store_failure
+
 
 class TimedClient:
-    """An ``MlflowClient`` proxy that adds the duration of every call to ``seconds``."""
+    """An ``MlflowClient`` proxy that adds the duration of every call to ``seconds``; a call
+    that fails because store ``uri`` is unreachable or unwritable raises
+    :class:`~sweeps.errors.StoreError` (see :func:`~sweeps.tracking.failures.store_failure`)."""
 
-    def __init__(self, client: MlflowClient) -> None:
+    def __init__(self, client: MlflowClient, uri: str | None = None) -> None:
         self._client = client
+        self._uri = uri or str(client.tracking_uri)
         self.seconds = 0.0
         self.calls = 0
         self._artifact_uris: dict[str, str] = {}  # runs created here, until their upload
@@ -26,14 +31,19 @@ class TimedClient:
         attr = getattr(self._client, name)
         if not callable(attr):
             return attr
-        return self._timed(attr)
+        return self._timed(attr, name)
 
-    def _timed(self, call: Any) -> Any:
+    def _timed(self, call: Any, name: str) -> Any:
         @functools.wraps(call)
         def timed(*args: Any, **kwargs: Any) -> Any:
             start = time.perf_counter()
             try:
                 return call(*args, **kwargs)
+            except Exception as exc:
+                failure = store_failure(exc, self._uri, name)
+                if failure is None:
+                    raise
+                raise failure from exc
             finally:
                 self.seconds += time.perf_counter() - start
                 self.calls += 1
@@ -63,6 +73,6 @@ class TimedClient:
                 self.log_artifacts(run_id, folder)
             else:
                 repository = get_artifact_repository(uri, tracking_uri=self._client.tracking_uri)
-                self._timed(repository.log_artifacts)(folder)
+                self._timed(repository.log_artifacts, "log_artifacts")(folder)
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -5,7 +5,9 @@ milliseconds; a fresh interpreter would spend three seconds importing MLflow). I
 requests in order and answers on a second pipe. Its own session keeps the terminal's Ctrl-C
 away: it stops when asked, or when its parent is gone (end of file), always after performing
 everything already sent, so a worker killed with ``kill -9`` loses no tracking data it had
-handed over.
+handed over. After a write fails it performs no more (a store that failed once is presumed
+gone: retrying each queued write would hold the worker for minutes); the worker stops at its
+next call with that error.
 """
 
 from __future__ import annotations
@@ -20,11 +22,17 @@ from typing import Any
 
 from mlflow import MlflowClient
 
+from sweeps.errors import StoreError
 from sweeps.infra.sqlite import register_fast_commits, sqlite_file
+from sweeps.infra.urls import redact_text
 from sweeps.tracking.handles import RunHandle
 from sweeps.tracking.timing import TimedClient
 
 _INHERITED: list[Any] = []  # the parent's connection pools, kept alive and never used
+
+
+class _Skipped(Exception):
+    """A request not performed because the store already failed."""
 
 
 class Writer:
@@ -34,6 +42,7 @@ class Writer:
         self.client = client
         self.answer = answer
         self.run_ids: dict[int, str | None] = {}
+        self.failed = False
 
     def handle(self, request: tuple[Any, ...]) -> bool:
         """Perform one request; return False when asked to stop."""
@@ -50,10 +59,12 @@ class Writer:
 
     def _open(self, key: int, experiment_id: str, run_name: str, tags: dict[str, str]) -> None:
         try:
+            if self.failed:
+                raise _Skipped
             run = self.client.create_run(experiment_id, run_name=run_name, tags=tags)
         except Exception as exc:  # reported to the parent; later calls on the run are skipped
             self.run_ids[key] = None
-            self.send(("error", f"create_run {run_name}: {exc}"))
+            self._report(f"create_run {run_name}", exc)
             self.send(("run", key, None))
             return
         self.run_ids[key] = run.info.run_id
@@ -61,12 +72,20 @@ class Writer:
 
     def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         resolved = [self.run_ids.get(a.key) if isinstance(a, RunHandle) else a for a in args]
-        if any(isinstance(a, RunHandle) for a in args) and None in resolved:
-            return  # the run could not be created; that error was already reported
+        if self.failed or (any(isinstance(a, RunHandle) for a in args) and None in resolved):
+            return  # the run could not be created, or the store failed: already reported
         try:
             getattr(self.client, name)(*resolved, **kwargs)
         except Exception as exc:
-            self.send(("error", f"{name}: {exc}"))
+            self._report(name, exc)
+
+    def _report(self, what: str, exc: Exception) -> None:
+        """Tell the parent about the first failure (redacted); perform nothing after it."""
+        if self.failed:
+            return
+        self.failed = True
+        text = str(exc) if isinstance(exc, StoreError) else f"{what}: {redact_text(str(exc))}"
+        self.send(("error", text))
 
     def send(self, message: tuple[Any, ...]) -> None:
         """Answer the parent, if it is still there."""
@@ -121,7 +140,7 @@ def child_main(
     db = sqlite_file(uri)
     if db is not None:
         register_fast_commits(db)
-    writer = Writer(TimedClient(MlflowClient(tracking_uri=uri, registry_uri=uri)), answers)
+    writer = Writer(TimedClient(MlflowClient(tracking_uri=uri, registry_uri=uri), uri), answers)
     writer.send(("ready",))
     try:
         while True:

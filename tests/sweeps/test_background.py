@@ -70,13 +70,29 @@ def test_a_failed_write_raises_a_store_error_naming_the_call(stores: Stores) -> 
         writer.log_batch("no-such-run", metrics=[Metric("m", 1.0, 0, 0)])
         with pytest.raises(StoreError, match=r"^tracking store: log_batch: .*no-such-run"):
             writer.sync()
-        handle = writer.open_run("987654", "trial-x", {})
-        with pytest.raises(StoreError, match=r"create_run trial-x"):
-            writer.run_id(handle)
-        writer.set_terminated(handle, "FINISHED")  # skipped: its run was never created
-        writer.sync()
+        with pytest.raises(StoreError, match=r"^tracking store: log_batch: .*no-such-run"):
+            writer.open_run("987654", "trial-x", {})  # nothing is written after a failure
     finally:
         writer.close()
+    assert writer._proc.exitcode == 0
+
+
+def test_after_a_failed_write_the_writer_performs_nothing(stores: Stores) -> None:
+    """A store that failed is presumed gone: queued writes are not retried one by one."""
+    tracker = Tracker(stores.tracking_uri)
+    experiment = tracker.experiment_id("bg")
+    assert experiment is not None
+    writer = BackgroundWriter(stores.tracking_uri)
+    try:
+        writer.log_batch("no-such-run", metrics=[Metric("m", 1.0, 0, 0)])
+        handle = writer.open_run(experiment, "after", {})
+        writer.set_terminated(handle, "FINISHED")
+        with pytest.raises(StoreError, match="no-such-run"):
+            writer.sync()
+    finally:
+        writer.close()
+    client = MlflowClient(tracking_uri=stores.tracking_uri)
+    assert client.search_runs([experiment]) == []
 
 
 def test_a_dead_writer_is_an_error_not_a_hang(stores: Stores) -> None:

@@ -120,7 +120,7 @@ def test_every_command_help_and_usage_error_imports_no_heavy_library() -> None:
 def test_the_commands_constants_match_the_modules_they_stand_in_for() -> None:
     from sweeps.commands import predict, report
     from sweeps.report.write import REPORT_NAME
-    from sweeps.results.predict import OUTPUT_SUFFIXES
+    from sweeps.results.scored_output import OUTPUT_SUFFIXES
 
     assert predict.OUTPUT_SUFFIXES == OUTPUT_SUFFIXES
     assert report.REPORT_NAME == REPORT_NAME

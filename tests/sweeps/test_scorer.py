@@ -10,6 +10,7 @@ import pytest
 
 from sweeps.errors import RunNotFoundError
 from sweeps.results.predict import choose_model, load_scorer, parse_model_ref
+from sweeps.results.scored_output import ScoredOutput
 from sweeps.tracking import MemoryTracker
 from tests.pipeline.tables import fitted_pipeline
 
@@ -51,7 +52,7 @@ def test_the_champion_and_the_logged_data_options(tmp_path: Path) -> None:
     tracker, run_id = _store()
     choice = choose_model(tracker, model="amounts", run_id=None)
     assert (choice.run_id, choice.label) == (run_id, "model amounts version 1 (alias champion)")
-    scorer = load_scorer(tracker, run_id)
+    scorer = load_scorer(tracker, choice)
     assert (scorer.target, scorer.dropped, scorer.na_values) == ("amount", ("id", "label"), ("-1",))
     assert not scorer.classifier
     path = tmp_path / "rows.csv"
@@ -60,10 +61,16 @@ def test_the_champion_and_the_logged_data_options(tmp_path: Path) -> None:
          "code": ["7", "x12"], "label": ["yes", "no"]}
     )  # fmt: skip
     rows.to_csv(path, index=False)
-    scored = scorer.score(path)
-    assert list(scored.table.columns) == ["id", "label", "prediction"]
+    out = tmp_path / "scores.csv"
+    with ScoredOutput(out) as output:
+        scored = scorer.score(path, output)
+        output.commit(print)
+    assert scored.rows == 2
+    table = pd.read_csv(out, dtype={"id": str})
+    assert list(table.columns) == ["id", "label", "prediction"]
+    assert table["id"].tolist() == ["7", "8"]
     expected = rows.drop(columns=["id", "label"]).assign(x1=[0.1, float("nan")])  # -1: missing
-    assert scored.table["prediction"].tolist() == list(scorer.model.predict(expected))
+    assert table["prediction"].tolist() == list(scorer.model.predict(expected))
 
 
 def test_a_parent_run_is_refused_with_its_winner() -> None:
