@@ -35,6 +35,12 @@ class ForkedJob:
             self._proc.join()
         return self._proc.exitcode == 0
 
+    def cancel(self) -> None:
+        """Stop the child if it still runs (its work is abandoned: the caller is failing)."""
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+
 
 def _child(work: Callable[[], None]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)

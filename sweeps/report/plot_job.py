@@ -33,6 +33,10 @@ class PlotJob:
         draw = functools.partial(_draw, trials, list(study.directions), target, folder)
         self._job = ForkedJob(draw, "sweeps-plots")
 
+    def cancel(self) -> None:
+        """Stop the child (the sweep's conclusion was interrupted)."""
+        self._job.cancel()
+
     def result(self) -> StudyPlots:
         """What the child drew (drawn here instead if it failed)."""
         record = self.folder / RECORD

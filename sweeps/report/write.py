@@ -70,6 +70,9 @@ class _Drawn:
     def result(self) -> StudyPlots:
         return make_study_plots(self.study, self.target, self.folder)
 
+    def cancel(self) -> None:
+        """Nothing runs meanwhile."""
+
 
 def epoch_curves(
     study: optuna.Study, cfg: SweepConfig, tracker: TrackingStore

@@ -63,31 +63,50 @@ def conclude(sweep: Sweep, announce: Announce | None = None) -> SweepResult:
 
 def _conclude(sweep: Sweep, say: Announce, champion_run: list[str]) -> SweepResult:
     _fault("start")
-    with tempfile.TemporaryDirectory(prefix="sweeps-report-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="sweeps-report-", ignore_cleanup_errors=True) as tmp:
         folder = Path(tmp)
         with phase("plots"):  # the study's plots, drawn by a child meanwhile
             plots = start_plots(sweep.study, sweep.cfg, sweep.tracker, folder / "report")
-        say("conclusion: choosing the champion")
-        with phase("select"):
-            choice = choose_champion(sweep)
-        with phase("summary"):
-            result = summarise(sweep, choice)
-        if choice is not None:
-            with phase("champion run"):
-                previous = recorded_choice(sweep)
-                champion_run.append(open_champion_run(sweep, choice))
-                _fault("select")
-                tag_members(sweep, champion_run[0], choice, previous)
-            Finisher(sweep, choice, champion_run[0], say, folder).run(result)
-        say("conclusion: writing the report")
-        with phase("report"):
-            result.notes += publish_report(sweep, folder / "report", plots)
-        result.failure = None if choice is not None else nothing_completed(sweep)
+        try:
+            result = _choose_and_finish(sweep, say, champion_run, folder, plots)
+        except BaseException:
+            plots.cancel()
+            raise
         _fault("close")
         for run_id in champion_run:
             sweep.tracker.end_run(run_id, "FINISHED")
         sweep.close("FAILED" if result.failure else "FINISHED")
     return result
+
+
+def _choose_and_finish(
+    sweep: Sweep, say: Announce, champion_run: list[str], folder: Path, plots: Any
+) -> SweepResult:
+    """Choose the champion, record it, and run the steps after it (the report among them)."""
+    say("conclusion: choosing the champion")
+    with phase("select"):
+        choice = choose_champion(sweep)
+    with phase("summary"):
+        result = summarise(sweep, choice)
+    report = functools.partial(_publish, sweep, say, folder / "report", plots, result)
+    if choice is None:
+        report()
+        result.failure = nothing_completed(sweep)
+        return result
+    with phase("champion run"):
+        previous = recorded_choice(sweep)
+        champion_run.append(open_champion_run(sweep, choice))
+        _fault("select")
+        tag_members(sweep, champion_run[0], choice, previous)
+    Finisher(sweep, choice, champion_run[0], say, folder, report).run(result)
+    return result
+
+
+def _publish(sweep: Sweep, say: Announce, folder: Path, plots: Any, result: SweepResult) -> None:
+    """The report on the parent run (written again on every conclusion)."""
+    say("conclusion: writing the report")
+    with phase("report"):
+        result.notes += publish_report(sweep, folder, plots)
 
 
 @dataclass
@@ -99,12 +118,23 @@ class Finisher:
     run_id: str
     say: Announce
     folder: Path
+    report: Callable[[], None]  # publishes the report: while the model is saved
     done: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    jobs: list[ForkedJob] = field(default_factory=list)  # forked children of this conclusion
     _model: Any = None
 
     def run(self, result: SweepResult) -> None:
-        """Test, package and register the champion; fill ``result``."""
+        """Test, package and register the champion; fill ``result``. Children still working
+        when a step fails or is interrupted are stopped: the rerun does their work again."""
+        try:
+            self._run(result)
+        except BaseException:
+            for job in self.jobs:
+                job.cancel()
+            raise
+
+    def _run(self, result: SweepResult) -> None:
         run = self.sweep.tracker.run(self.run_id)
         tags = run.tags if run is not None else {}
         self.done = {k.removeprefix(STEP_TAG): v for k, v in tags.items() if k.startswith(STEP_TAG)}
@@ -114,6 +144,7 @@ class Finisher:
         tested = self._step("test", "testing the champion once on the test split", self._test)
         result.tested = Tested.from_run(self.sweep.tracker, self.run_id, self.sweep, self.choice)
         result.notes += tested.notes if isinstance(tested, Tested) else []
+        self.report()  # the report names the tested champion; the model's child goes on
         self._step("model", "logging the champion model", functools.partial(self._log, saving))
         self._step("plots", "logging the champion's plots", functools.partial(self._plots, job))
         if self.sweep.cfg.tracking.register_model:
@@ -153,13 +184,15 @@ class Finisher:
         plots.mkdir(exist_ok=True)
         self._plot_folder = plots
         draw = functools.partial(draw_plots, self.sweep, self.model, plots)
-        return ForkedJob(draw, "sweeps-model-plots")
+        self.jobs.append(ForkedJob(draw, "sweeps-model-plots"))
+        return self.jobs[-1]
 
     def _fork_save(self) -> ForkedJob:
         """Save the model folder in a forked child (skops, signature, MLflow's checks: seconds)
         while this process tests the champion."""
         assert self.model is not None  # built here first: the child inherits it
-        return ForkedJob(self._save, "sweeps-save-model")
+        self.jobs.append(ForkedJob(self._save, "sweeps-save-model"))
+        return self.jobs[-1]
 
     def _save(self) -> None:
         example = self.sweep.data.table.X.iloc[self.sweep.data.split.train[:5]]
