@@ -53,8 +53,9 @@ def test_champion(sweep: Sweep, choice: Choice, run_id: str, model: Any) -> Test
     if tested.gap is not None:
         val_name, val, _, test = tested.gap
         logged[f"gap_{val_name.removeprefix('val_')}"] = test - val
+    tags = {"sweeps.gap_warning": tested.warning} if tested.warning else {}
     for run in (run_id, sweep.parent_run_id):
-        sweep.tracker.log_values(run, logged)
+        sweep.tracker.log_values(run, logged, tags)
     return tested
 
 

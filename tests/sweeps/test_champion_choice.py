@@ -153,3 +153,32 @@ def test_one_champion_everywhere_after_a_conclusion() -> None:
     steps = [line.split(": ", 1)[1].split()[0] for line in lines]
     expected = ["choosing", "testing", "writing", "logging", "logging", "registering", "moving"]
     assert steps == expected
+
+
+@pytest.mark.parametrize(
+    ("metric", "test", "warned"),
+    [
+        ("val_loss", 0.30, False),  # worse by 0.10, within 2 x 0.06
+        ("val_loss", 0.33, True),  # worse by 0.13
+        ("val_loss", 0.05, False),  # better
+        ("val_accuracy", 0.85, False),  # worse by 0.05
+        ("val_accuracy", 0.70, True),  # worse by 0.20
+        ("val_accuracy", 0.99, False),
+    ],
+)
+def test_a_test_score_worse_than_the_folds_spread_explains_is_warned_about(
+    metric: str, test: float, warned: bool
+) -> None:
+    from sweeps.results.champion import Choice, Member
+    from sweeps.results.testing import judged
+
+    score = 0.2 if metric == "val_loss" else 0.9
+    choice = Choice("trial", metric, (Member(1, "r", 1.0),), score, "how", 1, score)
+    name = "test_" + metric.removeprefix("val_")
+    tested = judged({name: test, "test_other": 1.0}, choice, spread=0.06)
+    assert tested.gap == (metric, score, name, test)
+    assert (tested.warning is not None) == warned
+    if warned:
+        assert tested.warning.startswith(f"the champion's {name} {test:.4g} is worse than")
+        assert "2 x the spread its folds measured (0.06)" in tested.warning
+    assert judged({name: test}, choice, spread=None).warning is None
