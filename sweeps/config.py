@@ -30,9 +30,9 @@ from sweeps.keywords import (
     check_model_values,
 )
 from sweeps.limits import Limits, check_network
+from sweeps.records import MAXIMIZED, TASK_METRICS, Task
 from sweeps.space import CategoricalParam, Int, ParamSpec, Real
 
-Task = Literal["classification", "regression"]
 Direction = Literal["minimize", "maximize"]
 BUILTIN_TASKS: dict[str, Task] = {
     "breast_cancer": "classification",
@@ -41,17 +41,10 @@ BUILTIN_TASKS: dict[str, Task] = {
     "digits": "classification",
     "diabetes": "regression",
 }
-TASK_METRICS: dict[Task, tuple[str, ...]] = {
-    "classification": ("val_loss", "val_accuracy", "n_params"),
-    "regression": ("val_loss", "val_rmse", "val_mae", "val_r2", "n_params"),
-}
-#: Metrics reported every epoch (the others exist once a trial has ended).
-PER_EPOCH = frozenset({"val_loss", "val_accuracy", "val_rmse", "val_mae", "val_r2"})
 #: ``selection.folds: auto`` cross-validates tables with fewer non-test rows than this.
 AUTO_FOLDS_BELOW = 2000
 AUTO_FOLDS = 5
 
-MAXIMIZED = {"val_accuracy", "val_r2"}
 #: Model inputs and outputs of each built-in data set (two classes: one output).
 BUILTIN_SHAPES: dict[str, tuple[int, int]] = {
     "breast_cancer": (30, 1),

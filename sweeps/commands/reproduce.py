@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sweeps.infra import libraries
+from sweeps.records import REPRODUCES_TAG, STUDY_TAG, TRIAL_NUMBER_TAG
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow, scikit-learn: not for --help)
     from sweeps.reproduce.champion import ChampionReproduction
@@ -77,8 +78,8 @@ def _num(value: float | None) -> str:
 def print_reproduction(result: Reproduction) -> None:
     """The comparison table, the verdict, provenance changes and the seed spread."""
     original, comparison = result.original, result.comparison
-    trial = original.tags.get("sweeps.trial_number", "?")
-    study = original.tags.get("sweeps.study", "?")
+    trial = original.tags.get(TRIAL_NUMBER_TAG, "?")
+    study = original.tags.get(STUDY_TAG, "?")
     click.echo(
         f"run {original.run_id}: trial {trial} of study {study}, {original.state}, "
         f"seed {original.seed}" + (f", {original.epochs} epoch(s)" if original.epochs else "")
@@ -96,7 +97,7 @@ def print_reproduction(result: Reproduction) -> None:
         click.echo(f"provenance: {provenance_line(comparison)}")
     if result.spread is not None:
         print_spread(result.spread)
-    click.echo(f"new run: {result.run_id} (tag sweeps.reproduces={original.run_id})")
+    click.echo(f"new run: {result.run_id} (tag {REPRODUCES_TAG}={original.run_id})")
 
 
 def _weights_row(comparison: Comparison) -> tuple[str, str, str, str]:

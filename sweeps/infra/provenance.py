@@ -11,6 +11,14 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_info
 
+from sweeps.records import (
+    GIT_COMMIT_TAG,
+    GIT_DIRTY_TAG,
+    PLATFORM_TAG,
+    VERSION_PREFIX,
+    provenance_tag,
+)
+
 CODE_PATHS = ("pipeline", "sweeps", "pyproject.toml")
 PACKAGES = ("numpy", "pandas", "scikit-learn", "optuna", "mlflow", "scipy", "sweeps")
 
@@ -70,11 +78,11 @@ def provenance_tags() -> dict[str, str]:
     """Tags recording code version, dirtiness, package versions, BLAS and platform."""
     commit, dirty = git_state()
     tags = {
-        "sweeps.git_commit": commit,
-        "sweeps.git_dirty": str(dirty).lower(),
-        "sweeps.platform": platform.platform(),
+        GIT_COMMIT_TAG: commit,
+        GIT_DIRTY_TAG: str(dirty).lower(),
+        PLATFORM_TAG: platform.platform(),
         "mlflow.source.git.commit": commit,
     }
-    tags.update({f"sweeps.version.{k}": v for k, v in package_versions().items()})
-    tags.update({f"sweeps.{k}": v for k, v in blas_info().items()})
+    tags.update({f"{VERSION_PREFIX}{k}": v for k, v in package_versions().items()})
+    tags.update({provenance_tag(k): v for k, v in blas_info().items()})
     return tags

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import optuna
 
-from sweeps.config import PER_EPOCH, SweepConfig
+from sweeps.config import SweepConfig
+from sweeps.records import CURVE, PER_EPOCH, RUN_ID_ATTR
 from sweeps.report.collect import collect, plot_target
 from sweeps.report.html import to_html
 from sweeps.report.markdown import render_report
 from sweeps.report.plot_job import PlotJob
 from sweeps.report.study_plots import PlotTarget, StudyPlots, make_study_plots
-from sweeps.search.metrics import CURVE
 from sweeps.search.sweep import Sweep
 from sweeps.tracking import TrackingStore
 
@@ -84,7 +84,7 @@ def epoch_curves(
         return {}
     curves = {}
     for trial in study.get_trials(deepcopy=False)[-MAX_CURVES:]:
-        run_id = trial.user_attrs.get("mlflow_run_id")
+        run_id = trial.user_attrs.get(RUN_ID_ATTR)
         if run_id is not None and trial.state.is_finished():
             points = tracker.metric_history(run_id, f"{CURVE}{metric}")
             curves[trial.number] = (trial.state.name, points)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from sweeps.errors import ConfigError, RunNotFoundError
+from sweeps.records import CHAMPION, ROLE_TAG
 from sweeps.reproduce.comparison import same_arrays
 from sweeps.reproduce.retrain import Reproduction, reproduce
 from sweeps.search.trial import OOF_ARTIFACT
@@ -46,7 +47,7 @@ class ChampionReproduction:
 
 def is_champion(tracker: TrackingStore, run_id: str) -> bool:
     """Whether ``run_id`` is a sweep's champion run."""
-    return fetch_run(tracker, run_id).tags.get("sweeps.role") == "champion"
+    return fetch_run(tracker, run_id).tags.get(ROLE_TAG) == CHAMPION
 
 
 def reproduce_champion(tracker: TrackingStore, run_id: str, seeds: int = 0) -> ChampionReproduction:

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Tags that say where a run's numbers came from (code, packages, BLAS, threads, platform).
-PROVENANCE_PREFIXES = ("sweeps.version.", "sweeps.blas", "sweeps.git_", "sweeps.platform")
+from sweeps.records import PROVENANCE_PREFIXES
 
 
 @dataclass(frozen=True)

@@ -21,17 +21,28 @@ from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError, ReproductionError, RunNotFoundError
 from sweeps.keywords import check_estimator
 from sweeps.limits import Limits
+from sweeps.records import (
+    CURVE,
+    DATA_FINGERPRINT_TAG,
+    EPOCHS_REACHED_TAG,
+    FINAL_EXTRA,
+    ROLE_TAG,
+    SEED_TAG,
+    TRIAL,
+    TrialTags,
+    is_kept_metric,
+    split_tag,
+)
 from sweeps.search.dataset import SweepData, check_capacity
-from sweeps.search.metrics import CURVE, FINAL_EXTRA, is_kept_metric
 from sweeps.search.trial import curve_metrics, train_trial
 from sweeps.sweepfile import describe_validation_error
 from sweeps.tracking import TrackingStore, fetch_run
 
 DATA_TAGS = {
-    "sweeps.data.fingerprint": "fingerprint",
-    "sweeps.split.train": "train split",
-    "sweeps.split.validation": "validation split",
-    "sweeps.split.test": "test split",
+    DATA_FINGERPRINT_TAG: "fingerprint",
+    split_tag("train"): "train split",
+    split_tag("validation"): "validation split",
+    split_tag("test"): "test split",
 }
 
 
@@ -49,9 +60,14 @@ class Original:
     metrics: dict[str, float]
 
     @property
+    def record(self) -> TrialTags:
+        """What the run's tags say of the trial."""
+        return TrialTags.read(self.tags)
+
+    @property
     def state(self) -> str:
         """COMPLETE, PRUNED or FAIL, as the sweep recorded it."""
-        return self.tags.get("sweeps.state", "unknown")
+        return self.record.state or "unknown"
 
     @property
     def seed(self) -> int:
@@ -61,7 +77,7 @@ class Original:
     @property
     def epochs(self) -> int | None:
         """For a trial that did not complete: the last epoch it finished (None otherwise)."""
-        return None if self.state == "COMPLETE" else int(self.tags["sweeps.epochs_reached"])
+        return None if self.state == "COMPLETE" else int(self.tags[EPOCHS_REACHED_TAG])
 
     def compared(self) -> dict[str, float]:
         """The logged values a reproduction must match: final metrics, or the last epoch's."""
@@ -70,8 +86,7 @@ class Original:
 
     def blas_threads(self) -> int | None:
         """The BLAS thread count the trial trained with, when logged."""
-        value = self.tags.get("sweeps.blas_threads", "")
-        return int(value) if value.isdigit() else None
+        return self.record.blas_threads
 
 
 def _is_compared(name: str, complete: bool) -> bool:
@@ -101,9 +116,9 @@ def load_original(tracker: TrackingStore, run_id: str) -> Original:
     """Read a trial's run and its ``trial_config.json``; refuse runs that cannot be retrained."""
     run = fetch_run(tracker, run_id)
     tags = dict(run.tags)
-    if tags.get("sweeps.role") != "trial":
-        role = tags.get("sweeps.role", "none")
-        raise RunNotFoundError(f"run {run_id} is not a sweep trial (sweeps.role={role})")
+    if tags.get(ROLE_TAG) != TRIAL:
+        role = tags.get(ROLE_TAG, "none")
+        raise RunNotFoundError(f"run {run_id} is not a sweep trial ({ROLE_TAG}={role})")
     read = tracker.read_logged(run_id, "trial_config.json")  # refused if changed since logged
     logged = read.value
     try:
@@ -145,11 +160,11 @@ def _check_retrainable(original: Original) -> None:
     where = f"run {original.run_id}"
     if original.state not in ("COMPLETE", "PRUNED", "FAIL"):
         raise ReproductionError(f"{where} is {original.state}: nothing to compare with yet")
-    if str(original.seed) != original.tags.get("sweeps.seed"):
-        raise ReproductionError(f"{where}: trial_config.json and tag sweeps.seed disagree")
+    if str(original.seed) != original.record.seed:
+        raise ReproductionError(f"{where}: trial_config.json and tag {SEED_TAG} disagree")
     if original.state != "COMPLETE":
-        if not original.tags.get("sweeps.epochs_reached", "").isdigit():
-            raise ReproductionError(f"{where} ({original.state}) logged no sweeps.epochs_reached")
+        if not original.tags.get(EPOCHS_REACHED_TAG, "").isdigit():
+            raise ReproductionError(f"{where} ({original.state}) logged no {EPOCHS_REACHED_TAG}")
         if original.epochs == 0:
             raise ReproductionError(f"{where} stopped before its first epoch: nothing to retrain")
 

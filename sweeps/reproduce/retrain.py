@@ -17,6 +17,20 @@ import numpy as np
 from pipeline import DivergenceError
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.threads import blas_limit
+from sweeps.records import (
+    DIFFERS_TAG,
+    PARENT_RUN_TAG,
+    PROVENANCE_DIFFERS_TAG,
+    REPRODUCES_STATE_TAG,
+    REPRODUCES_TAG,
+    REPRODUCES_TRIAL_TAG,
+    REPRODUCTION,
+    ROLE_TAG,
+    SEED_TAG,
+    TRIAL_NUMBER_TAG,
+    VERDICT_TAG,
+    WEIGHTS_DIGEST_TAG,
+)
 from sweeps.reproduce.comparison import Comparison, SeedSpread, compare, spread
 from sweeps.reproduce.logged_trial import (
     Original,
@@ -57,7 +71,7 @@ def reproduce(tracker: TrackingStore, run_id: str, seeds: int = 0) -> Reproducti
     comparison = compare(
         original.compared(),
         outcome.values,
-        (original.tags.get("sweeps.weights_sha256"), outcome.digest),
+        (original.record.weights_digest, outcome.digest),
         (original.tags, provenance),
         (logged_oof(tracker, original), outcome.oof),
     )
@@ -100,22 +114,22 @@ def log_reproduction(
     ``sweeps.reproduces``: params, per-epoch curves, compared values, digest and verdict."""
     tags = {
         **tags,
-        "sweeps.role": "reproduction",
-        "sweeps.reproduces": original.run_id,
-        "sweeps.reproduces.trial_number": original.tags.get("sweeps.trial_number", ""),
-        "sweeps.reproduces.state": original.state,
-        "sweeps.seed": str(outcome.seed),
-        "sweeps.weights_sha256": outcome.digest,
-        "sweeps.verdict": "identical" if comparison.identical else "differs",
-        "sweeps.differs": ",".join(
+        ROLE_TAG: REPRODUCTION,
+        REPRODUCES_TAG: original.run_id,
+        REPRODUCES_TRIAL_TAG: original.tags.get(TRIAL_NUMBER_TAG, ""),
+        REPRODUCES_STATE_TAG: original.state,
+        SEED_TAG: str(outcome.seed),
+        WEIGHTS_DIGEST_TAG: outcome.digest,
+        VERDICT_TAG: "identical" if comparison.identical else "differs",
+        DIFFERS_TAG: ",".join(
             [m.name for m in comparison.differing()]
             + (["out_of_fold"] if comparison.oof_same is False else [])
         ),
-        "sweeps.provenance_differs": ",".join(comparison.provenance),
+        PROVENANCE_DIFFERS_TAG: ",".join(comparison.provenance),
     }
     params = {**original.params, **trained_keywords(original)}
     name = f"reproduce-{original.run_name}"
-    parent = original.tags.get("mlflow.parentRunId")  # listed with the sweep it reproduces
+    parent = original.tags.get(PARENT_RUN_TAG)  # listed with the sweep it reproduces
     run = tracker.start_run(original.experiment_id, name, tags, params, parent)
     for record in outcome.records:
         run.add_metrics(curve_metrics(record), step=record.epoch)

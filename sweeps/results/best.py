@@ -17,7 +17,18 @@ from pydantic import TypeAdapter, ValidationError
 
 from sweeps.config import Direction, SweepConfig
 from sweeps.errors import RunNotFoundError
-from sweeps.search.metrics import is_kept_metric
+from sweeps.records import (
+    DIRECTIONS_TAG,
+    NOTE_TAG,
+    PARENT,
+    STATE_TAG,
+    STUDY_TAG,
+    TRIAL,
+    TRIAL_NUMBER_TAG,
+    ParentTags,
+    is_kept_metric,
+    runs_of,
+)
 from sweeps.space import CategoricalParam, FloatParam, IntParam, ParamSpec
 from sweeps.tracking import RunRecord, TrackingStore, experiment_named, refresh_statistics
 
@@ -75,20 +86,22 @@ class ChampionSummary:
 def champion_of(tracker: TrackingStore, ranking: Ranking) -> ChampionSummary | None:
     """The champion the study's latest parent run names (None before one was chosen)."""
     experiment_id = experiment_named(tracker, ranking.experiment)
-    where = f"tags.`sweeps.role` = 'parent' and tags.`sweeps.study` = {_quote(ranking.study)}"
+    where = runs_of(PARENT, ranking.study)
     parents = tracker.search(experiment_id, where, ["attributes.start_time DESC"], 1)
     tags = parents[0].tags if parents else {}
+    record = ParentTags.read(tags)
+    if None in (record.champion_run_id, record.champion_members, record.champion_score):
+        return None
     try:
         members = {
             int(n): float(w)
-            for n, w in (part.split(":") for part in tags["sweeps.champion.members"].split(","))
+            for n, w in (part.split(":") for part in str(record.champion_members).split(","))
         }
-        metric, score = tags["sweeps.champion.score"].split("=")
+        metric, score = str(record.champion_score).split("=")
         return ChampionSummary(
-            tags["sweeps.champion_run_id"], members, metric, float(score),
-            tags.get("mlflow.note.content", ""),
-        )  # fmt: skip
-    except (KeyError, ValueError):
+            str(record.champion_run_id), members, metric, float(score), tags.get(NOTE_TAG, "")
+        )
+    except ValueError:
         return None
 
 
@@ -106,9 +119,7 @@ def ranking_from_parent(
     first metric and direction (param ``metric``, tag ``sweeps.directions``) and its searched
     space (``space.*`` params)."""
     experiment_id = experiment_named(tracker, experiment)
-    where, order = "tags.`sweeps.role` = 'parent'", ["attributes.start_time DESC"]
-    if study is not None:
-        where += f" and tags.`sweeps.study` = {_quote(study)}"
+    where, order = runs_of(PARENT, study), ["attributes.start_time DESC"]
     parents = tracker.search(experiment_id, where, order, 1)
     if not parents:
         which = f"study {study!r}" if study else "sweep"
@@ -116,7 +127,7 @@ def ranking_from_parent(
     data = parents[0]
     try:
         metric = data.params["metric"].split(",")[0]
-        direction = data.tags["sweeps.directions"].split(",")[0]
+        direction = data.tags[DIRECTIONS_TAG].split(",")[0]
         space = {
             k.removeprefix("space."): _SPEC.validate_json(v)
             for k, v in data.params.items()
@@ -124,7 +135,7 @@ def ranking_from_parent(
         }
     except (KeyError, ValidationError):
         raise RunNotFoundError(f"experiment {experiment!r}: its parent run is incomplete") from None
-    study = data.tags.get("sweeps.study", experiment)
+    study = data.tags.get(STUDY_TAG, experiment)
     return Ranking(experiment, study, metric, direction, space)  # type: ignore[arg-type]
 
 
@@ -135,10 +146,7 @@ def top_trials(
     ``champion``)."""
     experiment_id = experiment_named(tracker, ranking.experiment)
     refresh_statistics(tracker.uri)
-    where = (
-        f"tags.`sweeps.study` = {_quote(ranking.study)} and tags.`sweeps.role` = 'trial' "
-        "and tags.`sweeps.state` = 'COMPLETE'"
-    )
+    where = runs_of(TRIAL, ranking.study, **{STATE_TAG: "COMPLETE"})
     order = "ASC" if ranking.direction == "minimize" else "DESC"
     runs = tracker.search(
         experiment_id,
@@ -164,7 +172,7 @@ def _best_trial(
         for name, spec in ranking.space.items()
         if name in run.params
     }
-    number = int(run.tags["sweeps.trial_number"])
+    number = int(run.tags[TRIAL_NUMBER_TAG])
     return BestTrial(
         rank=rank,
         number=number,
@@ -184,8 +192,3 @@ def typed_param(spec: ParamSpec, text: str) -> Any:
         return int(text)
     assert isinstance(spec, CategoricalParam)
     return next((c for c in spec.choices if str(c) == text), text)
-
-
-def _quote(value: str) -> str:
-    """A string literal for an MLflow filter: single quotes unless the value holds one."""
-    return f'"{value}"' if "'" in value else f"'{value}'"

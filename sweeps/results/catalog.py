@@ -17,12 +17,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sweeps.study.overview import PARENT_ATTR, STATES, StudyOverview, study_overviews
+from sweeps.records import PARENT, PARENT_ATTR, STUDY_TAG, ParentTags, runs_of, tag_is
+from sweeps.study.overview import STATES, StudyOverview, study_overviews
 from sweeps.tracking import ModelVersion, RunRecord, TrackingStore, refresh_statistics
 
 #: The most sweeps one listing reads (MLflow returns at most 50,000 runs per query).
 MAX_SWEEPS = 10_000
-PARENTS = "tags.`sweeps.role` = 'parent'"
+PARENTS = runs_of(PARENT)
 LATEST_FIRST = ["attributes.start_time DESC"]
 CountsFrom = Literal["study", "parent run"]
 
@@ -88,7 +89,7 @@ def sweep_of(
     parents = [
         run
         for run in tracker.search(experiment_id, PARENTS, LATEST_FIRST, MAX_SWEEPS)
-        if study is None or run.tags.get("sweeps.study") == study
+        if study is None or run.tags.get(STUDY_TAG) == study
     ]
     found = summarise(tracker, parents[:1], {experiment_id: experiment}, overviews or {})
     return found[0] if found else None
@@ -98,7 +99,7 @@ def latest_per_study(parents: Sequence[RunRecord]) -> list[RunRecord]:
     """The latest parent run of each (experiment, study), from runs sorted latest first."""
     kept: dict[tuple[str, str], RunRecord] = {}
     for run in parents:
-        kept.setdefault((run.experiment_id, run.tags.get("sweeps.study", run.name)), run)
+        kept.setdefault((run.experiment_id, run.tags.get(STUDY_TAG, run.name)), run)
     return list(kept.values())
 
 
@@ -126,9 +127,10 @@ def _summary(
     overviews: Mapping[str, StudyOverview],
     champions: Mapping[str, ModelVersion],
 ) -> SweepSummary:
-    study = parent.tags.get("sweeps.study", parent.name)
+    record = ParentTags.read(parent.tags)
+    study = record.study or parent.name
     metric = parent.params.get("metric", "?").split(",")[0]
-    direction = parent.tags.get("sweeps.directions", "minimize").split(",")[0]
+    direction = record.direction or "minimize"
     live = overviews.get(study)
     if live is not None and live.attr != parent.run_id:
         live = None  # a study of the same name, but not this sweep's
@@ -136,7 +138,7 @@ def _summary(
     best, best_from = _best(parent, metric, direction, live)
     return SweepSummary(
         experiment, parent.experiment_id, study, parent.run_id, parent.status, metric, direction,
-        counts, counts_from, best, best_from, parent.tags.get("sweeps.champion_run_id"),
+        counts, counts_from, best, best_from, record.champion_run_id,
         _champion(champions, experiment, study), _last_activity(tracker, parent, study),
     )  # fmt: skip
 
@@ -169,7 +171,7 @@ def _champion(
     study registered (``tracking.model_name`` set in the sweep file)."""
     name = experiment if experiment in champions else None
     if name is None:
-        name = next((n for n, v in champions.items() if v.tags.get("sweeps.study") == study), None)
+        name = next((n for n, v in champions.items() if v.tags.get(STUDY_TAG) == study), None)
     if name is None:
         return None
     version = champions[name]
@@ -177,11 +179,6 @@ def _champion(
 
 
 def _last_activity(tracker: TrackingStore, parent: RunRecord, study: str) -> int:
-    where = f"tags.`sweeps.study` = {quote(study)}"
+    where = tag_is(STUDY_TAG, study)
     latest = tracker.search(parent.experiment_id, where, LATEST_FIRST, 1)
     return max(parent.start_time, *(run.start_time for run in latest))
-
-
-def quote(value: str) -> str:
-    """A string literal for an MLflow filter: single quotes unless the value holds one."""
-    return f'"{value}"' if "'" in value else f"'{value}'"

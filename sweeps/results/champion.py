@@ -38,10 +38,11 @@ from pipeline.ensemble_selection import (
     make_scorer,
 )
 from pipeline.fingerprint import indices_sha256
+from sweeps.records import CHAMPION_ATTR, RUN_ID_ATTR
 from sweeps.results.confirm import confirm_winner
 from sweeps.search.sweep import Sweep
 from sweeps.search.trial import OOF_ARTIFACT
-from sweeps.study.selection import CHAMPION_ATTR, ranked_trials, selected_trial
+from sweeps.study.selection import ranked_trials, selected_trial
 
 #: Parts of the scored rows for the cross-fitted score.
 CROSS_FIT_PARTS = 5
@@ -143,7 +144,7 @@ def _single_trial(sweep: Sweep, best: FrozenTrial) -> Choice:
         if confirmation is not None and confirmation.candidates
         else ""
     )
-    member = Member(winner.number, str(winner.user_attrs.get("mlflow_run_id", "")), 1.0)
+    member = Member(winner.number, str(winner.user_attrs.get(RUN_ID_ATTR, "")), 1.0)
     record = confirmation.as_dict() if confirmation is not None else None
     return Choice(
         "trial",
@@ -178,7 +179,7 @@ def _ensemble(sweep: Sweep, top: list[FrozenTrial], best: FrozenTrial, size: int
     weights = greedy_weights(preds, scorer, steps)
     ranked = sorted(zip(usable, weights, strict=True), key=lambda pair: -pair[1])  # stable
     members = tuple(
-        Member(t.number, str(t.user_attrs["mlflow_run_id"]), float(w)) for t, w in ranked if w > 0
+        Member(t.number, str(t.user_attrs[RUN_ID_ATTR]), float(w)) for t, w in ranked if w > 0
     )
     single, ensemble = scorer.value(honest[1]), scorer.value(honest[size])
     blended = blend(preds, weights)
@@ -222,7 +223,7 @@ def _out_of_fold(
 ) -> tuple[list[FrozenTrial], list[np.ndarray], list[str]]:
     """The candidates whose out-of-fold predictions match this sweep's scored rows."""
     data = sweep.data
-    runs = [str(t.user_attrs.get("mlflow_run_id", "")) for t in top]
+    runs = [str(t.user_attrs.get(RUN_ID_ATTR, "")) for t in top]
     found = sweep.tracker.read_arrays([r for r in runs if r], OOF_ARTIFACT)
     rows = indices_sha256(data.scored_rows)
     width = 1 if data.classes is None else len(data.classes)

@@ -21,18 +21,17 @@ from pipeline.ensemble import build_ensemble
 from pipeline.fitted import restore_fitted
 from pipeline.preprocess import fit_rows
 from sweeps.errors import StoreError
+from sweeps.records import ESTIMATOR_ATTR, RUN_ID_ATTR, WEIGHTS_DIGEST_TAG
 from sweeps.results.champion import Choice, Member
 from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
 from sweeps.search.trial import WEIGHTS_ARTIFACT, make_estimator, models_digest, train_trial
 from sweeps.tracking import TrackingStore
 
-DIGEST_TAG = "sweeps.weights_sha256"
-
 
 def estimator_of(trial: FrozenTrial) -> dict[str, Any]:
     """The exact MLP keywords a trial trained with (stored on the trial at its start)."""
-    kwargs = dict(trial.user_attrs["estimator"])
+    kwargs = dict(trial.user_attrs[ESTIMATOR_ATTR])
     if "hidden_layer_sizes" in kwargs:
         kwargs["hidden_layer_sizes"] = tuple(kwargs["hidden_layer_sizes"])
     return kwargs
@@ -62,9 +61,11 @@ def member_models(
     out = {}
     for member in members:
         run = tracker.run(member.run_id)
-        logged = run.tags.get(DIGEST_TAG) if run is not None else None
+        logged = run.tags.get(WEIGHTS_DIGEST_TAG) if run is not None else None
         if logged is None:
-            raise StoreError(f"trial {member.trial}: its run {member.run_id} has no {DIGEST_TAG}")
+            raise StoreError(
+                f"trial {member.trial}: its run {member.run_id} has no {WEIGHTS_DIGEST_TAG}"
+            )
         kwargs = estimator_of(trials[member.trial])
         models = _restored(data, kwargs, found.get(member.run_id))
         if models is None or models_digest(models) != logged:
@@ -72,7 +73,7 @@ def member_models(
             if models_digest(models) != logged:
                 raise StoreError(
                     f"trial {member.trial}: neither its logged weights nor a retraining match "
-                    f"the weights it was validated with ({DIGEST_TAG})"
+                    f"the weights it was validated with ({WEIGHTS_DIGEST_TAG})"
                 )
         out[member.trial] = models
     return out
@@ -98,7 +99,7 @@ def refit_all(sweep: Sweep, trial: FrozenTrial) -> tuple[Pipeline, list[str]]:
     """Preprocessing and the winner's MLP fitted again on every non-test row for its mean
     kept epochs (``selection.refit: all``): nothing validates this model."""
     data = sweep.data
-    run = sweep.tracker.run(str(trial.user_attrs.get("mlflow_run_id")))
+    run = sweep.tracker.run(str(trial.user_attrs.get(RUN_ID_ATTR)))
     kept = run.metrics.get("best_epoch") if run is not None else None
     epochs = max(1, round(kept if kept is not None else sweep.cfg.max_epochs))
     rows = np.union1d(data.split.train, data.split.validation)

@@ -3,7 +3,7 @@ champion model, its validation and test scores and how it was chosen; its member
 and the parent are tagged and described so that every view names the same champion.
 
 Opening it is idempotent: an interrupted conclusion finds the run it created (by the choice's
-key), and the study's user attribute :data:`~sweeps.results.champion.CHAMPION_ATTR` is written
+key), and the study's user attribute :data:`~sweeps.records.CHAMPION_ATTR` is written
 only once the run exists.
 """
 
@@ -11,15 +11,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from sweeps.records import (
+    BEST_RUN_TAG,
+    BEST_TRIAL_TAG,
+    CHAMPION,
+    CHAMPION_ATTR,
+    CHAMPION_KEY_TAG,
+    CHAMPION_KIND_TAG,
+    CHAMPION_MEMBERS_TAG,
+    CHAMPION_RUN_TAG,
+    CHAMPION_SCORE_TAG,
+    CHAMPION_WEIGHT_TAG,
+    NOTE_TAG,
+    PARENT_RUN_TAG,
+    ROLE_TAG,
+    RUN_ID_ATTR,
+    runs_of,
+)
 from sweeps.results.champion import Choice, recorded_choice
 from sweeps.search.sweep import Sweep
-from sweeps.study.selection import CHAMPION_ATTR
-
-ROLE = "champion"
-KEY_TAG = "sweeps.champion.key"
-WEIGHT_TAG = "sweeps.champion.weight"
-RUN_TAG = "sweeps.champion_run_id"
-NOTE_TAG = "mlflow.note.content"  # the run description MLflow shows
 
 
 def champion_run_id(sweep: Sweep) -> str | None:
@@ -40,10 +50,7 @@ def open_champion_run(sweep: Sweep, choice: Choice) -> str:
 
 
 def _find(sweep: Sweep, choice: Choice) -> str | None:
-    where = (
-        f"tags.`sweeps.role` = '{ROLE}' and tags.`{KEY_TAG}` = '{choice.key}' "
-        f"and tags.`mlflow.parentRunId` = '{sweep.parent_run_id}'"
-    )
+    where = runs_of(CHAMPION, **{CHAMPION_KEY_TAG: choice.key, PARENT_RUN_TAG: sweep.parent_run_id})
     found = sweep.tracker.search(sweep.experiment_id, where, ["attributes.start_time ASC"], 1)
     return found[0].run_id if found else None
 
@@ -51,10 +58,10 @@ def _find(sweep: Sweep, choice: Choice) -> str | None:
 def _create(sweep: Sweep, choice: Choice) -> str:
     tags = {
         **sweep.trial_tags,
-        "sweeps.role": ROLE,
-        KEY_TAG: choice.key,
-        "sweeps.champion.kind": choice.kind,
-        "sweeps.champion.members": members_text(choice),
+        ROLE_TAG: CHAMPION,
+        CHAMPION_KEY_TAG: choice.key,
+        CHAMPION_KIND_TAG: choice.kind,
+        CHAMPION_MEMBERS_TAG: members_text(choice),
         NOTE_TAG: describe(sweep, choice),
     }
     params = {
@@ -119,13 +126,15 @@ def tag_members(sweep: Sweep, run_id: str, choice: Choice, previous: Choice | No
     current = {m.run_id for m in choice.members}
     for old in previous.members if previous is not None else ():
         if old.run_id not in current and tracker.run(old.run_id) is not None:
-            tracker.delete_tags(old.run_id, [WEIGHT_TAG, NOTE_TAG])
+            tracker.delete_tags(old.run_id, [CHAMPION_WEIGHT_TAG, NOTE_TAG])
     for member in choice.members:
         note = (
             f"Member of the champion of sweep {sweep.cfg.study_name} "
             f"(weight {member.weight:.4g}; champion run {run_id})."
         )
-        tracker.log_values(member.run_id, tags={WEIGHT_TAG: f"{member.weight:.6g}", NOTE_TAG: note})
+        tracker.log_values(
+            member.run_id, tags={CHAMPION_WEIGHT_TAG: f"{member.weight:.6g}", NOTE_TAG: note}
+        )
     tracker.log_values(sweep.parent_run_id, tags=parent_tags(sweep, run_id, choice))
 
 
@@ -135,10 +144,10 @@ def parent_tags(sweep: Sweep, run_id: str, choice: Choice) -> dict[str, Any]:
     trials = {t.number: t for t in sweep.study.get_trials(deepcopy=False)}
     best = trials.get(choice.best_trial)
     return {
-        RUN_TAG: run_id,
-        "sweeps.champion.members": members_text(choice),
-        "sweeps.champion.score": f"{choice.metric}={choice.score!r}",
-        "sweeps.best_trial": choice.best_trial,
-        "sweeps.best_run_id": best.user_attrs.get("mlflow_run_id") if best else None,
+        CHAMPION_RUN_TAG: run_id,
+        CHAMPION_MEMBERS_TAG: members_text(choice),
+        CHAMPION_SCORE_TAG: f"{choice.metric}={choice.score!r}",
+        BEST_TRIAL_TAG: choice.best_trial,
+        BEST_RUN_TAG: best.user_attrs.get(RUN_ID_ATTR) if best else None,
         NOTE_TAG: describe(sweep, choice),
     }

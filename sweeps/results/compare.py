@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from sweeps.errors import RunNotFoundError
 from sweeps.infra.urls import redact
+from sweeps.records import FINAL_EXTRA, TRIAL_NUMBER_TAG, TrialTags, is_kept_metric
 from sweeps.results.catalog import SweepSummary, sweep_of
-from sweeps.search.metrics import FINAL_EXTRA, is_kept_metric
 from sweeps.sweepfile import load_config
 from sweeps.tracking import RunRecord, TrackingStore
 
@@ -48,14 +48,14 @@ class Side:
     def facts(self) -> dict[str, Any]:
         """What identifies the side and, for a sweep, how it went."""
         run, sweep = self.run, self.sweep
-        tags = run.tags if run is not None else {}
+        record = TrialTags.read(run.tags if run is not None else {})
         facts: dict[str, Any] = {
             "kind": self.kind,
             "experiment": self.experiment,
-            "study": sweep.study if sweep else tags.get("sweeps.study"),
+            "study": sweep.study if sweep else record.study,
             "run": run.run_id if run else None,
-            "trial": tags.get("sweeps.trial_number"),
-            "state": tags.get("sweeps.state", run.status if run else None),
+            "trial": run.tags.get(TRIAL_NUMBER_TAG) if run else None,
+            "state": record.state or (run.status if run else None),
         }
         if sweep is not None:
             counts = sweep.counts or {}

@@ -25,6 +25,7 @@ from sweeps.infra import signals
 from sweeps.infra.forked import ForkedJob
 from sweeps.infra.locks import StorageLock
 from sweeps.infra.timings import phase
+from sweeps.records import CONCLUSION_PREFIX
 from sweeps.report.write import publish_report, start_plots
 from sweeps.results.champion import Choice, choose_champion, recorded_choice
 from sweeps.results.champion_model import build_champion
@@ -34,7 +35,6 @@ from sweeps.results.summary import SweepResult, dataset_records, nothing_complet
 from sweeps.results.testing import Tested, draw_plots, test_champion
 from sweeps.search.sweep import Sweep
 
-STEP_TAG = "sweeps.conclusion."
 #: Test hook: ``<step>:kill`` or ``<step>:int`` kills or interrupts this process right after
 #: the step's work and before it is recorded (the conclusion's crash tests).
 FAULT_ENV = "SWEEPS_TEST_FAULT"
@@ -137,7 +137,11 @@ class Finisher:
     def _run(self, result: SweepResult) -> None:
         run = self.sweep.tracker.run(self.run_id)
         tags = run.tags if run is not None else {}
-        self.done = {k.removeprefix(STEP_TAG): v for k, v in tags.items() if k.startswith(STEP_TAG)}
+        self.done = {
+            k.removeprefix(CONCLUSION_PREFIX): v
+            for k, v in tags.items()
+            if k.startswith(CONCLUSION_PREFIX)
+        }
         result.champion, result.champion_run_id = self.choice, self.run_id
         saving = self._fork_save() if "model" not in self.done else None
         job = self._plots_job() if "plots" not in self.done else None
@@ -163,7 +167,7 @@ class Finisher:
             outcome = work()
         _fault(name)
         mark = outcome if isinstance(outcome, str) else "done"
-        self.sweep.tracker.log_values(self.run_id, tags={f"{STEP_TAG}{name}": mark[:5000]})
+        self.sweep.tracker.log_values(self.run_id, tags={f"{CONCLUSION_PREFIX}{name}": mark[:5000]})
         self.done[name] = mark
         return outcome
 

@@ -16,11 +16,11 @@ import numpy as np
 from optuna.trial import FrozenTrial
 
 from pipeline import DivergenceError
-from sweeps.config import MAXIMIZED
+from sweeps.records import ESTIMATOR_ATTR, MAXIMIZED, WINNER_ATTR
 from sweeps.results.registry import Score
 from sweeps.search.sweep import Sweep
 from sweeps.search.trial import other_seeds, train_trial
-from sweeps.study.selection import WINNER_ATTR, ranked_trials, selected_trial
+from sweeps.study.selection import ranked_trials, selected_trial
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def _confirm(sweep: Sweep, top: list[FrozenTrial], n_seeds: int) -> Confirmation
 
 
 def _retrain(sweep: Sweep, trial: FrozenTrial, metric: str, n_seeds: int) -> Candidate:
-    kwargs = {**trial.user_attrs["estimator"]}
+    kwargs = {**trial.user_attrs[ESTIMATOR_ATTR]}
     if "hidden_layer_sizes" in kwargs:
         kwargs["hidden_layer_sizes"] = tuple(kwargs["hidden_layer_sizes"])
     seeds = other_seeds(int(kwargs["random_state"]), n_seeds)

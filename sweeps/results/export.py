@@ -21,7 +21,15 @@ from pydantic import ValidationError
 
 from sweeps.config import SweepConfig
 from sweeps.errors import ReproductionError, RunNotFoundError
-from sweeps.results.catalog import quote
+from sweeps.records import (
+    PARENT,
+    PARENT_RUN_TAG,
+    TRIAL,
+    TRIAL_NUMBER_TAG,
+    ParentTags,
+    TrialTags,
+    runs_of,
+)
 from sweeps.tracking import RunRecord, TrackingStore, experiment_named, fetch_run
 
 REDACTED = "***"
@@ -59,7 +67,7 @@ def choose_trial(
 def latest_parent(tracker: TrackingStore, experiment: str, study: str) -> RunRecord:
     """The latest parent run of ``study`` in ``experiment``."""
     experiment_id = experiment_named(tracker, experiment)
-    where = f"tags.`sweeps.role` = 'parent' and tags.`sweeps.study` = {quote(study)}"
+    where = runs_of(PARENT, study)
     found = tracker.search(experiment_id, where, ["attributes.start_time DESC"], 1)
     if not found:
         raise RunNotFoundError(f"experiment {experiment!r} has no sweep of study {study!r}")
@@ -68,8 +76,8 @@ def latest_parent(tracker: TrackingStore, experiment: str, study: str) -> RunRec
 
 def winner_run(tracker: TrackingStore, parent: RunRecord) -> RunRecord:
     """The run of the sweep's winner, as its last conclusion recorded it."""
-    run_id = parent.tags.get("sweeps.best_run_id")
-    if not run_id or run_id == "None":
+    run_id = ParentTags.read(parent.tags).best_run_id
+    if run_id is None:
         raise RunNotFoundError(
             f"sweep {parent.name!r} has no winner yet (not concluded): give --trial N"
         )
@@ -78,11 +86,8 @@ def winner_run(tracker: TrackingStore, parent: RunRecord) -> RunRecord:
 
 def trial_run(tracker: TrackingStore, parent: RunRecord, number: int) -> RunRecord:
     """The run of trial ``number`` of the parent's study."""
-    study = parent.tags.get("sweeps.study", parent.name)
-    where = (
-        f"tags.`sweeps.study` = {quote(study)} and tags.`sweeps.role` = 'trial' "
-        f"and tags.`sweeps.trial_number` = '{number}'"
-    )
+    study = ParentTags.read(parent.tags).study or parent.name
+    where = runs_of(TRIAL, study, **{TRIAL_NUMBER_TAG: number})
     found = tracker.search(parent.experiment_id, where, ["attributes.start_time DESC"], 1)
     if not found:
         raise RunNotFoundError(f"study {study!r} has no trial {number}")
@@ -92,7 +97,8 @@ def trial_run(tracker: TrackingStore, parent: RunRecord, number: int) -> RunReco
 def export_trial(tracker: TrackingStore, run: RunRecord, name: str | None = None) -> Export:
     """The trial logged on ``run`` as a one-trial sweep file named ``name`` (default:
     ``<sweep>-best`` for the sweep's winner, ``<sweep>-trial-<N>`` otherwise)."""
-    if run.tags.get("sweeps.role") != "trial":
+    record = TrialTags.read(run.tags)
+    if record.role != TRIAL:
         raise RunNotFoundError(f"run {run.run_id} is not a sweep trial")
     logged = tracker.read_json(run.run_id, "trial_config.json")
     try:
@@ -102,7 +108,7 @@ def export_trial(tracker: TrackingStore, run: RunRecord, name: str | None = None
     except (KeyError, TypeError, ValueError, ValidationError) as exc:
         where = f"run {run.run_id}: trial_config.json"
         raise ReproductionError(f"{where} is unusable ({exc})") from None
-    number = int(run.tags.get("sweeps.trial_number", "-1"))
+    number = -1 if record.number is None else record.number
     name = name or _default_name(tracker, run, cfg.name, number)
     raw, dropped = pinned(cfg, estimator, name, number, run.run_id)
     header = _header(cfg, run, number, seed, dropped)
@@ -110,8 +116,8 @@ def export_trial(tracker: TrackingStore, run: RunRecord, name: str | None = None
 
 
 def _default_name(tracker: TrackingStore, run: RunRecord, sweep: str, number: int) -> str:
-    parent = tracker.run(run.tags.get("mlflow.parentRunId", ""))
-    winner = parent is not None and parent.tags.get("sweeps.best_run_id") == run.run_id
+    parent = tracker.run(run.tags.get(PARENT_RUN_TAG, ""))
+    winner = parent is not None and ParentTags.read(parent.tags).best_run_id == run.run_id
     return f"{sweep}-best" if winner else f"{sweep}-trial-{number}"
 
 

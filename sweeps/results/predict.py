@@ -34,6 +34,7 @@ from pipeline.scoring import (
 )
 from sweeps.errors import InputDataError, RunNotFoundError
 from sweeps.infra.urls import redact
+from sweeps.records import BEST_RUN_TAG, PARENT, ROLE_TAG
 from sweeps.results.scored_output import ScoredOutput
 from sweeps.tracking import TrackingStore, fetch_run
 
@@ -67,8 +68,8 @@ def choose_model(tracker: TrackingStore, *, model: str | None, run_id: str | Non
     """The run of ``--run``, or of the model version ``--model`` names."""
     if run_id is not None:
         run = fetch_run(tracker, run_id)
-        if run.tags.get("sweeps.role") == "parent":
-            winner = run.tags.get("sweeps.best_run_id", "not chosen yet")
+        if run.tags.get(ROLE_TAG) == PARENT:
+            winner = run.tags.get(BEST_RUN_TAG, "not chosen yet")
             raise RunNotFoundError(
                 f"run {run_id} is the parent run of sweep {run.name!r}, which logs no model; "
                 f"its winner's run: {winner}"

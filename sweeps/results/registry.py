@@ -14,13 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.evaluation import evaluate
-from sweeps.config import MAXIMIZED
+from sweeps.records import (
+    DATA_FINGERPRINT_TAG,
+    MAXIMIZED,
+    SCORE_METRIC_TAG,
+    SCORE_TAG,
+    STUDY_TAG,
+    split_tag,
+)
 from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
 from sweeps.tracking import ModelVersion
 
 #: Version tags that say which data a score was measured on.
-DATA_TAGS = ("sweeps.data.fingerprint", "sweeps.split.train", "sweeps.split.validation")
+DATA_TAGS = (DATA_FINGERPRINT_TAG, split_tag("train"), split_tag("validation"))
 
 
 @dataclass(frozen=True)
@@ -44,9 +51,9 @@ def register(sweep: Sweep, run_id: str, score: Score, description: str) -> str:
     version = tracker.version_of_run(name, run_id)
     if version is None:
         tags = {
-            "sweeps.study": cfg.study_name,
-            "sweeps.score_metric": score.metric,
-            "sweeps.score": repr(score.value),
+            STUDY_TAG: cfg.study_name,
+            SCORE_METRIC_TAG: score.metric,
+            SCORE_TAG: repr(score.value),
             **{k: v for k, v in sweep.data.fingerprint_tags().items() if k in DATA_TAGS},
         }
         version = tracker.register(name, run_id, tags)
@@ -94,8 +101,8 @@ def _champion_score(sweep: Sweep, champion: ModelVersion, metric: str) -> float 
         for k, v in sweep.data.fingerprint_tags().items()
         if k in DATA_TAGS
     )
-    if same_data and champion.tags.get("sweeps.score_metric") == metric:
-        return float(champion.tags["sweeps.score"])
+    if same_data and champion.tags.get(SCORE_METRIC_TAG) == metric:
+        return float(champion.tags[SCORE_TAG])
     return _score_on_validation(sweep, sweep.data, champion.run_id, metric)
 
 

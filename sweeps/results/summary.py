@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sweeps.records import PARETO_FRONT_TAG, REASON_ATTR
 from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
 from sweeps.study.selection import pareto_front, states
@@ -65,7 +66,7 @@ def summarise(sweep: Sweep, choice: Choice | None) -> SweepResult:
         result.best_params = dict(trials[choice.members[0].trial].params)
     result.pareto_numbers = [t.number for t in pareto_front(study)]
     if result.pareto_numbers:
-        tags["sweeps.pareto_front"] = result.pareto_numbers
+        tags[PARETO_FRONT_TAG] = result.pareto_numbers
     tracker, parent = sweep.tracker, sweep.parent_run_id
     tracker.log_values(parent, metrics, tags)
     tracker.log_table(parent, study.trials_dataframe(), "trials.csv")
@@ -81,5 +82,5 @@ def nothing_completed(sweep: Sweep) -> str | None:
     if not ended or len(ended) < len(trials):
         return None
     counts = ", ".join(f"{n} {s.lower()}" for s, n in states(sweep.study).items() if n)
-    reason = ended[0].user_attrs.get("reason", "no reason recorded")
+    reason = ended[0].user_attrs.get(REASON_ATTR, "no reason recorded")
     return f"no trial completed ({counts}); trial {ended[0].number}: {reason}"

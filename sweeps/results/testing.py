@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline import test_rows
 from pipeline.evaluation import evaluate
-from sweeps.config import MAXIMIZED
+from sweeps.records import GAP_WARNING_TAG, MAXIMIZED
 from sweeps.results.champion import Choice
 from sweeps.search.sweep import Sweep
 from sweeps.tracking import TrackingStore
@@ -53,7 +53,7 @@ def test_champion(sweep: Sweep, choice: Choice, run_id: str, model: Any) -> Test
     if tested.gap is not None:
         val_name, val, _, test = tested.gap
         logged[f"gap_{val_name.removeprefix('val_')}"] = test - val
-    tags = {"sweeps.gap_warning": tested.warning} if tested.warning else {}
+    tags = {GAP_WARNING_TAG: tested.warning} if tested.warning else {}
     for run in (run_id, sweep.parent_run_id):
         sweep.tracker.log_values(run, logged, tags)
     return tested

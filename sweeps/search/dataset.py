@@ -29,6 +29,14 @@ from sweeps.config import BuiltinData, FileData, SweepConfig, Task, check_task
 from sweeps.errors import ConfigError, InputDataError
 from sweeps.infra.text import printable
 from sweeps.limits import Limits, check_network
+from sweeps.records import (
+    DATA_FINGERPRINT_TAG,
+    DATA_NAME_TAG,
+    FOLDS_K_TAG,
+    SPLIT_SEED_TAG,
+    fold_tag,
+    split_tag,
+)
 from sweeps.space import ParamSpec
 
 
@@ -90,15 +98,12 @@ class SweepData:
 
     def fingerprint_tags(self) -> dict[str, str]:
         """Tags proving which bytes, which split rows and which folds a run saw."""
-        tags = {
-            "sweeps.data.fingerprint": self.table.fingerprint,
-            "sweeps.data.name": self.table.name,
-        }
-        tags.update({f"sweeps.split.{k}": v for k, v in self.split.hashes().items()})
-        tags["sweeps.split.seed"] = str(self.split.seed)
-        tags["sweeps.folds.k"] = str(len(self.folds) or 1)
+        tags = {DATA_FINGERPRINT_TAG: self.table.fingerprint, DATA_NAME_TAG: self.table.name}
+        tags.update({split_tag(k): v for k, v in self.split.hashes().items()})
+        tags[SPLIT_SEED_TAG] = str(self.split.seed)
+        tags[FOLDS_K_TAG] = str(len(self.folds) or 1)
         if self.fold_rows is not None:
-            tags.update({f"sweeps.folds.{k}": v for k, v in self.fold_rows.hashes().items()})
+            tags.update({fold_tag(k): v for k, v in self.fold_rows.hashes().items()})
         return tags
 
     def lines(self) -> list[str]:

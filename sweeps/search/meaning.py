@@ -5,9 +5,10 @@ Interrupting ``sweeps run conf/quickstart.yaml`` and resuming it with
 losses it had minimised, in a study whose direction stays "minimize" and whose parent run still
 records the old settings. So the sweep file's resolved values that decide what a trial is and
 how it is scored (:data:`PINNED`) and the data's fingerprint are recorded on the study (user
-attribute :data:`MEANING_ATTR`) and their digest on the parent run (tag :data:`MEANING_TAG`)
-when the study is created; a later ``run``, ``worker`` or ``init`` of the same study with any
-of them changed stops with one line listing the changes, before it writes anything.
+attribute :data:`~sweeps.records.MEANING_ATTR`) and their digest on the parent run (tag
+:data:`~sweeps.records.MEANING_TAG`) when the study is created; a later ``run``, ``worker``
+or ``init`` of the same study with any of them changed stops with one line listing the changes,
+before it writes anything.
 
 Not pinned, because they change how long or where a sweep runs, not what it finds: the
 budget (``n_trials``, ``timeout``, ``--jobs``), the stores' locations, heartbeats and
@@ -26,10 +27,6 @@ from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError
 from sweeps.search.dataset import SweepData
 
-#: The study's user attribute holding the pinned values, by key path.
-MEANING_ATTR = "sweeps_meaning"
-#: The parent run's tag holding their digest.
-MEANING_TAG = "sweeps.meaning"
 #: Key paths of the resolved sweep file that are pinned (with everything below them).
 PINNED = (
     "seed",
@@ -73,7 +70,7 @@ def _flatten(key: str, node: Any, out: dict[str, Any]) -> None:
 
 
 def digest(values: Mapping[str, Any]) -> str:
-    """SHA-256 of the pinned values (the parent run's :data:`MEANING_TAG`)."""
+    """SHA-256 of the pinned values (the parent run's :data:`~sweeps.records.MEANING_TAG`)."""
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
 
 

@@ -14,10 +14,20 @@ from typing import Any
 import optuna
 
 from pipeline import DivergenceError, EpochRecord
-from sweeps.config import PER_EPOCH
 from sweeps.errors import StoreError
 from sweeps.infra import signals
 from sweeps.infra.urls import redact_text
+from sweeps.records import (
+    ESTIMATOR_ATTR,
+    PER_EPOCH,
+    REASON_ATTR,
+    RUN_ID_ATTR,
+    WORKER_ATTR,
+    run_name,
+    trial_completed_tags,
+    trial_ended_tags,
+    trial_opened_tags,
+)
 from sweeps.search.dataset import SweepData
 from sweeps.search.sweep import Sweep
 from sweeps.search.trial import (
@@ -63,7 +73,7 @@ class EpochReporter:
             return
         run_id = self.run.resolved_id(wait)
         if run_id is not None:
-            self.trial.set_user_attr("mlflow_run_id", run_id)
+            self.trial.set_user_attr(RUN_ID_ATTR, run_id)
             self.linked = True
 
     def __call__(self, record: EpochRecord) -> None:
@@ -135,15 +145,9 @@ class Objective:
 
     def _open_run(self, trial: optuna.Trial, kwargs: dict[str, Any], seed: int) -> TrialRun:
         sweep = self.sweep
-        tags = {
-            **sweep.trial_tags,
-            "sweeps.trial_number": str(trial.number),
-            "sweeps.seed": str(seed),
-            "sweeps.state": "RUNNING",
-            "sweeps.worker": WORKER,
-        }
+        tags = {**sweep.trial_tags, **trial_opened_tags(trial.number, seed, WORKER)}
         params = {**sweep.cfg.model, **trial.params, **kwargs}
-        name = f"trial-{trial.number:03d}"
+        name = run_name(trial.number)
         return sweep.tracker.start_run(sweep.experiment_id, name, tags, params, sweep.parent_run_id)
 
     def _link(self, trial: optuna.Trial, reporter: EpochReporter, kwargs: dict[str, Any]) -> None:
@@ -153,8 +157,8 @@ class Objective:
             {"config": self.public_config, "estimator": kwargs}, "trial_config.json"
         )
         reporter.link(wait=False)
-        trial.set_user_attr("worker", WORKER)
-        trial.set_user_attr("estimator", _jsonable(kwargs))
+        trial.set_user_attr(WORKER_ATTR, WORKER)
+        trial.set_user_attr(ESTIMATOR_ATTR, _jsonable(kwargs))
 
     def _values(self, trained: TrainedTrial) -> tuple[float, ...]:
         selected = trained.selected()
@@ -172,7 +176,7 @@ def _close_complete(
     reporter.link(wait=True)
     run.add_arrays(trained.arrays(), WEIGHTS_ARTIFACT)
     run.add_arrays(oof_arrays(trained, data), OOF_ARTIFACT)
-    tags = {"sweeps.state": "COMPLETE", "sweeps.weights_sha256": trained.digest()}
+    tags = trial_completed_tags(trained.digest())
     final = {**trained.final_metrics(), "fit_seconds": trained.seconds}
     run.finish(STATUS["COMPLETE"], final, tags)
 
@@ -190,14 +194,13 @@ def _close_failed(
     else:
         state, status, reason = "FAIL", "FAILED", f"{type(exc).__name__}: {exc}"
     with contextlib.suppress(Exception):  # the study storage may be the store that failed
-        trial.set_user_attr("reason", redact_text(reason)[:1000])
+        trial.set_user_attr(REASON_ATTR, redact_text(reason)[:1000])
     if isinstance(exc, StoreError):  # the run cannot be written now: closed on resume
         return exc
     with contextlib.suppress(StoreError):  # a dead writer: the run is closed by tags later
         reporter.link(wait=True)
     reason = redact_text(reason)
-    tags = {"sweeps.state": state, "sweeps.reason": reason[:5000], "sweeps.epochs_reached": reached}
-    tags["mlflow.runName"] = f"trial-{trial.number:03d} {state.lower()}"
+    tags = trial_ended_tags(trial.number, state, reason[:5000], reached)
     if state == "FAIL" and not isinstance(exc, KeyboardInterrupt):
         run.add_text(redact_text("".join(traceback.format_exception(exc))), "error.txt")
     run.finish(status, tags=tags)

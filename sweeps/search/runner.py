@@ -22,6 +22,7 @@ from sweeps.errors import StoreError
 from sweeps.infra import signals
 from sweeps.infra.locks import StorageLock
 from sweeps.infra.urls import redact_text
+from sweeps.records import REASON_ATTR
 from sweeps.search.objective import Objective
 from sweeps.search.progress import Progress
 from sweeps.search.sweep import Sweep
@@ -94,7 +95,7 @@ class StoreWatch:
         except StoreError as exc:
             self.failure = exc
             with contextlib.suppress(Exception):  # the study storage may be the one gone
-                trial.set_user_attr("reason", redact_text(str(exc))[:1000])
+                trial.set_user_attr(REASON_ATTR, redact_text(str(exc))[:1000])
             raise
 
 

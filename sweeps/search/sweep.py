@@ -16,10 +16,23 @@ from sweeps.config import SweepConfig
 from sweeps.infra.locks import StorageLock
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.urls import redact
+from sweeps.records import (
+    DATA_INPUT_FEATURES_TAG,
+    DATA_ROWS_TAG,
+    DATA_TASK_RULE_TAG,
+    DATA_TASK_TAG,
+    DIRECTIONS_TAG,
+    MEANING_ATTR,
+    MEANING_TAG,
+    PARENT_ATTR,
+    SELECTION_FOLDS_TAG,
+    STORAGE_TAG,
+    STUDY_TAG,
+    SWEEP_SEED_TAG,
+)
 from sweeps.search.dataset import SweepData
-from sweeps.search.meaning import MEANING_ATTR, MEANING_TAG, check_resume, digest, pinned_values
+from sweeps.search.meaning import check_resume, digest, pinned_values
 from sweeps.study.budget import record_budget
-from sweeps.study.overview import PARENT_ATTR
 from sweeps.study.samplers import make_pruner, make_sampler, pruner_settings, sampler_settings
 from sweeps.study.storage import StaleCallback, make_storage, open_study, recorded_attr
 from sweeps.tracking import TrackingStore, close_orphan_runs, close_stale_runs
@@ -45,8 +58,8 @@ class Sweep:
         self.trial_tags = {
             **provenance_tags(),
             **self.data.fingerprint_tags(),
-            "sweeps.study": self.cfg.study_name,
-            "sweeps.sweep_seed": str(self.cfg.seed),
+            STUDY_TAG: self.cfg.study_name,
+            SWEEP_SEED_TAG: str(self.cfg.seed),
         }
 
     def close(self, status: str = "FINISHED") -> None:
@@ -128,8 +141,8 @@ def _parent_run(
     tags = {
         **provenance_tags(),
         **data_tags(data),
-        "sweeps.storage": redact(storage_url),
-        "sweeps.directions": ",".join(cfg.objective.directions),
+        STORAGE_TAG: redact(storage_url),
+        DIRECTIONS_TAG: ",".join(cfg.objective.directions),
         **extra_tags,
     }
     run_id = tracker.create_parent(experiment_id, cfg.study_name, tags, parent_params(cfg))
@@ -144,11 +157,11 @@ def data_tags(data: SweepData) -> dict[str, str]:
     the folds."""
     description = data.description
     return {
-        "sweeps.data.task": description.task,
-        "sweeps.data.task_rule": description.task_rule,
-        "sweeps.data.rows": str(description.rows),
-        "sweeps.data.input_features": str(description.input_features),
-        "sweeps.selection.folds": str(len(data.folds) or 1),
+        DATA_TASK_TAG: description.task,
+        DATA_TASK_RULE_TAG: description.task_rule,
+        DATA_ROWS_TAG: str(description.rows),
+        DATA_INPUT_FEATURES_TAG: str(description.input_features),
+        SELECTION_FOLDS_TAG: str(len(data.folds) or 1),
     }
 
 

@@ -27,8 +27,8 @@ from pipeline.ensemble import model_output
 from pipeline.fingerprint import indices_sha256
 from pipeline.fitted import fitted_arrays
 from sweeps.infra import timings
+from sweeps.records import curve_names
 from sweeps.search.dataset import SweepData
-from sweeps.search.metrics import curve_names
 from sweeps.space import hidden_layers
 
 Scope = Literal["trial", "first", "split"]

@@ -8,16 +8,13 @@ import time
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from sweeps.records import BUDGET_ATTR
 from sweeps.study.samplers import experimental_ok
 
 
 def retried_numbers(trials: list[FrozenTrial]) -> set[int]:
     """Numbers of trials that went stale and were retried as a new trial."""
     return {n for t in trials for n in t.system_attrs.get("retry_history", [])}
-
-
-#: The study's user attribute holding the budget its latest ``run``/``init`` set.
-BUDGET_ATTR = "sweeps_n_trials"
 
 
 def record_budget(study: optuna.Study, n_trials: int | None) -> None:

@@ -19,8 +19,6 @@ from sweeps.errors import StoreError
 from sweeps.infra.urls import redact
 from sweeps.study.storage import require_storage
 
-#: The study's user attribute naming its sweep's MLflow parent run.
-PARENT_ATTR = "mlflow_parent_run_id"
 STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
 COUNTS_SQL = sqlalchemy.text(
     "SELECT s.study_name, t.state, COUNT(*) FROM trials t "

@@ -9,11 +9,7 @@ from typing import Protocol
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-#: The study's user attribute where a sweep's conclusion records its confirmed winner.
-WINNER_ATTR = "sweeps_winner"
-#: The study's user attribute holding the champion the last conclusion chose:
-#: ``{"choice": {...}, "run_id": ...}`` (see :mod:`sweeps.results.champion`).
-CHAMPION_ATTR = "sweeps_champion"
+from sweeps.records import WINNER_ATTR
 
 
 class Goal(Protocol):

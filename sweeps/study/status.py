@@ -9,8 +9,9 @@ import optuna
 import sqlalchemy
 from optuna.trial import TrialState
 
+from sweeps.records import CHAMPION_ATTR, WORKER_ATTR
 from sweeps.study.budget import budget_state
-from sweeps.study.selection import CHAMPION_ATTR, Goal, selected_trial, states
+from sweeps.study.selection import Goal, selected_trial, states
 
 # Optuna keeps heartbeats in its own table and offers no public reader; with the counts of
 # sweeps.study.overview, this query is the only read of Optuna's schema in sweeps (read-only).
@@ -64,7 +65,7 @@ def study_status(
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         age = ages.get(trial.number)
         if age is not None and age <= grace:
-            status.workers[f"{trial.user_attrs.get('worker', '?')} (trial {trial.number})"] = age
+            status.workers[f"{trial.user_attrs.get(WORKER_ATTR, '?')} (trial {trial.number})"] = age
     best = selected_trial(study, goal)
     if best is not None:
         values = ", ".join(f"{m} {v:.6g}" for m, v in zip(goal.metric, best.values, strict=True))

@@ -59,7 +59,7 @@ def __getattr__(name: str) -> Any:
     """Import the module that defines ``name`` on first use."""
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'sweeps.tracking' has no attribute {name!r}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(f"sweeps.tracking.{module}"), name)
     globals()[name] = value
     return value

@@ -26,11 +26,6 @@ from sweeps.infra import strict_json
 MAX_JSON_BYTES = 10_000_000
 
 
-def digest_tag(path: str) -> str:
-    """The run tag holding the SHA-256 of artifact ``path`` (``sweeps.sha256.config.json``)."""
-    return f"sweeps.sha256.{path}"
-
-
 def json_text(obj: Any) -> str:
     """The exact text sweeps logs for ``obj``."""
     return json.dumps(obj, indent=2, default=str)

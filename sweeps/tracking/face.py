@@ -151,7 +151,7 @@ class TrackingStore(Protocol):
 
     def log_json(self, run_id: str, obj: Any, path: str) -> None:
         """Log ``obj`` as the JSON artifact ``path`` (its SHA-256 as the run's tag
-        :func:`~sweeps.tracking.digests.digest_tag`)."""
+        :func:`~sweeps.records.artifact_digest_tag`)."""
 
     def read_json(self, run_id: str, path: str) -> Any:
         """A JSON artifact, checked against the digest its run recorded and parsed

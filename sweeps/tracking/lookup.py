@@ -19,7 +19,8 @@ from mlflow.exceptions import MlflowException
 from sweeps.errors import ConfigError, RunNotFoundError, StoreError
 from sweeps.infra.sqlite import BUSY_TIMEOUT_S, sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.tracking.digests import MAX_JSON_BYTES, LoggedJson, digest_tag, verified_json
+from sweeps.records import artifact_digest_tag
+from sweeps.tracking.digests import MAX_JSON_BYTES, LoggedJson, verified_json
 from sweeps.tracking.face import RunRecord, TrackingStore
 
 PROGRESS_BAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
@@ -121,7 +122,7 @@ def read_logged(client: Any, run_id: str, path: str) -> LoggedJson:
             local = Path(client.download_artifacts(run_id, path, tmp))
             too_big = local.stat().st_size > MAX_JSON_BYTES
             data = b"" if too_big else local.read_bytes()
-            logged = client.get_run(run_id).data.tags.get(digest_tag(path))
+            logged = client.get_run(run_id).data.tags.get(artifact_digest_tag(path))
         except (MlflowException, OSError):
             raise RunNotFoundError(f"run {run_id} has no readable artifact {path}") from None
     if too_big:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sweeps.errors import RunNotFoundError
-from sweeps.tracking.digests import LoggedJson, digest_tag, json_text, sha256, verified_json
+from sweeps.records import artifact_digest_tag, child_run_tags, parent_run_tags
+from sweeps.tracking.digests import LoggedJson, json_text, sha256, verified_json
 from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
 
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
@@ -98,7 +99,7 @@ class MemoryTracker:
         self, experiment_id: str, study_name: str, tags: dict[str, str], params: dict[str, str]
     ) -> str:
         """Open a sweep's parent run with its params; return its id."""
-        tags = {**tags, "sweeps.role": "parent", "sweeps.study": study_name}
+        tags = {**tags, **parent_run_tags(study_name)}
         return self._new_run(experiment_id, study_name, tags, params)
 
     def start_run(
@@ -111,7 +112,7 @@ class MemoryTracker:
     ) -> MemoryRun:
         """Open a run (a child of ``parent_run_id`` if given)."""
         if parent_run_id is not None:
-            tags = {"sweeps.role": "trial", **tags, "mlflow.parentRunId": parent_run_id}
+            tags = child_run_tags(tags, parent_run_id)
         return MemoryRun(self, self._new_run(experiment_id, run_name, tags, params))
 
     def create_child(
@@ -183,7 +184,7 @@ class MemoryTracker:
         """Store a JSON artifact as the text a file would hold, its digest as a tag."""
         text = json_text(obj)
         self.artifacts[run_id][path] = text
-        self.log_values(run_id, tags={digest_tag(path): sha256(text)})
+        self.log_values(run_id, tags={artifact_digest_tag(path): sha256(text)})
 
     def read_json(self, run_id: str, path: str) -> Any:
         """A stored JSON artifact, checked against its digest and parsed."""
@@ -194,7 +195,7 @@ class MemoryTracker:
         text = self.artifacts.get(run_id, {}).get(path)
         if not isinstance(text, str):
             raise RunNotFoundError(f"run {run_id} has no readable artifact {path}")
-        logged = self.runs[run_id].tags.get(digest_tag(path))
+        logged = self.runs[run_id].tags.get(artifact_digest_tag(path))
         return verified_json(run_id, path, text.encode(), logged)
 
     def read_arrays(self, run_ids: Sequence[str], path: str) -> dict[str, dict[str, Any]]:

@@ -3,9 +3,10 @@ and checked before a downloaded copy is read.
 
 It is the SHA-256 of one line per file, sorted by path: ``<path relative to the model folder>``,
 a NUL, the file's own SHA-256 in hex, a newline. A file added, removed, renamed or changed
-(``MLmodel``, the skops file, the bundled code) changes it. It lives in the store (the run's tag
-:data:`MODEL_DIGEST_TAG`, copied into the tags of every model version registered from the run),
-so whoever can only write the artifact store cannot make a changed model pass.
+(``MLmodel``, the skops file, the bundled code) changes it. It lives in the store (the run's
+tag :data:`~sweeps.records.MODEL_DIGEST_TAG`, copied into the tags of every model version
+registered from the run), so whoever can only write the artifact store cannot make a changed
+model pass.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sweeps.errors import UntrustedModelError
+from sweeps.records import MODEL_DIGEST_TAG
 
-MODEL_DIGEST_TAG = "sweeps.model_sha256"
 _BLOCK = 1 << 20
 _HEX = re.compile(r"[0-9a-f]{64}")
 

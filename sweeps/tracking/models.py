@@ -19,9 +19,10 @@ from mlflow.exceptions import MlflowException
 
 import pipeline
 from sweeps.errors import RunNotFoundError
+from sweeps.records import MODEL_DIGEST_TAG
 from sweeps.tracking.face import ModelVersion
 from sweeps.tracking.lookup import no_progress_bar
-from sweeps.tracking.model_digest import MODEL_DIGEST_TAG, check_folder, folder_sha256
+from sweeps.tracking.model_digest import check_folder, folder_sha256
 from sweeps.tracking.trusted import TRUSTED_TYPES, load_skops
 
 if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: only then

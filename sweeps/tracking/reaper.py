@@ -17,6 +17,14 @@ from mlflow.exceptions import MlflowException
 from optuna.trial import FrozenTrial, TrialState
 
 from sweeps.errors import StoreError
+from sweeps.records import (
+    REASON_ATTR,
+    TRIAL,
+    TRIAL_NUMBER_TAG,
+    TrialTags,
+    runs_of,
+    trial_ended_tags,
+)
 from sweeps.tracking.face import RunRecord, TrackingStore
 
 REASON = "worker lost: heartbeat stale"
@@ -41,14 +49,13 @@ def close_stale_runs(
             for run in _runs_of(tracker, experiment_id, study.study_name, trial.number):
                 if run.status == "RUNNING":
                     reason = REASON
-                elif run.tags.get("sweeps.state") == "COMPLETE":
+                elif TrialTags.read(run.tags).state == "COMPLETE":
                     reason = UNTOLD_REASON  # closed, but the storage never heard the result
                 else:
                     continue
                 if not run.params:  # killed before its first write: the trial knows them
                     tracker.log_params(run.run_id, trial.params)
-                tags = {"sweeps.state": "FAIL", "sweeps.reason": reason}
-                tags["mlflow.runName"] = f"trial-{trial.number:03d} fail"
+                tags = trial_ended_tags(trial.number, "FAIL", reason)
                 tracker.log_values(run.run_id, tags=tags)
                 tracker.end_run(run.run_id, "KILLED")
         except (MlflowException, StoreError):
@@ -75,15 +82,11 @@ def close_orphan_runs(tracker: TrackingStore, experiment_id: str, study: optuna.
         trial = trials.get(_number(run))
         if trial is None or trial.state not in (TrialState.FAIL, TrialState.PRUNED):
             continue
-        if not _worker_gone(run.tags.get("sweeps.worker", ""), trial):
+        if not _worker_gone(TrialTags.read(run.tags).worker, trial):
             continue
         state = trial.state.name
-        reason = str(trial.user_attrs.get("reason") or ORPHAN_REASON)
-        tags = {
-            "sweeps.state": state,
-            "sweeps.reason": reason,
-            "mlflow.runName": f"trial-{trial.number:03d} {state.lower()}",
-        }
+        reason = str(trial.user_attrs.get(REASON_ATTR) or ORPHAN_REASON)
+        tags = trial_ended_tags(trial.number, state, reason)
         tracker.log_values(run.run_id, tags=tags)
         tracker.end_run(run.run_id, "FINISHED" if state == "PRUNED" else "KILLED")
         closed += 1
@@ -94,26 +97,18 @@ def _runs_of(
     tracker: TrackingStore, experiment_id: str, study: str, number: int
 ) -> list[RunRecord]:
     """The runs of trial ``number`` (one, unless its worker died before linking it)."""
-    query = (
-        f"tags.`sweeps.study` = '{study}' and tags.`sweeps.trial_number` = '{number}' "
-        "and tags.`sweeps.role` = 'trial'"
-    )
+    query = runs_of(TRIAL, study, **{TRIAL_NUMBER_TAG: number})
     return tracker.search(experiment_id, query, (), 1000)
 
 
 def _running(tracker: TrackingStore, experiment_id: str, study: str) -> list[RunRecord]:
-    query = (
-        f"tags.`sweeps.study` = '{study}' and attributes.status = 'RUNNING' "
-        "and tags.`sweeps.role` = 'trial'"
-    )
+    query = f"{runs_of(TRIAL, study)} and attributes.status = 'RUNNING'"
     return tracker.search(experiment_id, query, (), 1000)
 
 
 def _number(run: RunRecord) -> int:
-    try:
-        return int(run.tags.get("sweeps.trial_number", ""))
-    except ValueError:
-        return -1
+    number = TrialTags.read(run.tags).number
+    return -1 if number is None else number
 
 
 def _worker_gone(worker: str, trial: FrozenTrial) -> bool:

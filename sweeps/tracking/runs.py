@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 from mlflow.entities import Metric, Param, RunTag
 
-from sweeps.tracking.digests import digest_tag, json_text, sha256
+from sweeps.records import artifact_digest_tag
+from sweeps.tracking.digests import json_text, sha256
 from sweeps.tracking.handles import RunHandle
 
 MAX_METRICS = 1000  # MLflow's limits per log_batch call
@@ -85,7 +86,7 @@ class TrialRun:
         """Stage a JSON artifact (uploaded by :meth:`finish`, its digest tagged then)."""
         text = json_text(obj)
         (self._folder / name).write_text(text)
-        self._digests[digest_tag(name)] = sha256(text)
+        self._digests[artifact_digest_tag(name)] = sha256(text)
 
     def add_text(self, text: str, name: str) -> None:
         """Stage a text artifact (uploaded by :meth:`finish`)."""

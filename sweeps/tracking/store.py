@@ -22,10 +22,11 @@ from sweeps.infra.databases import require_tool
 from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
 from sweeps.infra.urls import redact
+from sweeps.records import artifact_digest_tag, child_run_tags, parent_run_tags
 from sweeps.tracking import template
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
-from sweeps.tracking.digests import LoggedJson, digest_tag, json_text, sha256
+from sweeps.tracking.digests import LoggedJson, json_text, sha256
 from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
 from sweeps.tracking.failures import bound_http
 from sweeps.tracking.lookup import (
@@ -137,7 +138,7 @@ class Tracker:
         run = self.client.create_run(
             experiment_id,
             run_name=study_name,
-            tags={**tags, "sweeps.role": "parent", "sweeps.study": study_name},
+            tags={**tags, **parent_run_tags(study_name)},
         )
         self.client.log_batch(run.info.run_id, params=params_of(params))
         return run.info.run_id
@@ -152,7 +153,7 @@ class Tracker:
     ) -> str:
         """Open a child run of ``parent_run_id`` written at once (not through the background
         writer), with its params; return its id."""
-        tags = {"sweeps.role": "trial", **tags, "mlflow.parentRunId": parent_run_id}
+        tags = child_run_tags(tags, parent_run_id)
         run = self.client.create_run(experiment_id, run_name=run_name, tags=dict(tags))
         self.client.log_batch(run.info.run_id, params=params_of(params))
         return run.info.run_id
@@ -177,7 +178,7 @@ class Tracker:
         """Log ``obj`` as the JSON artifact ``path`` of the run, its digest as a run tag."""
         text = json_text(obj)
         self.client.log_text(run_id, text, path)
-        self.client.set_tag(run_id, digest_tag(path), sha256(text))
+        self.client.set_tag(run_id, artifact_digest_tag(path), sha256(text))
 
     def start_run(
         self,
@@ -189,7 +190,7 @@ class Tracker:
     ) -> TrialRun:
         """Open a run (a child of ``parent_run_id`` if given); params go with its first flush."""
         if parent_run_id is not None:
-            tags = {"sweeps.role": "trial", **tags, "mlflow.parentRunId": parent_run_id}
+            tags = child_run_tags(tags, parent_run_id)
         if self.writer is not None and self.writer.ready:
             return TrialRun(
                 self.writer, self.writer.open_run(experiment_id, run_name, tags), params

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from sweeps.errors import ConfigError
+from sweeps.records import artifact_digest_tag as digest_tag
 from sweeps.tracking import MemoryTracker
-from sweeps.tracking.digests import MAX_JSON_BYTES, digest_tag, verified_json
+from sweeps.tracking.digests import MAX_JSON_BYTES, verified_json
 
 
 def _logged(obj: object) -> tuple[MemoryTracker, str]:

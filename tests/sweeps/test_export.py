@@ -11,7 +11,7 @@ import pytest
 import yaml
 from mlflow import MlflowClient
 
-from sweeps.search.metrics import is_kept_metric
+from sweeps.records import is_kept_metric
 from sweeps.search.trial import trial_seed
 from tests.conftest import Stores
 from tests.sweeps.finished import Finished, tiny_sweep

@@ -10,7 +10,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from sweeps.results.catalog import quote
+from sweeps.records import quote
 from tests.sweeps.finished import Finished, tiny_sweep
 from tests.sweeps.helpers import run_cli
 

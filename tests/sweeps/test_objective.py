@@ -14,6 +14,7 @@ import pytest
 from sweeps.config import SweepConfig
 from sweeps.errors import Interrupted
 from sweeps.infra import signals
+from sweeps.records import WINNER_ATTR
 from sweeps.results import testing
 from sweeps.results.conclude import conclude
 from sweeps.results.confirm import confirm_winner
@@ -21,7 +22,6 @@ from sweeps.results.registry import Score, crown_if_better, register
 from sweeps.search.dataset import load_sweep_data
 from sweeps.search.objective import Objective
 from sweeps.search.sweep import Sweep
-from sweeps.study.selection import WINNER_ATTR
 from sweeps.tracking import MemoryTracker
 
 SPACE = {

@@ -30,8 +30,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from sweeps.errors import UntrustedModelError
+from sweeps.records import MODEL_DIGEST_TAG
 from sweeps.tracking import Tracker
-from sweeps.tracking.model_digest import MODEL_DIGEST_TAG, folder_sha256
+from sweeps.tracking.model_digest import folder_sha256
 from sweeps.tracking.trusted import SKOPS_FILE
 from tests.pipeline.tables import fitted_pipeline, mixed_frame
 from tests.sweeps.helpers import run_cli
