@@ -40,9 +40,9 @@ def write_table(path: Path, rows: int, cols: int, seed: int = 0) -> None:
 
 def measure(source: str, rows: int, cols: int, path: str | None) -> dict[str, float]:
     """Load, split and prepare in this process; return sizes (bytes), peak RSS and seconds."""
-    from pipeline.preprocess import prepare
-    from pipeline.sources import load_file, load_generated
-    from pipeline.split import split_table
+    from pipeline.data.preprocess import prepare
+    from pipeline.data.sources import load_file, load_generated
+    from pipeline.data.split import split_table
 
     baseline = _peak_rss()
     start = time.perf_counter()

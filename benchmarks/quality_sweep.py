@@ -146,7 +146,7 @@ def score_best_trial(
     keywords) averaged behind their folds' preprocessing, scored on the held-out rows."""
     import optuna
 
-    from pipeline.ensemble import build_ensemble
+    from pipeline.models.ensemble import build_ensemble
     from sweeps.results.champion_model import estimator_of
     from sweeps.search.dataset import load_sweep_data
     from sweeps.search.trial import train_trial

@@ -1,5 +1,13 @@
 """Pure machine learning for sweeps: tables, splits, preprocessing and a numpy MLP.
 
+- :mod:`pipeline.data`: the table (sources, columns, splits, folds, preprocessing, scoring rows);
+- :mod:`pipeline.mlp`: the MLP (the estimators and the network maths under them);
+- :mod:`pipeline.models`: fitted models as a whole (evaluation, ensemble selection, ensembles);
+- :mod:`pipeline.errors`: the errors all three raise.
+
+``pipeline/estimator.py`` and ``pipeline/ensemble.py`` only name the classes that models saved
+before this layout refer to, so that those models still load.
+
 Imports only numpy, pandas and scikit-learn, each module when first needed: ``from pipeline
 import X`` imports the one module that defines ``X`` (PEP 562), so a caller that needs only the
 hyperparameter table does not pay for scikit-learn.
@@ -7,104 +15,59 @@ hyperparameter table does not pay for scikit-learn.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-#: Public name -> the module that defines it.
-_EXPORTS: dict[str, str] = {
-    "DataError": "errors",
-    "DivergenceError": "errors",
-    "PipelineError": "errors",
-    "MLPClassifier": "estimator",
-    "MLPRegressor": "estimator",
-    "weights_digest": "estimator",
-    "zero_weight_share": "estimator",
-    "EpochRecord": "training",
-    "ColumnRoles": "columns",
-    "TableDescription": "describe",
-    "feature_count": "describe",
-    "Fold": "folds",
-    "Folds": "folds",
-    "kfold": "folds",
-    "prepare_fold": "folds",
-    "LevelLimits": "levels",
-    "PreparedData": "preprocess",
-    "build_preprocessor": "preprocess",
-    "prepare": "preprocess",
-    "prepare_rows": "preprocess",
-    "test_rows": "preprocess",
-    "load_builtin": "sources",
-    "load_file": "sources",
-    "load_generated": "sources",
-    "Split": "split",
-    "split_table": "split",
-    "Table": "table",
-    "build_table": "table",
-    "infer_task": "tasks",
-}
+from pipeline._lazy import lazy_exports
 
 __all__ = [
-    "ColumnRoles",
-    "DataError",
-    "DivergenceError",
-    "EpochRecord",
-    "Fold",
-    "Folds",
-    "LevelLimits",
-    "MLPClassifier",
-    "MLPRegressor",
-    "PipelineError",
-    "PreparedData",
-    "Split",
-    "Table",
-    "TableDescription",
-    "build_preprocessor",
-    "build_table",
-    "feature_count",
-    "infer_task",
-    "kfold",
-    "load_builtin",
-    "load_file",
-    "load_generated",
-    "prepare",
-    "prepare_fold",
-    "prepare_rows",
-    "split_table",
-    "test_rows",
-    "weights_digest",
+    "ColumnRoles", "DataError", "DivergenceError", "EpochRecord", "Fold", "Folds",
+    "LevelLimits", "MLPClassifier", "MLPRegressor", "PipelineError", "PreparedData", "Split",
+    "Table", "TableDescription", "build_preprocessor", "build_table", "feature_count",
+    "infer_task", "kfold", "load_builtin", "load_file", "load_generated", "prepare",
+    "prepare_fold", "prepare_rows", "split_table", "test_rows", "weights_digest",
     "zero_weight_share",
-]
-
-
-def __getattr__(name: str) -> Any:
-    """Import the module that defines ``name`` on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"pipeline.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
-
+]  # fmt: skip
+#: Where each public name lives: the errors module and the subpackages' own exports.
+_MODULES = {
+    "errors": ("DataError", "DivergenceError", "PipelineError"),
+    "mlp": ("EpochRecord", "MLPClassifier", "MLPRegressor", "weights_digest",
+            "zero_weight_share"),
+    "data": ("ColumnRoles", "Fold", "Folds", "LevelLimits", "PreparedData", "Split", "Table",
+             "TableDescription", "build_preprocessor", "build_table", "feature_count",
+             "infer_task", "kfold", "load_builtin", "load_file", "load_generated", "prepare",
+             "prepare_fold", "prepare_rows", "split_table", "test_rows"),
+}  # fmt: skip
+__getattr__, __dir__ = lazy_exports(__name__, _MODULES)
 
 if TYPE_CHECKING:  # for type checkers and readers: the same names, imported eagerly
-    from pipeline.columns import ColumnRoles
-    from pipeline.describe import TableDescription, feature_count
-    from pipeline.errors import DataError, DivergenceError, PipelineError
-    from pipeline.estimator import MLPClassifier, MLPRegressor, weights_digest, zero_weight_share
-    from pipeline.folds import Fold, Folds, kfold, prepare_fold
-    from pipeline.levels import LevelLimits
-    from pipeline.preprocess import (
+    from pipeline.data import (
+        ColumnRoles,
+        Fold,
+        Folds,
+        LevelLimits,
         PreparedData,
+        Split,
+        Table,
+        TableDescription,
         build_preprocessor,
+        build_table,
+        feature_count,
+        infer_task,
+        kfold,
+        load_builtin,
+        load_file,
+        load_generated,
         prepare,
+        prepare_fold,
         prepare_rows,
+        split_table,
         test_rows,
     )
-    from pipeline.sources import load_builtin, load_file, load_generated
-    from pipeline.split import Split, split_table
-    from pipeline.table import Table, build_table
-    from pipeline.tasks import infer_task
+    from pipeline.errors import DataError, DivergenceError, PipelineError
+    from pipeline.mlp import (
+        EpochRecord,
+        MLPClassifier,
+        MLPRegressor,
+        weights_digest,
+        zero_weight_share,
+    )

@@ -19,9 +19,9 @@ from pydantic import (
     model_validator,
 )
 
-from pipeline.hyperparams import DEFAULTS as MLP_DEFAULTS
-from pipeline.hyperparams import REGRESSION_ONLY
-from pipeline.levels import DEFAULT_MAX_LEVELS, DEFAULT_MIN_LEVEL_ROWS
+from pipeline.data.levels import DEFAULT_MAX_LEVELS, DEFAULT_MIN_LEVEL_ROWS
+from pipeline.mlp.hyperparams import DEFAULTS as MLP_DEFAULTS
+from pipeline.mlp.hyperparams import REGRESSION_ONLY
 from sweeps.infra.urls import redact
 from sweeps.keywords import (
     check_enqueued,

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from pipeline.hyperparams import DEFAULTS as MLP_DEFAULTS
-from pipeline.hyperparams import REGRESSION_ONLY
-from pipeline.hyperparams import validate as validate_hyperparameters
+from pipeline.mlp.hyperparams import DEFAULTS as MLP_DEFAULTS
+from pipeline.mlp.hyperparams import REGRESSION_ONLY
+from pipeline.mlp.hyperparams import validate as validate_hyperparameters
 from sweeps.space import CategoricalParam, ParamSpec, hidden_layers, outside
 
 

@@ -16,12 +16,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from pipeline.hyperparams import DEFAULTS as MLP_DEFAULTS
+from pipeline.mlp.hyperparams import DEFAULTS as MLP_DEFAULTS
 from sweeps.space import CategoricalParam, ParamSpec, grid_size
 
 #: Hidden layers as runs of ``(width, layers)``, input side first.
 Runs = tuple[tuple[int, int], ...]
-#: Rows per forward pass when the MLP predicts (``pipeline.network.predict_logits``' chunk).
+#: Rows per forward pass when the MLP predicts (``pipeline.mlp.network.predict_logits``' chunk).
 EVAL_CHUNK = 4096
 #: ``depth`` and ``width`` when only the other one is given (:func:`sweeps.space.hidden_layers`).
 SHORTHAND_DEFAULTS = {"depth": 1, "width": 32}
@@ -140,7 +140,7 @@ def _check_activations(
 
 def n_params(inputs: int, runs: Runs, outputs: int) -> int:
     """Weights and biases of an MLP with these hidden ``runs``, computed without building it
-    (as ``pipeline.network.Layout.n_params`` counts them)."""
+    (as ``pipeline.mlp.network.Layout.n_params`` counts them)."""
     total, previous = 0, inputs
     for width, layers in runs:
         if layers > 0:

@@ -1,16 +1,27 @@
 """Imports point one way: ``cli -> commands -> (results, report, reproduce) -> search ->
 (study, tracking, config, space, sweepfile) -> infra -> records -> pipeline``. pipeline/ is pure
-ML; only the tracking package imports mlflow; no module imports one that imports it back."""
+ML; inside it, ``models -> (mlp | data) -> errors``; sweeps/ takes from pipeline only what its
+packages export, never through the old module paths kept for saved models; only the tracking
+package imports mlflow; no module imports one that imports it back."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN_IN_PIPELINE = {"optuna", "mlflow", "yaml", "sweeps"}
+#: Which parts of pipeline/ each part must never import (mlp and data stand side by side).
+PIPELINE_NEVER = {
+    "errors": {"data", "mlp", "models"},
+    "data": {"mlp", "models"},
+    "mlp": {"data", "models"},
+}
+#: Modules that only keep the classes a model saved before the subpackages names importable.
+OLD_PATHS = {"pipeline.estimator", "pipeline.ensemble"}
 MLFLOW_ALLOWED = {"tracking"}
 #: Which parts of sweeps/ each part must never import (the layers, top to bottom).
 NEVER = {
@@ -40,16 +51,30 @@ NEVER = {
 
 
 def _imports(path: Path) -> set[str]:
-    """Every module ``path`` imports (at any depth of the file), as dotted names."""
+    """Every module ``path`` imports (at any depth of the file), as dotted names; a relative
+    import is resolved against ``path``'s package (when ``path`` lies under the repository)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = _absolute(path, node)
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
+
+
+def _absolute(path: Path, node: ast.ImportFrom) -> str:
+    """The dotted module a ``from ... import`` names (``from . import x`` in pipeline/mlp/a.py:
+    ``pipeline.mlp``)."""
+    if node.level == 0:
+        return node.module or ""
+    package = _module_name(path).split(".") if path.is_relative_to(ROOT) else []
+    if path.name != "__init__.py":
+        package = package[:-1]
+    base = package[: len(package) - node.level + 1]
+    return ".".join([*base, *([node.module] if node.module else [])])
 
 
 def _roots(path: Path) -> set[str]:
@@ -63,11 +88,61 @@ def _part(module: str) -> str | None:
 
 
 SWEEPS_FILES = sorted((ROOT / "sweeps").rglob("*.py"))
+PIPELINE_FILES = sorted((ROOT / "pipeline").rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "pipeline").rglob("*.py")), ids=str)
+def test_the_pipeline_checks_see_every_package_and_its_init() -> None:
+    seen = {p.relative_to(ROOT).as_posix() for p in PIPELINE_FILES}
+    for package in ("pipeline", "pipeline/data", "pipeline/mlp", "pipeline/models"):
+        assert f"{package}/__init__.py" in seen
+    assert {"pipeline/mlp/estimator.py", "pipeline/data/table.py"} <= seen
+
+
+@pytest.mark.parametrize("path", PIPELINE_FILES, ids=str)
 def test_pipeline_imports_no_orchestration(path: Path) -> None:
     assert not (_roots(path) & FORBIDDEN_IN_PIPELINE)
+
+
+def _pipeline_part(module: str) -> str | None:
+    """``pipeline.mlp.network`` -> ``mlp``; ``pipeline.errors`` -> ``errors``."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "pipeline" and len(parts) > 1 else None
+
+
+@pytest.mark.parametrize("path", PIPELINE_FILES, ids=str)
+def test_pipeline_parts_import_down(path: Path) -> None:
+    module = _module_name(path)
+    part = _pipeline_part(module)
+    imported = _imports(path) - {module}
+    upward = {p for p in map(_pipeline_part, imported) if p in PIPELINE_NEVER.get(part, set())}
+    assert not upward, f"{module} ({part}) imports {sorted(upward)}"
+    if module not in OLD_PATHS:
+        assert not (imported & OLD_PATHS), f"{module} imports an old path"
+
+
+def _our_files() -> list[Path]:
+    """sweeps/, tests/ and benchmarks/, but the test that loads models saved under old paths."""
+    folders = ("sweeps", "tests", "benchmarks")
+    files = [p for folder in folders for p in sorted((ROOT / folder).rglob("*.py"))]
+    return [p for p in files if p.name != "test_old_model_paths.py"]
+
+
+@pytest.mark.parametrize("path", _our_files(), ids=str)
+def test_our_code_never_imports_the_old_paths(path: Path) -> None:
+    assert not (_imports(path) & OLD_PATHS)
+
+
+@pytest.mark.parametrize("path", SWEEPS_FILES, ids=str)
+def test_sweeps_takes_from_pipeline_only_what_its_packages_export(path: Path) -> None:
+    """``from pipeline.mlp.hyperparams import DEFAULTS`` needs ``DEFAULTS`` in
+    ``pipeline.mlp.__all__``: the other names of a package are its internals."""
+    internal = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "pipeline":
+            package = ".".join(node.module.split(".")[:2])  # type: ignore[union-attr]
+            exported = importlib.import_module(package).__all__
+            internal += [f"{node.module}.{a.name}" for a in node.names if a.name not in exported]
+    assert not internal, f"{path.relative_to(ROOT)} imports internals: {internal}"
 
 
 @pytest.mark.parametrize("path", SWEEPS_FILES, ids=str)

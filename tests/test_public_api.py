@@ -10,7 +10,7 @@ import pytest
 
 import pipeline
 import sweeps.tracking
-from pipeline.hyperparams import DEFAULTS, REGRESSION_ONLY
+from pipeline.mlp.hyperparams import DEFAULTS, REGRESSION_ONLY
 from sweeps.commands import COMMANDS
 
 PIPELINE = [

@@ -9,10 +9,11 @@ early-stopped on its own fold: no model is trained after the search, and every p
 champion was validated on rows it did not train on.
 
 The champion's validation score is honest about the selection: it is the score of predictions
-made by weights selected on other rows (:func:`pipeline.ensemble_selection.cross_fitted`, five
-parts). It does not remove two smaller optimisms: the candidates were ranked on all the scored
-rows, and each fold model stopped at the epoch that scored best on the rows it predicts. The
-test split, used once, measures what is left.
+made by weights selected on other rows
+(:func:`pipeline.models.ensemble_selection.cross_fitted`, five parts). It does not remove two
+smaller optimisms: the candidates were ranked on all the scored rows, and each fold model
+stopped at the epoch that scored best on the rows it predicts. The test split, used once,
+measures what is left.
 
 A single-trial champion (``ensemble: false``, several objectives, or an objective ensemble
 selection cannot optimise) is the study's selected trial, or the best confirmed one
@@ -29,7 +30,8 @@ from typing import Any
 import numpy as np
 from optuna.trial import FrozenTrial
 
-from pipeline.ensemble_selection import (
+from pipeline.data.fingerprint import indices_sha256
+from pipeline.models.ensemble_selection import (
     METRICS,
     Scorer,
     blend,
@@ -37,7 +39,6 @@ from pipeline.ensemble_selection import (
     greedy_weights,
     make_scorer,
 )
-from pipeline.fingerprint import indices_sha256
 from sweeps.records import CHAMPION_ATTR, RUN_ID_ATTR
 from sweeps.results.confirm import confirm_winner
 from sweeps.search.sweep import Sweep

@@ -17,9 +17,9 @@ import numpy as np
 from optuna.trial import FrozenTrial
 from sklearn.pipeline import Pipeline
 
-from pipeline.ensemble import build_ensemble
-from pipeline.fitted import restore_fitted
-from pipeline.preprocess import fit_rows
+from pipeline.data.preprocess import fit_rows
+from pipeline.mlp.fitted import restore_fitted
+from pipeline.models.ensemble import build_ensemble
 from sweeps.errors import StoreError
 from sweeps.records import ESTIMATOR_ATTR, RUN_ID_ATTR, WEIGHTS_DIGEST_TAG
 from sweeps.results.champion import Choice, Member

@@ -3,8 +3,8 @@ or a run's logged model. Only reads the tracking store.
 
 The file is read as the training table was, with the missing-value tokens (``na_values``) of
 the config the model's run logged (``trial_config.json``), then typed and checked as the model
-takes its inputs (see :mod:`pipeline.scoring`), block by block: memory holds one block of rows
-(:func:`pipeline.scoring.block_rows`) and the output goes to a temporary file
+takes its inputs (see :mod:`pipeline.data.scoring`), block by block: memory holds one block of rows
+(:func:`pipeline.data.scoring.block_rows`) and the output goes to a temporary file
 (:mod:`~sweeps.results.scored_output`). Its columns must be the model's input columns; the
 target and the columns the sweep dropped (``drop_columns``, ``drop`` roles) may be there too:
 the target is ignored (not even read), dropped columns (row identifiers) are passed through, as
@@ -21,9 +21,9 @@ from typing import Any
 import pandas as pd
 
 from pipeline import DataError
-from pipeline.chunks import blocks, header
-from pipeline.columns import missing_tokens
-from pipeline.scoring import (
+from pipeline.data.chunks import blocks, header
+from pipeline.data.columns import missing_tokens
+from pipeline.data.scoring import (
     JunkTally,
     block_rows,
     check_columns,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.evaluation import evaluate
+from pipeline.models.evaluation import evaluate
 from sweeps.records import (
     DATA_FINGERPRINT_TAG,
     MAXIMIZED,

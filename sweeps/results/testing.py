@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import test_rows
-from pipeline.evaluation import evaluate
+from pipeline.models.evaluation import evaluate
 from sweeps.records import GAP_WARNING_TAG, MAXIMIZED
 from sweeps.results.champion import Choice
 from sweeps.search.sweep import Sweep

@@ -24,7 +24,7 @@ from pipeline import (
     prepare_fold,
     split_table,
 )
-from pipeline.describe import describe_table
+from pipeline.data.describe import describe_table
 from sweeps.config import BuiltinData, FileData, SweepConfig, Task, check_task
 from sweeps.errors import ConfigError, InputDataError
 from sweeps.infra.text import printable

@@ -23,9 +23,9 @@ from pipeline import (
     weights_digest,
     zero_weight_share,
 )
-from pipeline.ensemble import model_output
-from pipeline.fingerprint import indices_sha256
-from pipeline.fitted import fitted_arrays
+from pipeline.data.fingerprint import indices_sha256
+from pipeline.mlp.fitted import fitted_arrays
+from pipeline.models.ensemble import model_output
 from sweeps.infra import timings
 from sweeps.records import curve_names
 from sweeps.search.dataset import SweepData

@@ -29,6 +29,11 @@ from sweeps.errors import UntrustedModelError
 #: ensembles and estimators, the stock scikit-learn classes of our preprocessing, numpy dtypes.
 #: One constant: extend it when a model holds a new class (and test that it loads).
 TRUSTED_TYPES: tuple[str, ...] = (
+    "pipeline.models.ensemble.EnsembleClassifier",
+    "pipeline.models.ensemble.EnsembleRegressor",
+    "pipeline.mlp.estimator.MLPClassifier",
+    "pipeline.mlp.estimator.MLPRegressor",
+    # the same four classes as models saved before pipeline/ had subpackages name them
     "pipeline.ensemble.EnsembleClassifier",
     "pipeline.ensemble.EnsembleRegressor",
     "pipeline.estimator.MLPClassifier",

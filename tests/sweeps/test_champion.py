@@ -16,7 +16,7 @@ import pytest
 import yaml
 from mlflow import MlflowClient
 
-from pipeline.ensemble import build_ensemble
+from pipeline.models.ensemble import build_ensemble
 from sweeps.results.champion import Choice
 from sweeps.results.champion_model import estimator_of
 from sweeps.search.dataset import load_sweep_data

@@ -8,8 +8,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from pipeline.ensemble import model_output
-from pipeline.ensemble_selection import cross_fitted, make_scorer
+from pipeline.models.ensemble import model_output
+from pipeline.models.ensemble_selection import cross_fitted, make_scorer
 from sweeps.errors import StoreError
 from sweeps.results.champion import CROSS_FIT_PARTS, choose_champion
 from sweeps.results.champion_model import build_champion, estimator_of

@@ -12,7 +12,7 @@ import yaml
 from pydantic import TypeAdapter
 from sklearn import datasets
 
-from pipeline.network import Layout
+from pipeline.mlp.network import Layout
 from sweeps.config import BUILTIN_SHAPES
 from sweeps.infra import strict_yaml
 from sweeps.keywords import did_you_mean

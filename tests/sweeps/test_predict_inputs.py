@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import pipeline.scoring
+import pipeline.data.scoring
 from tests.sweeps.finished import CHURN_CSV, Finished, churn_sweep
 from tests.sweeps.helpers import run_cli
 
@@ -225,8 +225,8 @@ def test_rows_longer_than_the_header_are_refused(
 @pytest.fixture
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks of 3 rows: the scoring of a long file, on a short one."""
-    monkeypatch.setattr(pipeline.scoring, "MIN_BLOCK_ROWS", 1)
-    monkeypatch.setattr(pipeline.scoring, "MAX_BLOCK_ROWS", 3)
+    monkeypatch.setattr(pipeline.data.scoring, "MIN_BLOCK_ROWS", 1)
+    monkeypatch.setattr(pipeline.data.scoring, "MAX_BLOCK_ROWS", 3)
 
 
 def _scores(churn: Finished, path: Path, out: Path, *extra: str) -> pd.DataFrame:
@@ -242,8 +242,8 @@ def test_blocks_score_as_one_block(
     rows.loc[7, "monthly_charges"], rows.loc[31, "tenure_months"] = "", "?"
     path = _write(tmp_path, rows, f"rows{suffix}")
     whole = _scores(churn, path, tmp_path / f"whole{suffix}", "--proba")
-    monkeypatch.setattr(pipeline.scoring, "MIN_BLOCK_ROWS", 1)
-    monkeypatch.setattr(pipeline.scoring, "MAX_BLOCK_ROWS", 3)
+    monkeypatch.setattr(pipeline.data.scoring, "MIN_BLOCK_ROWS", 1)
+    monkeypatch.setattr(pipeline.data.scoring, "MAX_BLOCK_ROWS", 3)
     blocked = _scores(churn, path, tmp_path / f"blocked{suffix}", "--proba")
     probabilities = ["proba_no", "proba_yes"]  # BLAS may round a block's rows differently
     np.testing.assert_allclose(

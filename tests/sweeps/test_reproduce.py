@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from mlflow.entities import Metric
 
-from pipeline.fingerprint import file_sha256
+from pipeline.data.fingerprint import file_sha256
 from sweeps.search.trial import other_seeds
 from tests.sweeps.finished import Finished, churn_sweep, tiny_sweep
 from tests.sweeps.helpers import run_cli

@@ -218,7 +218,9 @@ def test_a_planted_pickle_never_runs(
         pytest.param(lambda d: (d / "extra.txt").write_text("x"), id="file-added"),
         pytest.param(lambda d: (d / "input_example.json").unlink(), id="file-removed"),
         pytest.param(lambda d: _append(d / "code/pipeline/evil.py", "import os"), id="code-added"),
-        pytest.param(lambda d: _append(d / "code/pipeline/estimator.py", "1/0"), id="code-changed"),
+        pytest.param(
+            lambda d: _append(d / "code/pipeline/mlp/estimator.py", "1/0"), id="code-changed"
+        ),
         pytest.param(lambda d: (d / SKOPS_FILE).rename(d / "model.sk"), id="skops-renamed"),
         pytest.param(lambda d: _flip_a_bit(d / "conda.yaml"), id="one-bit"),
     ],
