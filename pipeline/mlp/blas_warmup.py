@@ -1,13 +1,11 @@
-"""One small matrix product, once per process, before the first epoch: OpenBLAS's single-thread
-GEMM runs about 3x slower until some product has packed a wide right-hand side (here N=1024,
-K=256: about 1 MB of its work buffer).
+"""One small matrix product, once per process, before the first epoch.
 
-Measured with the numpy wheel's OpenBLAS 0.3.31 (Haswell kernels) on this project's 2-core
-AMD EPYC machine, one BLAS thread: ``(4096, 256) @ (256, 256)`` in float32 takes 50 ms per call
-until such a product has run in the process, then 14 ms, and stays there; one epoch of a
-3x256 MLP on 100k x 50 goes from 7.4 s to 2.6 s. Results are bit-identical either way (only
-the speed changes), and two BLAS threads do not show it. The product below costs under 2 ms,
-and nothing on a BLAS without this behaviour.
+OpenBLAS's single-thread GEMM can run several times slower until some product in the process has
+packed a wide right-hand side into its work buffer (here N=1024, K=256: about 1 MB of it); from
+then on it stays fast. So the first epochs of a fit would pay for a state of the library, not
+for the network. Results are bit-identical either way (only the speed changes), two BLAS threads
+do not show it, and the product below is cheap and harmless on a BLAS without this behaviour.
+The measured figures: README (Benchmarks) and ``benchmarks/blas_warmup.py``.
 """
 
 from __future__ import annotations
