@@ -40,56 +40,76 @@ Array = NDArray[np.floating]
 class BaseMLP(BaseEstimator, ABC):
     """Shared machinery of the MLP estimators.
 
-    Parameters (the same names are used in sweep YAML files). The defaults are the reference network
-    of the project's original brief: Dense(32, relu) -> Dense(16, relu) -> output, SGD with
-    Nesterov momentum 0.9, learning rate 0.01, decay 1e-6, batch size 32; plus at most 200 epochs
-    with early stopping after 10 epochs without improvement.
+    The defaults are the reference network of the project's original brief: Dense(32, relu) ->
+    Dense(16, relu) -> output, SGD with Nesterov momentum 0.9, learning rate 0.01, decay 1e-6,
+    batch size 32; plus at most 200 epochs with early stopping after 10 epochs without
+    improvement. Sweep YAML files use the same keyword names.
 
-    hidden_layer_sizes : tuple of int, default (32, 16)
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(32, 16)
         Widths of the hidden layers; ``()`` makes a linear (logistic / least-squares) model.
-    activation : {'relu', 'tanh', 'sigmoid'}, default 'relu'
-    optimizer : {'sgd', 'momentum', 'nesterov', 'adam'}, default 'nesterov'
-    learning_rate : float > 0, default 0.01
-    momentum : float in [0, 1), default 0.9 (momentum and nesterov)
-    decay : float >= 0, default 1e-6
+    activation : {'relu', 'tanh', 'sigmoid'}, default='relu'
+        Activation of every hidden layer.
+    optimizer : {'sgd', 'momentum', 'nesterov', 'adam'}, default='nesterov'
+        Update rule (see :mod:`pipeline.mlp.optimizers`).
+    learning_rate : float > 0, default=0.01
+        Rate of the first update, before any decay or warm-up.
+    momentum : float in [0, 1), default=0.9
+        Momentum of ``'momentum'`` and ``'nesterov'``; unused by the others.
+    decay : float >= 0, default=1e-6
         Keras time-based decay: ``lr_t = learning_rate / (1 + decay * t)``, ``t`` = updates made.
         Used by ``lr_schedule='time'`` only.
-    lr_schedule : {'time', 'cosine'}, default 'time'
+    lr_schedule : {'time', 'cosine'}, default='time'
         ``'time'``: the decay above. ``'cosine'``: ``learning_rate * (1 + cos(pi * p)) / 2``, ``p``
         going from 0 after warm-up to 1 at ``max_epochs`` epochs' worth of updates (rate ~0 at the
         end; early stopping may end training sooner). See :mod:`pipeline.mlp.schedules`.
-    warmup_epochs : int in [0, max_epochs), default 0
+    warmup_epochs : int in [0, max_epochs), default=0
         Linear warm-up of either schedule over this many epochs' worth of updates.
-    beta_1, beta_2, epsilon : Adam's moment decays and denominator term.
-    batch_size : int >= 1 or None, default 32
+    beta_1, beta_2 : float in [0, 1), default=0.9, 0.999
+        Adam's decay rates of its first and second moment estimates.
+    epsilon : float > 0, default=1e-8
+        Adam's term added to the denominator.
+    batch_size : int >= 1 or None, default=32
         Clipped to the training size; ``None`` means full-batch gradient descent.
-    l1, l2 : float >= 0, default 0
+    l1, l2 : float >= 0, default=0
         Penalty ``l1 * sum|W| + l2 * sum W**2`` on weights (not biases), Keras's convention: added
         to each batch's mean loss. ``l2`` enters the gradient; ``l1`` is a proximal soft-threshold
         step after each update, so it sets weights to exactly 0 (threshold ``lr_t * l1``, per
         coordinate ``lr_t * l1 / (sqrt(v_hat) + epsilon)`` for Adam; see
         :mod:`pipeline.mlp.optimizers` and :func:`zero_weight_share`).
-    dropout : float in [0, 1), default 0
+    dropout : float in [0, 1), default=0
         Inverted dropout on every hidden layer's activations while training (masks drawn from
         the fit's Generator); no effect on predictions.
-    max_epochs : int >= 1, default 200
-    early_stopping_patience : int >= 1 or None, default 10
+    max_epochs : int >= 1, default=200
+        Most epochs a fit trains.
+    early_stopping_patience : int >= 1 or None, default=10
         Stop after this many epochs without an improvement larger than ``tol`` of the validation
         loss (or the training loss without validation data) and restore the weights of the epoch
-        with the lowest such loss.
-        ``None`` trains ``max_epochs`` epochs and keeps the last weights.
-    tol : float >= 0, default 1e-4
-    shuffle : bool, default True
+        with the lowest such loss. ``None`` trains ``max_epochs`` epochs and keeps the last
+        weights.
+    tol : float >= 0, default=1e-4
+        The least decrease of that loss that counts as an improvement.
+    shuffle : bool, default=True
         Reshuffle the training rows every epoch.
-    random_state : int or None
+    random_state : int or None, default=None
         Seeds the one local ``np.random.Generator`` used for initialisation, shuffling and
         dropout masks.
-    dtype : {'float32', 'float64'}, default 'float32'
+    dtype : {'float32', 'float64'}, default='float32'
+        Precision of the weights and of training.
 
-    Learned attributes: ``coefs_``, ``intercepts_``, ``loss_curve_`` (training objective per
-    epoch: data loss plus penalty), ``validation_curve_`` (validation data loss per epoch),
-    ``n_epochs_``, ``best_epoch_`` (the epoch whose weights the model holds), ``n_params_``,
-    ``n_outputs_``, ``n_features_in_``.
+    Attributes
+    ----------
+    coefs_, intercepts_ : list of ndarray
+        Weights and biases of each layer, input side first.
+    loss_curve_ : list of float
+        Training objective per epoch: data loss plus penalty.
+    validation_curve_ : list of float
+        Validation data loss per epoch (empty without validation data).
+    n_epochs_, best_epoch_ : int
+        Epochs trained, and the epoch whose weights the model holds.
+    n_params_, n_outputs_, n_features_in_ : int
+        Weights and biases counted together, network outputs, input features.
     """
 
     def __init__(
@@ -373,9 +393,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 class MLPRegressor(RegressorMixin, BaseMLP):
     """Multilayer perceptron regressor: identity output, half squared error
     (``0.5 * mean_i ||z_i - t_i||^2`` on the scaled targets ``t``); one or several outputs.
-    See :class:`BaseMLP` for the shared parameters.
+    See :class:`BaseMLP` for the shared parameters and attributes.
 
-    target_scaling : {'standard', 'robust', 'none'}, default 'standard'
+    Parameters
+    ----------
+    target_scaling : {'standard', 'robust', 'none'}, default='standard'
         The network learns ``t = (y - target_center_) / target_scale_`` per output: mean and
         standard deviation (``standard``), median and interquartile range (``robust``), or the raw
         units (``none``, center 0 and scale 1). A constant output gets scale 1. ``predict`` maps
@@ -383,7 +405,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         ``val_loss`` are in scaled units, while the records' ``val_metrics`` (``r2``, ``rmse``,
         ``mae``, uniform averages over outputs) are in the target's units.
 
-    Also learns ``target_center_`` and ``target_scale_`` (float64 arrays of shape ``(outputs,)``).
+    Attributes
+    ----------
+    target_center_, target_scale_ : ndarray of float64, shape (outputs,)
+        The scaling learned from the training targets.
     """
 
     def __init__(

@@ -4,6 +4,7 @@ serialisation."""
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -510,3 +511,29 @@ def test_estimator_names_are_exported() -> None:
         "zero_weight_share",
     ):
         assert name in pipeline.__all__
+
+
+def _documented(cls: type, section: str) -> list[str]:
+    """The names a numpydoc ``section`` of ``cls``'s docstring lists, in order."""
+    lines = inspect.cleandoc(cls.__doc__ or "").splitlines()
+    start = lines.index(section) + 2
+    assert set(lines[start - 1]) == {"-"}, f"{section} has no underline"
+    names: list[str] = []
+    for line in lines[start:]:
+        if line and not line.startswith(" "):
+            if " : " not in line:
+                break
+            names += line.split(" : ")[0].split(", ")
+    return names
+
+
+@pytest.mark.parametrize(("cls", "own"), [(MLPClassifier, []), (MLPRegressor, ["target_scaling"])])
+def test_every_keyword_is_documented_in_a_numpydoc_parameters_section(
+    cls: type, own: list[str]
+) -> None:
+    from pipeline.mlp.estimator import BaseMLP
+
+    keywords = [k for k in inspect.signature(cls.__init__).parameters if k != "self"]
+    assert _documented(BaseMLP, "Parameters") + own == keywords
+    if own:
+        assert _documented(cls, "Parameters") == own
