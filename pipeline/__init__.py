@@ -20,13 +20,36 @@ from typing import TYPE_CHECKING
 from pipeline._lazy import lazy_exports
 
 __all__ = [
-    "ColumnRoles", "DataError", "DivergenceError", "EpochRecord", "Fold", "Folds",
-    "LevelLimits", "MLPClassifier", "MLPRegressor", "PipelineError", "PreparedData", "Split",
-    "Table", "TableDescription", "build_preprocessor", "build_table", "feature_count",
-    "infer_task", "kfold", "load_builtin", "load_file", "load_generated", "prepare",
-    "prepare_fold", "prepare_rows", "split_table", "test_rows", "weights_digest",
+    "ColumnRoles",
+    "DataError",
+    "DivergenceError",
+    "EpochRecord",
+    "Fold",
+    "Folds",
+    "LevelLimits",
+    "MLPClassifier",
+    "MLPRegressor",
+    "PipelineError",
+    "PreparedData",
+    "Split",
+    "Table",
+    "TableDescription",
+    "build_preprocessor",
+    "build_table",
+    "feature_count",
+    "infer_task",
+    "kfold",
+    "load_builtin",
+    "load_file",
+    "load_generated",
+    "prepare",
+    "prepare_fold",
+    "prepare_rows",
+    "split_table",
+    "test_rows",
+    "weights_digest",
     "zero_weight_share",
-]  # fmt: skip
+]
 #: Where each public name lives: the errors module and the subpackages' own exports.
 _MODULES = {
     "errors": ("DataError", "DivergenceError", "PipelineError"),
@@ -40,34 +63,26 @@ _MODULES = {
 __getattr__, __dir__ = lazy_exports(__name__, _MODULES)
 
 if TYPE_CHECKING:  # for type checkers and readers: the same names, imported eagerly
-    from pipeline.data import (
-        ColumnRoles,
-        Fold,
-        Folds,
-        LevelLimits,
+    from pipeline.data.columns import ColumnRoles
+    from pipeline.data.describe import TableDescription, feature_count
+    from pipeline.data.folds import Fold, Folds, kfold, prepare_fold
+    from pipeline.data.levels import LevelLimits
+    from pipeline.data.preprocess import (
         PreparedData,
-        Split,
-        Table,
-        TableDescription,
         build_preprocessor,
-        build_table,
-        feature_count,
-        infer_task,
-        kfold,
-        load_builtin,
-        load_file,
-        load_generated,
         prepare,
-        prepare_fold,
         prepare_rows,
-        split_table,
         test_rows,
     )
+    from pipeline.data.sources import load_builtin, load_file, load_generated
+    from pipeline.data.split import Split, split_table
+    from pipeline.data.table import Table, build_table
+    from pipeline.data.tasks import infer_task
     from pipeline.errors import DataError, DivergenceError, PipelineError
-    from pipeline.mlp import (
-        EpochRecord,
+    from pipeline.mlp.estimator import (
         MLPClassifier,
         MLPRegressor,
         weights_digest,
         zero_weight_share,
     )
+    from pipeline.mlp.training import EpochRecord
