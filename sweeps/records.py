@@ -87,6 +87,9 @@ CHAMPION_KIND_TAG = "sweeps.champion.kind"
 CHAMPION_MEMBERS_TAG = "sweeps.champion.members"
 CHAMPION_SCORE_TAG = "sweeps.champion.score"
 CHAMPION_WEIGHT_TAG = "sweeps.champion.weight"
+#: The marker of the champion's run and its members' runs (``★ champion: trial 12``): a
+#: column of the sweep's runs list in the MLflow UI.
+CHAMPION_MARKER_TAG = "sweeps.champion"
 #: The SHA-256 of a logged model's files.
 MODEL_DIGEST_TAG = "sweeps.model_sha256"
 #: ``sweeps.sha256.<artifact path>``: the SHA-256 of a logged artifact.
@@ -108,6 +111,8 @@ PROVENANCE_DIFFERS_TAG = "sweeps.provenance_differs"
 PARENT_RUN_TAG = "mlflow.parentRunId"
 RUN_NAME_TAG = "mlflow.runName"
 NOTE_TAG = "mlflow.note.content"  # the run description MLflow shows
+#: ``mlflow.sharedViewState.<key>``: an experiment tag holding a view of its runs list.
+SHARED_VIEW_PREFIX = "mlflow.sharedViewState."
 
 # --- Optuna user attributes ----------------------------------------------------------------
 #: On a trial: its MLflow run, its worker (``host:pid``), its exact MLP keywords, why it ended.
@@ -137,6 +142,8 @@ MAXIMIZED = frozenset({"val_accuracy", "val_r2"})
 FINAL_EXTRA = ("n_params", "n_epochs", "best_epoch", "zero_weight_share")
 #: The prefix of the per-epoch curves.
 CURVE = "epoch/"
+#: The parent run's best objective value so far, step = trial number (``best_so_far/val_loss``).
+BEST_SO_FAR = "best_so_far/"
 
 
 def is_kept_metric(name: str) -> bool:

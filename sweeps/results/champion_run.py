@@ -18,6 +18,7 @@ from sweeps.records import (
     CHAMPION_ATTR,
     CHAMPION_KEY_TAG,
     CHAMPION_KIND_TAG,
+    CHAMPION_MARKER_TAG,
     CHAMPION_MEMBERS_TAG,
     CHAMPION_RUN_TAG,
     CHAMPION_SCORE_TAG,
@@ -62,6 +63,7 @@ def _create(sweep: Sweep, choice: Choice) -> str:
         CHAMPION_KEY_TAG: choice.key,
         CHAMPION_KIND_TAG: choice.kind,
         CHAMPION_MEMBERS_TAG: members_text(choice),
+        CHAMPION_MARKER_TAG: champion_marker(choice),
         NOTE_TAG: describe(sweep, choice),
     }
     params = {
@@ -81,6 +83,16 @@ def _create(sweep: Sweep, choice: Choice) -> str:
     # what `sweeps predict` reads the table's reader settings from, as on a trial's run
     sweep.tracker.log_json(run_id, {"config": sweep.cfg.public_dict()}, "trial_config.json")
     return run_id
+
+
+def champion_marker(choice: Choice) -> str:
+    """The champion run's marker (short: a column of the runs list)."""
+    return "★ champion"
+
+
+def member_marker(weight: float, ensemble: bool) -> str:
+    """A member trial's marker: ``★ member 0.44`` (its weight in an ensemble)."""
+    return f"★ member {weight:.2g}" if ensemble else "★ member"
 
 
 def members_text(choice: Choice) -> str:
@@ -126,15 +138,19 @@ def tag_members(sweep: Sweep, run_id: str, choice: Choice, previous: Choice | No
     current = {m.run_id for m in choice.members}
     for old in previous.members if previous is not None else ():
         if old.run_id not in current and tracker.run(old.run_id) is not None:
-            tracker.delete_tags(old.run_id, [CHAMPION_WEIGHT_TAG, NOTE_TAG])
+            tracker.delete_tags(old.run_id, [CHAMPION_WEIGHT_TAG, NOTE_TAG, CHAMPION_MARKER_TAG])
+    ensemble = choice.kind == "ensemble"
     for member in choice.members:
         note = (
             f"Member of the champion of sweep {sweep.cfg.study_name} "
             f"(weight {member.weight:.4g}; champion run {run_id})."
         )
-        tracker.log_values(
-            member.run_id, tags={CHAMPION_WEIGHT_TAG: f"{member.weight:.6g}", NOTE_TAG: note}
-        )
+        tags = {
+            CHAMPION_WEIGHT_TAG: f"{member.weight:.6g}",
+            CHAMPION_MARKER_TAG: member_marker(member.weight, ensemble),
+            NOTE_TAG: note,
+        }
+        tracker.log_values(member.run_id, tags=tags)
     tracker.log_values(sweep.parent_run_id, tags=parent_tags(sweep, run_id, choice))
 
 

@@ -30,6 +30,7 @@ from sweeps.report.write import publish_report, start_plots
 from sweeps.results.champion import Choice, choose_champion, recorded_choice
 from sweeps.results.champion_model import build_champion
 from sweeps.results.champion_run import open_champion_run, tag_members
+from sweeps.results.descriptions import write_notes
 from sweeps.results.registry import Score, crown_if_better, model_name, register
 from sweeps.results.summary import SweepResult, dataset_records, nothing_completed, summarise
 from sweeps.results.testing import Tested, draw_plots, test_champion
@@ -148,6 +149,7 @@ class Finisher:
         tested = self._step("test", "testing the champion once on the test split", self._test)
         result.tested = Tested.from_run(self.sweep.tracker, self.run_id, self.sweep, self.choice)
         result.notes += tested.notes if isinstance(tested, Tested) else []
+        write_notes(self.sweep, self.run_id, self.choice, result.tested)
         self.report()  # the report names the tested champion; the model's child goes on
         self._step("model", "logging the champion model", functools.partial(self._log, saving))
         self._step("plots", "logging the champion's plots", functools.partial(self._plots, job))

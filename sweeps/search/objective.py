@@ -8,10 +8,11 @@ import os
 import socket
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import optuna
+from optuna.trial import TrialState
 
 from pipeline import DivergenceError, EpochRecord
 from sweeps.errors import StoreError
@@ -29,6 +30,7 @@ from sweeps.records import (
     trial_opened_tags,
 )
 from sweeps.search.dataset import SweepData
+from sweeps.search.pruning import pruned_reason
 from sweeps.search.sweep import Sweep
 from sweeps.search.trial import (
     OOF_ARTIFACT,
@@ -46,6 +48,8 @@ from sweeps.study.samplers import pruner_settings
 from sweeps.tracking import TrialRun
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
+#: The pruner's kind, its settings and whether the objective is minimised.
+Pruning = tuple[str, dict[str, Any], bool]
 #: MLflow status of a trial's run by Optuna state. A pruned trial did its job (it was scored
 #: and stopped early): FINISHED, not an error; its name and ``sweeps.state`` say pruned.
 STATUS = {"COMPLETE": "FINISHED", "PRUNED": "FINISHED", "FAIL": "FAILED"}
@@ -64,8 +68,10 @@ class EpochReporter:
     metric: str | None
     report_every: int = 1
     ask_from: int = 0  # the pruner cannot prune before this step: no need to ask it
+    pruner: Pruning | None = None  # what the pruner compares, for the reason
     reached: int = 0
     linked: bool = False
+    reported: dict[int, float] = field(default_factory=dict)
 
     def link(self, wait: bool) -> None:
         """Record the run's id on the trial once the tracking store has returned it."""
@@ -88,9 +94,29 @@ class EpochReporter:
         if self.metric is None or self.metric not in values or record.epoch % self.report_every:
             return
         self.trial.report(values[self.metric], record.epoch)
+        self.reported[record.epoch] = values[self.metric]
         if record.epoch >= self.ask_from and self.trial.should_prune():
-            value = values[self.metric]
-            raise optuna.TrialPruned(f"pruned at epoch {record.epoch}: {self.metric}={value:.6g}")
+            raise optuna.TrialPruned(self.reason(record.epoch))
+
+    def reason(self, epoch: int) -> str:
+        """Why the trial is pruned at ``epoch``, against what (:mod:`~sweeps.search.pruning`)."""
+        assert self.metric is not None
+        if self.pruner is None:
+            return f"pruned at epoch {epoch}: {self.metric} {self.reported[epoch]:.6g}"
+        complete = self.trial.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        kind, settings, minimize = self.pruner
+        return pruned_reason(kind, settings, minimize, epoch, self.metric, self.reported, complete)
+
+
+def log10_params(sweep: Sweep, trial: optuna.Trial) -> dict[str, float]:
+    """``log10_<name>`` of each parameter searched on a log scale: MLflow's charts (parallel
+    coordinates, scatter, contour) draw params on linear axes only, where a learning rate
+    from 1e-4 to 0.1 is squeezed against zero."""
+    return {
+        f"log10_{name}": round(math.log10(trial.params[name]), 6)
+        for name, spec in sweep.cfg.space.items()
+        if getattr(spec, "log", False) and trial.params.get(name, 0) > 0
+    }
 
 
 def silent_steps(kind: str, settings: dict[str, Any]) -> int:
@@ -113,6 +139,8 @@ class Objective:
         pruner = sweep.cfg.study.pruner
         settings = pruner_settings(pruner.type, pruner.options, *sweep.cfg.pruner_scale)
         self.ask_from = silent_steps(pruner.type, settings)
+        minimize = sweep.cfg.objective.directions[0] == "minimize"
+        self.pruning: Pruning = (pruner.type, settings, minimize)
 
     def __call__(self, trial: optuna.Trial) -> float | tuple[float, ...]:
         """Train one trial's MLP and return its objective value(s); the run ends with a status."""
@@ -129,7 +157,7 @@ class Objective:
             kwargs = estimator_kwargs(cfg.model, sampled, seed)
             run = self._open_run(trial, kwargs, seed)
         reporter = EpochReporter(
-            trial, run, self.report_metric, cfg.study.report_every, self.ask_from
+            trial, run, self.report_metric, cfg.study.report_every, self.ask_from, self.pruning
         )
         try:
             signals.check()  # one that arrived while the run was being opened
@@ -146,7 +174,7 @@ class Objective:
     def _open_run(self, trial: optuna.Trial, kwargs: dict[str, Any], seed: int) -> TrialRun:
         sweep = self.sweep
         tags = {**sweep.trial_tags, **trial_opened_tags(trial.number, seed, WORKER)}
-        params = {**sweep.cfg.model, **trial.params, **kwargs}
+        params = {**sweep.cfg.model, **trial.params, **kwargs, **log10_params(sweep, trial)}
         name = run_name(trial.number)
         return sweep.tracker.start_run(sweep.experiment_id, name, tags, params, sweep.parent_run_id)
 

@@ -56,6 +56,7 @@ from sweeps.tracking.versions import describe_version, version_of_run
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
 
+BATCH_METRICS = 1000  # the most metrics MLflow takes in one log_batch
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
 
 
@@ -130,6 +131,11 @@ class Tracker:
     def experiments(self) -> dict[str, str]:
         """Every active experiment: name -> id."""
         return list_experiments(self.client, self.uri)
+
+    def tag_experiment(self, experiment_id: str, tags: Mapping[str, str]) -> None:
+        """Set tags on an experiment (a shared view of its runs list, ...)."""
+        for key, value in tags.items():
+            self.client.set_experiment_tag(experiment_id, key, value)
 
     def create_parent(
         self, experiment_id: str, study_name: str, tags: dict[str, str], params: dict[str, str]
@@ -239,6 +245,13 @@ class Tracker:
         """Every ``(step, value)`` logged for metric ``key``, by step."""
         history = self.client.get_metric_history(run_id, key)
         return sorted((int(m.step), float(m.value)) for m in history)
+
+    def log_history(self, run_id: str, key: str, points: Sequence[tuple[int, float]]) -> None:
+        """Log ``(step, value)`` points of metric ``key`` (MLflow takes 1,000 per batch)."""
+        now = int(time.time() * 1000)
+        metrics = [Metric(key, float(value), now, int(step)) for step, value in points]
+        for start in range(0, len(metrics), BATCH_METRICS):
+            self.client.log_batch(run_id, metrics=metrics[start : start + BATCH_METRICS])
 
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
         """Log params (values become strings)."""
