@@ -5,7 +5,7 @@ from __future__ import annotations
 import optuna
 
 from sweeps.config import SweepConfig
-from sweeps.records import CHAMPION_ATTR, PARENT_ATTR
+from sweeps.records import BEST_TRIAL, CHAMPION_ATTR, FOLDS, IN_SAMPLE, PARENT_ATTR
 from sweeps.report.data import Champion, ReportData
 from sweeps.report.study_plots import PlotTarget, StudyPlots
 from sweeps.study.selection import pareto_front, ranked_trials, states
@@ -29,7 +29,8 @@ def champion_of(study: optuna.Study, tracker: TrackingStore) -> Champion | None:
     run = tracker.run(run_id) if run_id else None
     if run is not None:
         logged = sorted(run.metrics.items())
-        champion.validation = {k: v for k, v in logged if k.startswith(("val_", "best_trial_"))}
+        shown = ("val_", BEST_TRIAL, IN_SAMPLE, FOLDS, "best_trial_")  # best_trial_: older runs
+        champion.validation = {k: v for k, v in logged if k.startswith(shown)}
         champion.test = {k: v for k, v in logged if k.startswith(("test_", "gap_"))}
     return champion
 

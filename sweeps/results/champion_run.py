@@ -13,6 +13,7 @@ from typing import Any
 
 from sweeps.records import (
     BEST_RUN_TAG,
+    BEST_TRIAL,
     BEST_TRIAL_TAG,
     CHAMPION,
     CHAMPION_ATTR,
@@ -23,11 +24,13 @@ from sweeps.records import (
     CHAMPION_RUN_TAG,
     CHAMPION_SCORE_TAG,
     CHAMPION_WEIGHT_TAG,
+    IN_SAMPLE,
     NOTE_TAG,
     PARENT_RUN_TAG,
     ROLE_TAG,
     RUN_ID_ATTR,
     runs_of,
+    spread_metric,
 )
 from sweeps.results.champion import Choice, recorded_choice
 from sweeps.search.sweep import Sweep
@@ -104,11 +107,11 @@ def validation_metrics(choice: Choice) -> dict[str, float]:
     """The champion's validation numbers under plain names: ``val_loss`` (its score), the
     score on the rows its weights were chosen on, the spread, and the best single trial's."""
     metric = choice.metric
-    out = {metric: choice.score, f"best_trial_{metric}": choice.best_score}
+    out = {metric: choice.score, f"{BEST_TRIAL}{metric}": choice.best_score}
     if choice.fit_score is not None:
-        out[f"{metric}_in_sample"] = choice.fit_score
+        out[f"{IN_SAMPLE}{metric}"] = choice.fit_score
     if choice.spread is not None:
-        out[f"{metric}_std"] = choice.spread
+        out[spread_metric(metric)] = choice.spread
     return out
 
 

@@ -72,6 +72,7 @@ class EpochReporter:
     reached: int = 0
     linked: bool = False
     reported: dict[int, float] = field(default_factory=dict)
+    folds: int = 0  # the trial's folds: its curves are the first fold's (``fold0/``)
 
     def link(self, wait: bool) -> None:
         """Record the run's id on the trial once the tracking store has returned it."""
@@ -88,7 +89,7 @@ class EpochReporter:
         self.link(wait=False)
         self.reached = record.epoch
         values = epoch_metrics(record)
-        self.run.add_metrics(curve_metrics(record), step=record.epoch)
+        self.run.add_metrics(curve_metrics(record, self.folds), step=record.epoch)
         if record.epoch == 1:  # params and the first epoch on record at once: a killed
             self.run.flush()  # worker's run keeps them
         if self.metric is None or self.metric not in values or record.epoch % self.report_every:
@@ -159,6 +160,7 @@ class Objective:
         reporter = EpochReporter(
             trial, run, self.report_metric, cfg.study.report_every, self.ask_from, self.pruning
         )
+        reporter.folds = len(self.sweep.data.folds)
         try:
             signals.check()  # one that arrived while the run was being opened
             self._link(trial, reporter, kwargs)

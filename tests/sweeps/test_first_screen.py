@@ -14,7 +14,13 @@ import pytest
 from optuna.trial import TrialState, create_trial
 
 from sweeps.commands.ui import page_url
-from sweeps.records import CHAMPION_MARKER_TAG, NOTE_TAG, REASON_TAG, SHARED_VIEW_PREFIX
+from sweeps.records import (
+    CHAMPION_MARKER_TAG,
+    NOTE_TAG,
+    REASON_TAG,
+    SHARED_VIEW_PREFIX,
+    current_metric,
+)
 from sweeps.search.pruning import pruned_reason
 from sweeps.study.history import best_so_far, missing_points
 from sweeps.tracking.runs_view import VIEW_KEY, runs_view, view_tags
@@ -64,6 +70,15 @@ def test_best_so_far_carries_the_best_complete_value_over_pruned_and_failed_tria
     for value in (0.5, 0.9, 0.7):
         maximised.add_trial(_trial(TrialState.COMPLETE, value, {}))
     assert best_so_far(maximised) == [(0, 0.5), (1, 0.9), (2, 0.9)]
+
+
+def test_names_an_older_sweeps_logged_read_as_todays() -> None:
+    assert current_metric("fold_3_val_loss", 5) == "folds/val_loss_fold3"
+    assert current_metric("val_loss_std", 5) == "folds/val_loss_std"
+    assert current_metric("epoch/val_loss", 5) == "fold0/val_loss"  # the first fold's curve
+    assert current_metric("epoch/val_loss", 1) == "epoch/val_loss"  # one split: unchanged
+    for name in ("val_loss", "n_params", "folds/val_loss_std", "fold0/train_loss"):
+        assert current_metric(name, 5) == name
 
 
 def test_a_pruned_reason_names_what_the_pruner_compared() -> None:

@@ -110,10 +110,10 @@ def test_other_seeds_give_mean_and_std(tiny: Finished, capsys: pytest.CaptureFix
     seeds = other_seeds(int(original.data.tags["sweeps.seed"]), 2)
     assert f"other seeds (2): {seeds[0]}, {seeds[1]}" in out
     new = tiny.client().get_run(_new_run_id(out)).data.metrics
-    assert new["seeds_std_val_loss"] > 0
-    assert new["seeds_std_n_params"] == 0
-    assert new["seeds_mean_n_params"] == original.data.metrics["n_params"]
-    mean, std = new["seeds_mean_val_loss"], new["seeds_std_val_loss"]
+    assert new["seeds/val_loss_std"] > 0
+    assert new["seeds/n_params_std"] == 0
+    assert new["seeds/n_params_mean"] == original.data.metrics["n_params"]
+    mean, std = new["seeds/val_loss_mean"], new["seeds/val_loss_std"]
     within = abs(original.data.metrics["val_loss"] - mean) <= 2 * std
     spread = out[out.index("other seeds") :].splitlines()
     row = next(line for line in spread if line.startswith("val_loss "))
@@ -121,7 +121,7 @@ def test_other_seeds_give_mean_and_std(tiny: Finished, capsys: pytest.CaptureFix
     names = ["val_loss", "train_loss", "val_accuracy"]
     names += ["n_params", "n_epochs", "best_epoch"]
     assert ("within mean ± 2 std on every metric" in out) == all(
-        abs(original.data.metrics[k] - new[f"seeds_mean_{k}"]) <= 2 * new[f"seeds_std_{k}"]
+        abs(original.data.metrics[k] - new[f"seeds/{k}_mean"]) <= 2 * new[f"seeds/{k}_std"]
         for k in names
     )
 
