@@ -259,7 +259,29 @@ def parent_run_tags(study: str) -> dict[str, str]:
 
 def child_run_tags(tags: Mapping[str, Any], parent_run_id: str) -> dict[str, Any]:
     """``tags`` for a child run of ``parent_run_id``: a trial's, unless they name a role."""
-    return {ROLE_TAG: TRIAL, **tags, PARENT_RUN_TAG: parent_run_id}
+    return ordered_tags({ROLE_TAG: TRIAL, **tags, PARENT_RUN_TAG: parent_run_id})
+
+
+#: The tags a reader looks for first, in this order; the MLflow UI lists a run's tags in the
+#: order they were written, so a run is opened with these before the data's and provenance's.
+FIRST_TAGS = (
+    ROLE_TAG, STUDY_TAG, TRIAL_NUMBER_TAG, STATE_TAG, CHAMPION_MARKER_TAG, CHAMPION_KIND_TAG,
+    SEED_TAG, SWEEP_SEED_TAG, WORKER_TAG, DIRECTIONS_TAG, STORAGE_TAG,
+)  # fmt: skip
+
+
+def ordered_tags(tags: Mapping[str, Any]) -> dict[str, Any]:
+    """``tags`` in the order a run is opened with: :data:`FIRST_TAGS`, then the data's (split,
+    folds, fingerprint), then provenance (git, platform, versions, BLAS) and MLflow's own."""
+
+    def rank(key: str) -> tuple[int, int]:
+        if key in FIRST_TAGS:
+            return 0, FIRST_TAGS.index(key)
+        if key.startswith((*PROVENANCE_PREFIXES, "mlflow.")):
+            return 2, 0
+        return 1, 0
+
+    return {key: tags[key] for key in sorted(tags, key=rank)}
 
 
 def run_name(number: int, state: str | None = None) -> str:

@@ -22,7 +22,7 @@ from sweeps.infra.databases import require_tool
 from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.records import artifact_digest_tag, child_run_tags, parent_run_tags
+from sweeps.records import artifact_digest_tag, child_run_tags, ordered_tags, parent_run_tags
 from sweeps.tracking import template
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
@@ -144,7 +144,7 @@ class Tracker:
         run = self.client.create_run(
             experiment_id,
             run_name=study_name,
-            tags={**tags, **parent_run_tags(study_name)},
+            tags=ordered_tags({**tags, **parent_run_tags(study_name)}),
         )
         self.client.log_batch(run.info.run_id, params=params_of(params))
         return run.info.run_id

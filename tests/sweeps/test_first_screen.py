@@ -19,6 +19,7 @@ from sweeps.records import (
     NOTE_TAG,
     REASON_TAG,
     SHARED_VIEW_PREFIX,
+    child_run_tags,
     current_metric,
 )
 from sweeps.search.pruning import pruned_reason
@@ -79,6 +80,15 @@ def test_names_an_older_sweeps_logged_read_as_todays() -> None:
     assert current_metric("epoch/val_loss", 1) == "epoch/val_loss"  # one split: unchanged
     for name in ("val_loss", "n_params", "folds/val_loss_std", "fold0/train_loss"):
         assert current_metric(name, 5) == name
+
+
+def test_a_run_opens_with_its_role_study_number_and_state_before_data_and_provenance() -> None:
+    tags = {"sweeps.version.numpy": "2", "sweeps.split.train": "ab", "sweeps.state": "RUNNING"}
+    tags |= {"sweeps.git_commit": "c", "sweeps.trial_number": "3", "sweeps.study": "s"}
+    assert list(child_run_tags(tags, "p")) == [
+        "sweeps.role", "sweeps.study", "sweeps.trial_number", "sweeps.state",
+        "sweeps.split.train", "sweeps.version.numpy", "sweeps.git_commit", "mlflow.parentRunId",
+    ]  # fmt: skip
 
 
 def test_a_pruned_reason_names_what_the_pruner_compared() -> None:
