@@ -36,7 +36,7 @@ def champion_of(study: optuna.Study, tracker: TrackingStore) -> Champion | None:
 
 def plot_target(cfg: SweepConfig) -> PlotTarget:
     """What the study plots show: the objective, or the selection metric of several."""
-    return PlotTarget(cfg.objective.metric, cfg.objective.selection_metric, cfg.seed)
+    return PlotTarget(cfg.objective.metric, cfg.objective.selection_metric)
 
 
 def collect(

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import optuna
 
 from sweeps.config import SweepConfig
-from sweeps.records import CURVE, PER_EPOCH, RUN_ID_ATTR
+from sweeps.records import CHAMPION_ATTR, CURVE, PER_EPOCH, RUN_ID_ATTR
 from sweeps.report.collect import collect, plot_target
 from sweeps.report.html import to_html
 from sweeps.report.markdown import render_report
 from sweeps.report.plot_job import PlotJob
-from sweeps.report.study_plots import PlotTarget, StudyPlots, make_study_plots
+from sweeps.report.study_plots import ChampionMarks, PlotTarget, StudyPlots, make_study_plots
 from sweeps.search.sweep import Sweep
 from sweeps.tracking import TrackingStore
 
@@ -52,8 +53,15 @@ def start_plots(
     study: optuna.Study, cfg: SweepConfig, tracker: TrackingStore, folder: Path, fork: bool = True
 ) -> PlotJob | _Drawn:
     """Start drawing the study's plots into ``folder/plots``: in a forked process (``fork``),
-    while the caller does other work, or on :meth:`result` in this one."""
-    target = dataclasses.replace(plot_target(cfg), curves=epoch_curves(study, cfg, tracker))
+    while the caller does other work, or on :meth:`result` in this one. The champion they mark
+    is the one the study records, until the caller tells the job another."""
+    record = study.user_attrs.get(CHAMPION_ATTR)
+    choice = record.get("choice") if isinstance(record, dict) else None
+    target = dataclasses.replace(
+        plot_target(cfg),
+        curves=epoch_curves(study, cfg, tracker),
+        champion=ChampionMarks.from_choice(choice),
+    )
     plots_dir = folder / PLOTS_DIR
     plots_dir.mkdir(parents=True, exist_ok=True)
     return PlotJob(study, target, plots_dir) if fork else _Drawn(study, target, plots_dir)
@@ -68,7 +76,12 @@ class _Drawn:
     folder: Path
 
     def result(self) -> StudyPlots:
+        """The plots, drawn now."""
         return make_study_plots(self.study, self.target, self.folder)
+
+    def tell(self, choice: dict[str, Any] | None) -> None:
+        """The champion just chosen, or None."""
+        self.target = dataclasses.replace(self.target, champion=ChampionMarks.from_choice(choice))
 
     def cancel(self) -> None:
         """Nothing runs meanwhile."""

@@ -86,6 +86,7 @@ def _choose_and_finish(
     say("conclusion: choosing the champion")
     with phase("select"):
         choice = choose_champion(sweep)
+    plots.tell(choice.as_dict() if choice is not None else None)  # the plots mark it
     with phase("summary"):
         result = summarise(sweep, choice)
     report = functools.partial(_publish, sweep, say, folder / "report", plots, result)

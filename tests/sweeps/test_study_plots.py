@@ -23,7 +23,7 @@ from tests.conftest import Stores
 from tests.sweeps.helpers import run_cli, write_config
 
 SINGLE = ["optimization_history", "param_importances", "parallel_coordinate", "slice"]
-TARGET = PlotTarget(("val_loss",), "val_loss", seed=3)
+TARGET = PlotTarget(("val_loss",), "val_loss")
 
 
 def assert_picture(path: Path) -> None:
