@@ -48,9 +48,11 @@ def _loss(study: optuna.Study, target: Target | None, index: int) -> Target:
     return lambda t: sign * float(target(t))
 
 
-def _evaluate(trials: list[FrozenTrial], loss: Target) -> dict[str, float]:
+def _evaluate(
+    trials: list[FrozenTrial], loss: Target, directions: list[StudyDirection]
+) -> dict[str, float]:
     """Normalised PED-ANOVA importances of ``trials`` (as one study) for ``loss``."""
-    study = optuna.create_study()
+    study = optuna.create_study(directions=directions)
     study.add_trials(trials)
     with warnings.catch_warnings():  # "computes the importances ... low target values": ours are
         warnings.simplefilter("ignore")
@@ -66,11 +68,12 @@ def param_importances(
     given), most important first, with its leave-one-best-trial-out range."""
     done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     loss = _loss(study, target, index)
-    full = _evaluate(done, loss)
+    directions = list(study.directions)
+    full = _evaluate(done, loss, directions)
     best = sorted(done, key=lambda t: (loss(t), t.number))[:LEAVE_OUT]
     runs = [full]
     if len(done) > 2:
-        runs += [_evaluate([t for t in done if t is not left], loss) for left in best]
+        runs += [_evaluate([t for t in done if t is not left], loss, directions) for left in best]
     out = {
         name: Importance(
             value, min(r.get(name, 0.0) for r in runs), max(r.get(name, 0.0) for r in runs)

@@ -310,7 +310,11 @@ def make_study_plots(
         else:
             todo.append(spec)
     if SPECS["param_importances"] in todo:
-        target = _with_importances(study, target, out)
+        try:
+            target = _with_importances(study, target, out)
+        except Exception as exc:  # a picture must never cost the sweep its result
+            todo.remove(SPECS["param_importances"])
+            out.failed["param_importances"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
     for marks in (False, True):
         if marks and champion is not None:
             target = dataclasses.replace(target, champion=champion())

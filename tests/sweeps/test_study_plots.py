@@ -189,26 +189,61 @@ def test_parent_run_carries_plots_and_report(swept: Swept, tmp_path: Path) -> No
     study = swept.study()
     record = study.user_attrs["sweeps_champion"]
     choice, run = record["choice"], client.get_run(record["run_id"])
-    members = choice["members"]
-    what = (
-        f"Trial **{members[0]['trial']}**"
-        if len(members) == 1
-        else f"A weighted ensemble of **{len(members)} trials**"
+    assert _headings(report) == [
+        "How the champion was chosen",
+        "Test score",
+        "Top 4 trials by val_loss",
+        "Optimization history",
+        "Learning curves",
+        "Parameters",
+        "Search space",
+        "Configuration",
+    ]
+    chosen = _section(report, "How the champion was chosen")
+    assert (
+        "ensemble selection (Caruana et al., 2004; `selection.ensemble: {top: 10, size: 25}`)"
+        in chosen
     )
-    assert f"{what}, chosen by {choice['how']}. MLflow run `{run.info.run_id}`." in report
-    assert f"Validation `val_loss`: **{choice['score']:.6g}**" in report
-    assert f"Parent run: `{parent}`" in report
-    assert f"| test_accuracy | {run.data.metrics['test_accuracy']:.6g} |" in report
-    assert f"| val_loss | {choice['score']:.6g} |" in report
-    assert "| COMPLETE | 4 |" in report
+    ensemble, single = choice["alternatives"]["ensemble"], choice["alternatives"]["single"]
+    won = "ensemble" if choice["kind"] == "ensemble" else "one trial alone"
+    assert f"| {ensemble:.6g} |" in chosen and f"| {single:.6g} |" in chosen
+    assert f"**{won}" in chosen  # the winner of the two is bold
+    best = f"{choice['best_score']:.6g} (trial {choice['best_trial']})"
+    assert f"| {best} |" in chosen
+    for member in choice["members"]:
+        assert f"| {member['trial']} | {member['weight']:.2f} |" in chosen
+    assert f"Its MLflow run: `{run.info.run_id}`" in chosen
+    tested = _section(report, "Test score")
+    assert f"| test_accuracy | {run.data.metrics['test_accuracy']:.6g} |" in tested
+    assert f"Gap: val_loss {choice['score']:.6g} (validation) → test_loss" in tested
+    assert f"Parent run: `{parent}`" in report and "Trials: 4 complete." in report
     for name in expected:
         assert f"]({name})" in report
-    assert "- Pareto front: not drawn, only for studies with 2 or 3 objectives" in report
+    assert "## Pareto front" not in report and "pareto_front.png" not in report
     page = (local / "report.html").read_text()
     assert page.count('src="data:image/png;base64,') == len(expected)
-    assert f"<strong>{choice['score']:.6g}</strong>" in page and "<table>" in page
-    ranks = re.findall(r"^\| (\d+) \| (\d+) \|", report, flags=re.MULTILINE)
-    assert [int(n) for _, n in ranks] == [t.number for t in _by_value(study)]
+    assert "<table>" in page
+    config = page[page.index("<details><summary>") : page.index("</details>")]
+    assert "<pre>name: tiny" in config and page.rindex("<h2") < page.index("<details>")
+    ranks = re.findall(r"^\| (\d+) \| (\d+) \| ([^|]*) \|", report, flags=re.MULTILINE)
+    assert [int(n) for _, n, _ in ranks] == [t.number for t in _by_value(study)]
+    marks = {int(n): mark.strip() for _, n, mark in ranks}
+    weights = {m["trial"]: m["weight"] for m in choice["members"]}
+    single_mark = {n: "★" for n in weights} if len(weights) == 1 else {}
+    assert marks == {
+        n: single_mark.get(n, f"★ {weights[n]:.2f}") if n in weights else "" for n in marks
+    }
+
+
+def _headings(report: str) -> list[str]:
+    return re.findall(r"^## (.*)$", report, flags=re.MULTILINE)
+
+
+def _section(report: str, heading: str) -> str:
+    """The text of one ``## `` section."""
+    start = report.index(f"## {heading}\n")
+    end = report.find("\n## ", start + 1)
+    return report[start : end if end > 0 else len(report)]
 
 
 def _by_value(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
@@ -268,16 +303,16 @@ def test_multi_objective_sweep_gets_a_pareto_front_refreshed_on_resume(
     client = MlflowClient(tracking_uri=stores.tracking_uri)
     parent = _parent(client, "tiny")
     first = Path(client.download_artifacts(parent, "report.md", str(tmp_path / "a"))).read_text()
-    assert "| COMPLETE | 2 |" in first
+    assert "Trials: 2 complete." in first
 
     assert run_cli("run", str(config), "--quiet", "--trials", "3", *stores.flags()) == 0
     local = Path(client.download_artifacts(parent, "", str(tmp_path / "b")))
     report = (local / "report.md").read_text()
-    assert "| COMPLETE | 3 |" in report
+    assert "Trials: 3 complete." in report
     assert "## Pareto front" in report and "](plots/pareto_front.png)" in report
-    assert "Pareto-optimal, best on `val_loss`" in report
+    assert "Pareto-optimal and best on `val_loss` among the Pareto front" in report
     not_drawn = "multi-objective trials report no per-epoch values"
-    assert f"- Learning curves of all trials: not drawn, {not_drawn}" in report
+    assert f"Learning curves: not drawn, {not_drawn}." in report
     for name in [*SINGLE, "pareto_front"]:
         assert_picture(local / "plots" / f"{name}.png")
     assert [spec.name for spec in PLOTS][-1] == "pareto_front"
