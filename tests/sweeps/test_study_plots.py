@@ -19,6 +19,7 @@ from mlflow import MlflowClient
 
 from sweeps.report.markdown import table
 from sweeps.report.study_plots import PLOTS, PlotTarget, make_study_plots
+from sweeps.study.samplers import experimental_ok
 from tests.conftest import Stores
 from tests.sweeps.helpers import run_cli, write_config
 
@@ -343,3 +344,150 @@ def test_a_forked_job_draws_the_plots_and_a_failed_one_is_redrawn_here(
     monkeypatch.setattr(plot_job, "make_study_plots", fails_in_the_child)
     again = plot_job.PlotJob(study, TARGET, tmp_path / "fallback").result()
     assert sorted(again.png) == sorted(plots.png)
+
+
+CURVES = {
+    0: ("COMPLETE", [(1, 0.5), (2, 0.4), (3, 0.3)]),
+    1: ("COMPLETE", [(1, 0.6), (2, 0.5)]),
+    2: ("PRUNED", [(1, 0.9)]),
+    3: ("COMPLETE", [(1, 0.7), (2, 0.2)]),
+}
+
+
+def test_learning_curves_highlight_the_members_and_grey_the_pruned() -> None:
+    import matplotlib.pyplot as plt
+
+    from sweeps.report.curves import COMPLETE, PRUNED, draw_curves, member_style
+
+    fig, ax = plt.subplots()
+    try:
+        draw_curves(ax, CURVES, {3: 0.7, 0: 0.3}, "val_loss", "t")
+        lines = {line.get_gid(): line for line in ax.get_lines()}
+        assert lines["trial-3"].get_color() == member_style(0).color  # the heaviest first
+        assert lines["trial-0"].get_color() == member_style(1).color
+        assert lines["trial-3"].get_linewidth() > lines["trial-1"].get_linewidth()
+        assert lines["trial-1"].get_color() == COMPLETE.color
+        assert lines["trial-2"].get_color() == PRUNED.color
+        assert lines["trial-2"].get_linewidth() < lines["trial-1"].get_linewidth()
+        assert (
+            len({member_style(0).color, member_style(1).color, COMPLETE.color, PRUNED.color}) == 4
+        )
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert legend == [
+            "champion member: trial 3 (weight 0.70)",
+            "champion member: trial 0 (weight 0.30)",
+            "other complete trials (1)",
+            "pruned trials (1)",
+        ]
+        assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1  # beside it
+        assert ax.get_yscale() == "log"
+    finally:
+        plt.close(fig)
+
+
+def _log_study(n: int = 6) -> optuna.Study:
+    def objective(trial: optuna.Trial) -> float:
+        lr = trial.suggest_float("learning_rate", 1e-4, 1e-1, log=True)
+        l2 = trial.suggest_float("l2", 1e-8, 1e-3, log=True)
+        depth = trial.suggest_int("depth", 1, 4)
+        trial.suggest_categorical("batch_size", [16, 32])
+        return lr * depth + l2
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    study.optimize(objective, n_trials=n)
+    return study
+
+
+def test_log_searched_parameters_get_log_axes_and_the_slice_plot_rows(tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+    import optuna.visualization.matplotlib as vis
+
+    from sweeps.report import study_plots
+
+    study = _log_study()
+    with matplotlib.rc_context(), experimental_ok():
+        drawn = study_plots._slice(vis, study, TARGET)
+        fig = study_plots._figure_of(drawn)
+        panels = {ax.get_xlabel(): ax for ax in fig.axes if ax.get_xlabel()}
+        scales = {name: ax.get_xscale() for name, ax in panels.items()}
+        assert scales == {
+            "learning_rate": "log",
+            "l2": "log",
+            "depth": "linear",
+            "batch_size": "linear",
+        }
+        rows = sorted({round(ax.get_position().y0, 2) for ax in panels.values()})
+        assert len(rows) == 2  # four panels: three in the first row, one in the second
+        assert fig.get_size_inches()[1] > 4.5
+        plt.close(fig)
+
+        drawn = study_plots._parallel(vis, study, TARGET)
+        fig = drawn.get_figure()
+        twins = {ax.get_yscale() for ax in fig.axes[2:]}
+        assert twins == {"log", "linear"}
+        names = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+        assert "learning\nrate" in names and all(
+            t.get_rotation() == 0 for t in fig.axes[0].get_xticklabels()
+        )
+        assert fig.get_size_inches()[0] >= 8
+        plt.close(fig)
+
+
+def test_importances_name_their_spread_and_match_optunas_default(tmp_path: Path) -> None:
+    from optuna.importance import PedAnovaImportanceEvaluator, get_param_importances
+
+    from sweeps.report.importances import param_importances
+
+    study = _log_study(12)
+    found = param_importances(study)
+    default = get_param_importances(study, evaluator=PedAnovaImportanceEvaluator())
+    assert list(found) == list(default)  # the order optuna-dashboard shows
+    for name, value in default.items():
+        assert found[name].value == pytest.approx(value)
+        assert found[name].low <= found[name].value <= found[name].high
+    plots = make_study_plots(study, TARGET, tmp_path, html=False)
+    assert plots.importances == {k: [v.value, v.low, v.high] for k, v in found.items()}
+
+
+def test_the_history_rings_the_members_and_draws_the_ensembles_score() -> None:
+    import matplotlib.pyplot as plt
+    import optuna.visualization.matplotlib as vis
+
+    from sweeps.report import study_plots
+    from sweeps.report.study_plots import ChampionMarks
+
+    study = _log_study()
+    choice = {"members": [{"trial": 2, "weight": 0.75}, {"trial": 4, "weight": 0.25}], "score": 0.5}
+    target = PlotTarget(("val_loss",), "val_loss", champion=ChampionMarks.from_choice(choice))
+    with matplotlib.rc_context(), experimental_ok():
+        ax = study_plots._history(vis, study, target)
+    try:
+        rings = [c for c in ax.collections if c.get_label().startswith("champion member")]
+        assert len(rings) == 1
+        values = {t.number: t.value for t in study.trials}
+        assert rings[0].get_offsets().tolist() == [[2, values[2]], [4, values[4]]]
+        dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+        assert [line.get_ydata()[0] for line in dashed] == [0.5]
+        assert dashed[0].get_label() == "champion (ensemble of 2), cross-fitted: 0.5"
+    finally:
+        plt.close(ax.get_figure())
+
+
+def test_the_forked_job_marks_the_champion_it_is_told(tmp_path: Path) -> None:
+    from sweeps.report import plot_job
+
+    study = _study(5)
+    curves = {t.number: ("COMPLETE", [(1, 1.0), (2, 0.5)]) for t in study.trials}
+    target = PlotTarget(("val_loss",), "val_loss", curves=curves)
+    told = plot_job.PlotJob(study, target, tmp_path / "told")
+    told.tell({"members": [{"trial": 1, "weight": 1.0}], "score": 0.1})
+    silent = plot_job.PlotJob(study, target, tmp_path / "silent")
+    for job in (told, silent):
+        assert "intermediate_values" in job.result().png
+    told_png = (tmp_path / "told" / "intermediate_values.png").read_bytes()
+    silent_png = (tmp_path / "silent" / "intermediate_values.png").read_bytes()
+    assert told_png != silent_png  # the told one draws trial 1 as the champion
+    again = plot_job.PlotJob(study, target, tmp_path / "again")
+    again.tell({"members": [{"trial": 1, "weight": 1.0}], "score": 0.1})
+    again.result()
+    assert (tmp_path / "again" / "intermediate_values.png").read_bytes() == told_png
