@@ -188,7 +188,7 @@ class Finisher:
         plots = self.folder / "champion-plots"
         plots.mkdir(exist_ok=True)
         self._plot_folder = plots
-        draw = functools.partial(draw_plots, self.sweep, self.model, plots)
+        draw = functools.partial(draw_plots, self.sweep, self.model, plots, self.choice)
         self.jobs.append(ForkedJob(draw, "sweeps-model-plots"))
         return self.jobs[-1]
 
@@ -216,7 +216,7 @@ class Finisher:
 
     def _plots(self, job: ForkedJob | None) -> None:
         if job is None or not job.succeeded():
-            draw_plots(self.sweep, self.model, self._plot_folder)
+            draw_plots(self.sweep, self.model, self._plot_folder, self.choice)
         self.sweep.tracker.log_folder(self.run_id, self._plot_folder, "plots")
 
     def _register(self) -> str:

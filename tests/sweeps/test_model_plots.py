@@ -37,3 +37,39 @@ def test_past_the_cap_a_note_instead(tmp_path: Path, caplog: pytest.LogCaptureFi
     note = f"confusion matrix not drawn: 51 classes, more than {MAX_CONFUSION_CLASSES}"
     assert paths[0].read_text().startswith(note)
     assert [r.getMessage()[: len(note)] for r in caplog.records] == [note]
+
+
+def test_the_champions_learning_curves_show_train_and_validation_by_member() -> None:
+    import matplotlib.pyplot as plt
+
+    from sweeps.results.model_plots import draw_learning_curves
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 4)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(int)
+    models = [
+        MLPClassifier(hidden_layer_sizes=(4,), max_epochs=5, random_state=seed).fit(
+            X[:40], y[:40], X_val=X[40:], y_val=y[40:]
+        )
+        for seed in range(4)
+    ]
+    labels = ["trial 3 (weight 0.75)", "trial 8 (weight 0.25)"] * 2  # two folds of two members
+    fig, ax = plt.subplots()
+    try:
+        draw_learning_curves(ax, models, labels)
+        curves = [line for line in ax.get_lines() if len(line.get_xdata()) > 1]
+        dashed = [line for line in curves if line.get_linestyle() == "--"]
+        solid = [line for line in curves if line.get_linestyle() == "-"]
+        assert len(dashed) == len(solid) == 4  # train and validation loss of every model
+        assert dashed[0].get_color() == dashed[2].get_color() != dashed[1].get_color()
+        legend = ax.get_legend()
+        assert [t.get_text() for t in legend.get_texts()] == [
+            "trial 3 (weight 0.75): 2 model(s)",
+            "trial 8 (weight 0.25): 2 model(s)",
+            "validation loss",
+            "train loss (with penalty)",
+            "kept epoch",
+        ]
+        assert legend.get_bbox_to_anchor().x0 > ax.get_window_extent().x1  # off the lines
+    finally:
+        plt.close(fig)
