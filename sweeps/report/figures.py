@@ -93,7 +93,7 @@ def slice_grid(fig: Any) -> None:
 
 def spread_parallel(fig: Any) -> None:
     """Parallel coordinates: room between the axes, names broken at underscores and set
-    level under their axes, few and boxed tick labels on log axes."""
+    level under their axes, few tick labels and no minor ticks on log axes."""
     from matplotlib import ticker
 
     axes = fig.axes
@@ -104,7 +104,6 @@ def spread_parallel(fig: Any) -> None:
     main.tick_params(axis="x", labelsize=9, pad=6)
     for ax in axes:
         ax.tick_params(axis="y", labelsize=8)
-        if ax.get_yscale() == "log":
-            ax.yaxis.set_major_locator(ticker.LogLocator(base=10, numticks=4))
-        for label in ax.get_yticklabels():
-            label.set_bbox({"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1})
+        if ax.get_yscale() == "log":  # a few decades labelled, no minor ticks (each is an
+            ax.yaxis.set_major_locator(ticker.LogLocator(base=10, numticks=4))  # artist)
+            ax.yaxis.set_minor_locator(ticker.NullLocator())

@@ -24,8 +24,9 @@ from sweeps.study.samplers import experimental_ok
 if TYPE_CHECKING:  # optuna.importance imports scikit-learn's forests: loaded when drawing
     from sweeps.report.importances import Importance
 
-#: Resolution of the PNG files.
+#: Resolution of the PNG files, and the margin (inches) around what they draw.
 DPI = 100
+TIGHT_PAD = 0.1
 Target = Callable[[FrozenTrial], float]
 #: Trial curves: number -> (state name, [(epoch, value)]).
 CurveData = dict[int, tuple[str, list[tuple[int, float]]]]
@@ -256,6 +257,14 @@ def _tidy(fig: Any, name: str, target: PlotTarget) -> None:
             ax.get_legend().remove()
 
 
+def save_tight(fig: Any, path: Path) -> None:
+    """Save ``fig`` cropped to what it draws, drawing it once: ``bbox_inches="tight"`` draws
+    every figure twice (once to measure), which was a third of the plots' time."""
+    fig.set_dpi(DPI)
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(TIGHT_PAD)
+    fig.savefig(path, dpi=DPI, bbox_inches=bbox)
+
+
 def save_png(spec: PlotSpec, study: optuna.Study, target: PlotTarget, path: Path) -> Path:
     """Draw one plot with matplotlib, save it as PNG and close its figure (Optuna switches
     matplotlib's global style: the rc context restores it)."""
@@ -272,7 +281,7 @@ def save_png(spec: PlotSpec, study: optuna.Study, target: PlotTarget, path: Path
         fig = _figure_of(spec.draw(vis, study, target))
         try:
             _tidy(fig, spec.name, target)
-            fig.savefig(path, dpi=DPI, bbox_inches="tight")
+            save_tight(fig, path)
         finally:
             plt.close(fig)
     return path

@@ -24,7 +24,7 @@ import pytest
 from mlflow import MlflowClient
 
 from tests.conftest import Stores
-from tests.sweeps.finished import TINY_STUDY
+from tests.sweeps.finished import TINY_STUDY, tiny_sweep
 from tests.sweeps.helpers import run_cli, write_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -238,3 +238,55 @@ def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_
         pass
     for shot in ("runs.png", "sorted.png", "artifacts.png", "report.png"):
         assert (tmp_path / shot).stat().st_size > 10_000
+
+
+REPORT_SECTIONS = [
+    "How the champion was chosen",
+    "Test score",
+    "Top 2 trials by val_loss",  # the tiny sweep: 2 complete, 2 pruned
+    "Optimization history",
+    "Learning curves",
+    "Parameters",
+    "Search space",
+    "Configuration",
+]
+
+
+def test_report_page_reads_top_to_bottom_in_chromium(
+    tmp_path_factory: pytest.TempPathFactory, migrated_mlflow_db: Path, tmp_path: Path
+) -> None:
+    """report.html in Chromium: its sections visible in the story's order, every plot decoded,
+    the configuration collapsed until its summary is clicked; a screenshot on failure."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    sweep = tiny_sweep(tmp_path_factory, migrated_mlflow_db)
+    out = tmp_path / "report"
+    assert run_cli("report", str(sweep.config), "-o", str(out), *sweep.stores.flags()) == 0
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        try:
+            page.goto((out / "report.html").as_uri())
+            headings = page.locator("h2")
+            assert headings.all_inner_texts() == REPORT_SECTIONS
+            tops = []
+            for i in range(headings.count()):
+                visible(headings.nth(i))
+                tops.append(headings.nth(i).bounding_box()["y"])
+            assert tops == sorted(tops) and len(set(tops)) == len(tops)
+            images = page.locator("img")
+            widths = [images.nth(i).evaluate(DECODED_WIDTH) for i in range(images.count())]
+            assert len(widths) == 5 and min(widths) > 300, widths
+            config = page.locator("details pre")
+            assert not config.is_visible()  # collapsed
+            page.locator("details summary").click()
+            visible(config)
+            assert "name: tiny" in config.inner_text()
+            page.screenshot(path=tmp_path / "report-top.png")
+        except Exception:
+            page.screenshot(path=tmp_path / "report-failure.png", full_page=True)
+            print(f"screenshot of the failure: {tmp_path / 'report-failure.png'}")
+            raise
+        finally:
+            browser.close()
