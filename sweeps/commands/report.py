@@ -42,10 +42,9 @@ def report_command(
     output: str | None,
     flags: Flags,
 ) -> None:
-    """Write the report of CONFIG's sweep (the one logged on its parent run): trials by state,
-    the winner with validation and test metrics, the top 10, the study plots, the search
-    space and the config, as Markdown and as one self-contained HTML page. Only reads the
-    stores."""
+    """Write the report of CONFIG's sweep (the one logged on its parent run): how the champion
+    was chosen, its test score, the top trials, the study plots, the search space and the
+    config, as Markdown and as one self-contained HTML page. Only reads the stores."""
     with libraries.imported():
         from sweeps.report.write import write_report
         from sweeps.study.storage import read_study, resolve_storage_url

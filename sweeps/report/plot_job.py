@@ -1,6 +1,6 @@
 """The study's plots drawn in a forked process while the winner is confirmed and tested.
 
-Drawing (importing matplotlib and Optuna's plotting, fitting fANOVA for the importances)
+Drawing (importing matplotlib and Optuna's plotting, the importances, five figures)
 takes seconds a user would otherwise wait for at the end of every sweep; with the trials done,
 the second core is free. The child receives the finished trials by fork, draws them from an
 in-memory copy of the study (it never opens a store) and leaves PNG files and a small JSON

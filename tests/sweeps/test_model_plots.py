@@ -73,3 +73,21 @@ def test_the_champions_learning_curves_show_train_and_validation_by_member() -> 
         assert legend.get_bbox_to_anchor().x0 > ax.get_window_extent().x1  # off the lines
     finally:
         plt.close(fig)
+
+
+def test_member_labels_follow_the_ensembles_fold_by_fold_order() -> None:
+    from sweeps.results.champion import Choice, Member
+    from sweeps.results.testing import member_labels
+
+    members = (Member(3, "a", 0.75), Member(8, "b", 0.25))
+    choice = Choice("ensemble", "val_loss", members, 0.1, "how", 3, 0.1)
+    assert member_labels(choice, 4) == [
+        "trial 3 (weight 0.75)",
+        "trial 8 (weight 0.25)",
+        "trial 3 (weight 0.75)",
+        "trial 8 (weight 0.25)",
+    ]
+    assert member_labels(choice, 3) == []  # does not line up: no labels rather than wrong ones
+    single = Choice("trial", "val_loss", members[:1], 0.1, "how", 3, 0.1)
+    assert member_labels(single, 2) == ["trial 3", "trial 3"]
+    assert member_labels(None, 2) == []

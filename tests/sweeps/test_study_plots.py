@@ -491,3 +491,47 @@ def test_the_forked_job_marks_the_champion_it_is_told(tmp_path: Path) -> None:
     again.tell({"members": [{"trial": 1, "weight": 1.0}], "score": 0.1})
     again.result()
     assert (tmp_path / "again" / "intermediate_values.png").read_bytes() == told_png
+
+
+def test_champion_marks_draw_a_score_line_only_where_it_is_not_a_trials_own() -> None:
+    from sweeps.report.study_plots import ChampionMarks
+
+    one = {"members": [{"trial": 7, "weight": 1.0}], "score": 0.2}
+    assert ChampionMarks.from_choice(one) == ChampionMarks({7: 1.0})
+    confirmed = {**one, "confirmation": {"winner": 7, "candidates": [{"trial": 7}]}}
+    assert ChampionMarks.from_choice(confirmed) == ChampionMarks(
+        {7: 1.0}, 0.2, "champion, mean over confirmation seeds: 0.2"
+    )
+    assert ChampionMarks.from_choice(None) is None
+    assert ChampionMarks.from_choice({"members": []}) is None
+
+
+def test_html_keeps_tables_apart_and_collapses_the_configuration(tmp_path: Path) -> None:
+    from sweeps.report.html import to_html
+
+    text = "\n".join(
+        [
+            "## Two tables",
+            "",
+            *table(("a",), [(1,)]),
+            "",
+            *table(("b",), [(2,)]),
+            "",
+            "<details><summary>The configuration</summary>",
+            "",
+            "```yaml",
+            "name: x <y>",
+            "```",
+            "",
+            "</details>",
+            "<details><summary><script>no</script></summary>",
+        ]
+    )
+    page = to_html(text, tmp_path, "t")
+    assert page.count("<table>") == 2
+    assert '<h2 id="two-tables">Two tables</h2>' in page
+    assert (
+        "<details><summary>The configuration</summary>\n<pre>name: x &lt;y&gt;</pre>\n</details>"
+        in page
+    )
+    assert "<script>" not in page  # only the report's own summary line passes through
