@@ -6,16 +6,13 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from sweeps.config import SweepConfig
-from sweeps.records import CHAMPION_ATTR, PARENT_ATTR
+from sweeps.records import CHAMPION_ATTR, FOLDS_K_TAG, GAP_WARNING_TAG, PARENT_ATTR
 from sweeps.report.data import Champion, ReportData
 from sweeps.report.study_plots import PlotTarget, StudyPlots
 from sweeps.study.selection import pareto_front, ranked_trials, states
 from sweeps.tracking import TrackingStore
 
 TOP_N = 10
-#: Tags of the champion's run read by the report.
-GAP_WARNING_TAG = "sweeps.gap_warning"
-FOLDS_TAG = "sweeps.folds.k"
 
 
 def champion_of(study: optuna.Study, tracker: TrackingStore) -> Champion | None:
@@ -34,7 +31,7 @@ def champion_of(study: optuna.Study, tracker: TrackingStore) -> Champion | None:
     if run is not None:
         champion.test = {k: v for k, v in sorted(run.metrics.items()) if k.startswith("test_")}
         champion.gap_warning = run.tags.get(GAP_WARNING_TAG) or None
-        champion.folds = int(run.tags.get(FOLDS_TAG, "1"))
+        champion.folds = int(run.tags.get(FOLDS_K_TAG, "1"))
     return champion
 
 
