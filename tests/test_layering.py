@@ -1,8 +1,9 @@
 """Imports point one way: ``cli -> commands -> (results, report, reproduce) -> search ->
-(study, tracking, config, space, sweepfile) -> infra -> records -> pipeline``. pipeline/ is pure
-ML; inside it, ``models -> (mlp | data) -> errors``; sweeps/ takes from pipeline only what its
-packages export, never through the old module paths kept for saved models; only the tracking
-package imports mlflow; no module imports one that imports it back."""
+(study, tracking) -> spec -> infra -> records -> pipeline`` (study and tracking apart).
+pipeline/ is pure ML; inside it, ``models -> (mlp | data) -> errors``; sweeps/ takes from
+pipeline only what its packages export, never through the old module paths kept for saved
+models; spec/ builds no Optuna object; only the tracking package imports mlflow; no module
+imports one that imports it back."""
 
 from __future__ import annotations
 
@@ -25,23 +26,15 @@ OLD_PATHS = {"pipeline.estimator", "pipeline.ensemble"}
 MLFLOW_ALLOWED = {"tracking"}
 #: Which parts of sweeps/ each part must never import (the layers, top to bottom).
 NEVER = {
-    "records": {"infra", "config", "space", "limits", "keywords", "sweepfile", "study",
-                "tracking", "search", "results", "report", "reproduce", "commands", "cli"},
-    "infra": {"config", "space", "sweepfile", "study", "tracking", "search", "results",
-              "report", "reproduce", "commands", "cli"},
-    "space": {"config", "sweepfile", "study", "tracking", "search", "results", "report",
-              "reproduce", "commands", "cli"},
-    "limits": {"config", "sweepfile", "study", "tracking", "search", "results", "report",
-               "reproduce", "commands", "cli"},
-    "study": {"config", "sweepfile", "tracking", "search", "results", "report", "reproduce",
+    "records": {"infra", "spec", "study", "tracking", "search", "results", "report",
+                "reproduce", "commands", "cli"},
+    "infra": {"spec", "study", "tracking", "search", "results", "report", "reproduce",
               "commands", "cli"},
-    "tracking": {"config", "sweepfile", "study", "search", "results", "report", "reproduce",
-                 "commands", "cli"},
-    "config": {"sweepfile", "tracking", "search", "results", "report", "reproduce",
-               "commands", "cli"},
-    "keywords": {"config", "sweepfile", "tracking", "search", "results", "report",
-                 "reproduce", "commands", "cli"},
-    "sweepfile": {"tracking", "search", "results", "report", "reproduce", "commands", "cli"},
+    "spec": {"study", "tracking", "search", "results", "report", "reproduce", "commands",
+             "cli"},
+    "study": {"tracking", "search", "results", "report", "reproduce", "commands", "cli"},
+    "tracking": {"spec", "study", "search", "results", "report", "reproduce", "commands",
+                 "cli"},
     "search": {"results", "report", "reproduce", "commands", "cli"},
     "report": {"results", "reproduce", "commands", "cli"},
     "reproduce": {"results", "report", "commands", "cli"},
@@ -151,6 +144,11 @@ def test_only_tracking_imports_mlflow(path: Path) -> None:
     if rel.parts[0] in MLFLOW_ALLOWED:
         return
     assert "mlflow" not in _roots(path), f"{rel} imports mlflow"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "sweeps" / "spec").rglob("*.py")), ids=str)
+def test_the_sweep_file_package_imports_no_optuna(path: Path) -> None:
+    assert not (_roots(path) & {"optuna", "mlflow"}), f"{path.name} imports a store library"
 
 
 @pytest.mark.parametrize("path", SWEEPS_FILES, ids=str)

@@ -15,7 +15,7 @@ from sweeps.infra import libraries
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
     from sweeps.results.best import BestTrial, ChampionSummary, Ranking
-    from sweeps.sweepfile import Flags
+    from sweeps.spec.reading import Flags
 
 FORMATS = ("table", "json", "csv")
 
@@ -41,7 +41,7 @@ def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Fl
             ranking_from_parent,
             top_trials,
         )
-        from sweeps.sweepfile import resolve_config
+        from sweeps.spec.reading import resolve_config
         from sweeps.tracking import open_existing, resolve_tracking_uri
 
     if config is not None:
@@ -62,7 +62,7 @@ def _check_experiment_flags(flags: Flags) -> None:
     if flags.sets:
         raise click.UsageError("--set needs CONFIG")
     if flags.study_name is not None:
-        from sweeps.config import safe_name
+        from sweeps.spec.schema import safe_name
 
         try:
             safe_name(flags.study_name)

@@ -11,7 +11,7 @@ from sweeps.commands.options import sweep_flags
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:
-    from sweeps.sweepfile import Flags
+    from sweeps.spec.reading import Flags
 
 
 @click.command()
@@ -44,7 +44,7 @@ def export(
         raise click.UsageError("--trial, --set and --study need CONFIG")
     with libraries.imported():  # MLflow's client, and only it
         from sweeps.results.export import choose_trial, export_trial
-        from sweeps.sweepfile import resolve_config
+        from sweeps.spec.reading import resolve_config
         from sweeps.tracking import open_existing, resolve_tracking_uri
 
     if config is not None:

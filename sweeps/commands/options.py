@@ -1,5 +1,5 @@
 """Options shared by the subcommands, and the one place command-line values become
-:class:`~sweeps.sweepfile.Flags` (imported when a command runs: ``--help`` and usage errors
+:class:`~sweeps.spec.reading.Flags` (imported when a command runs: ``--help`` and usage errors
 need neither pydantic nor the sweep file's schema)."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def sweep_flags(
         def wrapper(
             *args: Any, overrides: tuple[str, ...], study_name: str | None, **kw: Any
         ) -> Any:
-            from sweeps.sweepfile import Flags  # pydantic and the schema: not for --help
+            from sweeps.spec.reading import Flags  # pydantic and the schema: not for --help
 
             flags = Flags(
                 tuple(overrides), study_name, kw.pop("storage", None), kw.pop("tracking_uri", None)

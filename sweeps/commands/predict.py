@@ -57,7 +57,7 @@ def predict(
     with libraries.imported():
         from sweeps.results.predict import choose_model, load_scorer
         from sweeps.results.scored_output import ScoredOutput
-        from sweeps.sweepfile import Flags, resolve_config
+        from sweeps.spec.reading import Flags, resolve_config
         from sweeps.tracking import open_existing, resolve_tracking_uri
 
     if config is not None:

@@ -11,7 +11,7 @@ from sweeps.commands.options import sweep_flags
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:
-    from sweeps.sweepfile import Flags
+    from sweeps.spec.reading import Flags
 
 REPORT_NAME = "report.md"  # sweeps.report.write's (it imports Optuna and MLflow)
 
@@ -48,8 +48,8 @@ def report_command(
     stores."""
     with libraries.imported():
         from sweeps.report.write import write_report
+        from sweeps.spec.reading import resolve_config
         from sweeps.study.storage import read_study, resolve_storage_url
-        from sweeps.sweepfile import resolve_config
         from sweeps.tracking import open_existing, resolve_tracking_uri
 
     cfg = resolve_config(config, flags)

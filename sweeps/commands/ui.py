@@ -50,7 +50,7 @@ def _resolve(
 ) -> tuple[TrackingStore, str | None, str | None]:
     """``(tracker, experiment id, configured artifact location)`` of CONFIG, or of the store."""
     with libraries.imported():  # MLflow's client
-        from sweeps.sweepfile import Flags, resolve_config
+        from sweeps.spec.reading import Flags, resolve_config
         from sweeps.tracking import experiment_named, open_existing, resolve_tracking_uri
 
     if config is None:

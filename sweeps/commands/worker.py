@@ -12,7 +12,7 @@ from sweeps.infra import libraries
 from sweeps.infra.timings import phase
 
 if TYPE_CHECKING:
-    from sweeps.sweepfile import Flags
+    from sweeps.spec.reading import Flags
 
 
 @click.command()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import optuna
 
-from sweeps.config import SweepConfig
 from sweeps.records import CHAMPION_ATTR, PARENT_ATTR
 from sweeps.report.data import Champion, ReportData
 from sweeps.report.study_plots import PlotTarget, StudyPlots
+from sweeps.spec.schema import SweepConfig
 from sweeps.study.selection import pareto_front, ranked_trials, states
 from sweeps.tracking import TrackingStore
 

@@ -17,10 +17,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from pipeline import EpochRecord
-from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError, ReproductionError, RunNotFoundError
-from sweeps.keywords import check_estimator
-from sweeps.limits import Limits
 from sweeps.records import (
     CURVE,
     DATA_FINGERPRINT_TAG,
@@ -35,7 +32,10 @@ from sweeps.records import (
 )
 from sweeps.search.dataset import SweepData, check_capacity
 from sweeps.search.trial import curve_metrics, train_trial
-from sweeps.sweepfile import describe_validation_error
+from sweeps.spec.keywords import check_estimator
+from sweeps.spec.limits import Limits
+from sweeps.spec.reading import describe_validation_error
+from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import TrackingStore, fetch_run
 
 DATA_TAGS = {

@@ -18,7 +18,7 @@ from sweeps.errors import RunNotFoundError
 from sweeps.infra.urls import redact
 from sweeps.records import FINAL_EXTRA, TRIAL_NUMBER_TAG, TrialTags, is_kept_metric
 from sweeps.results.catalog import SweepSummary, sweep_of
-from sweeps.sweepfile import load_config
+from sweeps.spec.reading import load_config
 from sweeps.tracking import RunRecord, TrackingStore
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json")

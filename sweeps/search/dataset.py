@@ -25,10 +25,8 @@ from pipeline import (
     split_table,
 )
 from pipeline.data.describe import describe_table
-from sweeps.config import BuiltinData, FileData, SweepConfig, Task, check_task
 from sweeps.errors import ConfigError, InputDataError
 from sweeps.infra.text import printable
-from sweeps.limits import Limits, check_network
 from sweeps.records import (
     DATA_FINGERPRINT_TAG,
     DATA_NAME_TAG,
@@ -37,7 +35,9 @@ from sweeps.records import (
     fold_tag,
     split_tag,
 )
-from sweeps.space import ParamSpec
+from sweeps.spec.limits import Limits, check_network
+from sweeps.spec.schema import BuiltinData, FileData, SweepConfig, Task, check_task
+from sweeps.spec.space import ParamSpec
 
 
 @dataclass(frozen=True)

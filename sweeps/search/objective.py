@@ -41,8 +41,7 @@ from sweeps.search.trial import (
     train_trial,
     trial_seed,
 )
-from sweeps.space import suggest
-from sweeps.study.samplers import pruner_settings
+from sweeps.study.suggest import suggest
 from sweeps.tracking import TrialRun
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
@@ -110,9 +109,7 @@ class Objective:
         metrics = sweep.cfg.objective.metric
         self.report_metric = metrics[0] if len(metrics) == 1 and metrics[0] in PER_EPOCH else None
         self.public_config = sweep.cfg.public_dict()  # once per sweep, not per trial
-        pruner = sweep.cfg.study.pruner
-        settings = pruner_settings(pruner.type, pruner.options, *sweep.cfg.pruner_scale)
-        self.ask_from = silent_steps(pruner.type, settings)
+        self.ask_from = silent_steps(sweep.cfg.study.pruner.type, sweep.cfg.pruner_settings)
 
     def __call__(self, trial: optuna.Trial) -> float | tuple[float, ...]:
         """Train one trial's MLP and return its objective value(s); the run ends with a status."""

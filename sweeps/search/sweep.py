@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import optuna
 
-from sweeps.config import SweepConfig
 from sweeps.infra.locks import StorageLock
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.urls import redact
@@ -32,8 +31,9 @@ from sweeps.records import (
 )
 from sweeps.search.dataset import SweepData
 from sweeps.search.meaning import check_resume, digest, pinned_values
+from sweeps.spec.schema import SweepConfig
 from sweeps.study.budget import record_budget
-from sweeps.study.samplers import make_pruner, make_sampler, pruner_settings, sampler_settings
+from sweeps.study.samplers import make_pruner, make_sampler
 from sweeps.study.storage import StaleCallback, make_storage, open_study, recorded_attr
 from sweeps.tracking import TrackingStore, close_orphan_runs, close_stale_runs
 
@@ -119,8 +119,8 @@ def _open_study(
         max_retry=study_cfg.max_retry,
         on_stale=on_stale,
     )
-    sampler = make_sampler(study_cfg.sampler.type, study_cfg.sampler.options, cfg.seed, cfg.space)
-    pruner = make_pruner(study_cfg.pruner.type, study_cfg.pruner.options, *cfg.pruner_scale)
+    sampler = make_sampler(study_cfg.sampler.type, cfg.sampler_settings, cfg.space)
+    pruner = make_pruner(study_cfg.pruner.type, cfg.pruner_settings, cfg.pruner_scale)
     directions = cfg.objective.directions
     return open_study(storage, cfg.study_name, directions, sampler, pruner, fresh=fresh)
 
@@ -167,8 +167,6 @@ def data_tags(data: SweepData) -> dict[str, str]:
 
 def parent_params(cfg: SweepConfig) -> dict[str, str]:
     """The sweep's stable settings, flattened, as parent-run params."""
-    sampler = (cfg.study.sampler.type, cfg.study.sampler.options)
-    pruner = (cfg.study.pruner.type, cfg.study.pruner.options)
     flat = {
         "seed": cfg.seed,
         "metric": ",".join(cfg.objective.metric),
@@ -178,8 +176,8 @@ def parent_params(cfg: SweepConfig) -> dict[str, str]:
         **{f"data.{k}": v for k, v in cfg.data.model_dump(mode="json").items()},
         **{f"split.{k}": v for k, v in cfg.split.model_dump().items()},
         **{f"model.{k}": v for k, v in cfg.model.items()},
-        **{f"sampler.{k}": v for k, v in sampler_settings(*sampler, cfg.seed).items()},
-        **{f"pruner.{k}": v for k, v in pruner_settings(*pruner, *cfg.pruner_scale).items()},
+        **{f"sampler.{k}": v for k, v in cfg.sampler_settings.items()},
+        **{f"pruner.{k}": v for k, v in cfg.pruner_settings.items()},
         **{f"space.{k}": v.model_dump_json() for k, v in cfg.space.items()},
     }
     return {k: str(v) for k, v in flat.items()}

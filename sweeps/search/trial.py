@@ -29,7 +29,7 @@ from pipeline.models.ensemble import model_output
 from sweeps.infra import timings
 from sweeps.records import curve_names
 from sweeps.search.dataset import SweepData
-from sweeps.space import hidden_layers
+from sweeps.spec.space import hidden_layers
 
 Scope = Literal["trial", "first", "split"]
 #: A complete trial's artifacts: every fit's learned state, and its out-of-fold predictions.

@@ -15,8 +15,9 @@ from mlflow import MlflowClient
 from mlflow.entities import Metric
 from pydantic import ValidationError
 
-from sweeps.config import TrackingConfig
 from sweeps.errors import StoreError
+from sweeps.search.parallel import writer_for
+from sweeps.spec.schema import TrackingConfig
 from sweeps.tracking import Tracker
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.handles import RunHandle
@@ -153,9 +154,9 @@ def test_auto_forks_a_writer_only_while_cores_are_left() -> None:
     cores = len(os.sched_getaffinity(0))
     auto = TrackingConfig()
     assert auto.background == "auto"
-    assert auto.writer_for(cores - 1) is (cores > 1)
-    assert auto.writer_for(cores) is False
-    assert TrackingConfig(background=True).writer_for(cores) is True
-    assert TrackingConfig(background=False).writer_for(1) is False
+    assert writer_for(auto.background, cores - 1) is (cores > 1)
+    assert writer_for(auto.background, cores) is False
+    assert writer_for(TrackingConfig(background=True).background, cores) is True
+    assert writer_for(TrackingConfig(background=False).background, 1) is False
     with pytest.raises(ValidationError):
         TrackingConfig(background="sometimes")

@@ -21,7 +21,7 @@ from sweeps.results.champion import Choice
 from sweeps.results.champion_model import estimator_of
 from sweeps.search.dataset import load_sweep_data
 from sweeps.search.trial import train_trial
-from sweeps.sweepfile import load_config
+from sweeps.spec.reading import load_config
 from tests.conftest import Stores
 from tests.sweeps.conftest import free_port, wait_http
 from tests.sweeps.finished import Finished, churn_sweep

@@ -175,12 +175,12 @@ def test_the_ui_line_never_shows_a_password() -> None:
 def test_an_unexpected_error_is_one_redacted_line_with_the_hint(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sweeps.sweepfile
+    import sweeps.spec.reading
 
     def boom(*_args: object) -> None:
         raise RuntimeError("API request to http://u:hunter2@host/api failed\nsecond line")
 
-    monkeypatch.setattr(sweeps.sweepfile, "resolve_config", boom)  # status imports it when run
+    monkeypatch.setattr(sweeps.spec.reading, "resolve_config", boom)  # status imports it when run
     assert run_cli("status", str(ROOT / "conf/quickstart.yaml")) == 1
     err = capsys.readouterr().err
     assert err == (

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError
 from sweeps.search.dataset import load_sweep_data
-from sweeps.sweepfile import Flags, load_config, resolve_config
+from sweeps.spec.reading import Flags, load_config, resolve_config
+from sweeps.spec.schema import SweepConfig
+from sweeps.study.samplers import check_components
 
 ROOT = Path(__file__).resolve().parents[2]
 SWEEP_FILES = sorted((ROOT / "conf").glob("*.yaml"))
@@ -47,7 +48,6 @@ def test_quickstart_searches_the_documented_space() -> None:
         ("space.batch_size.choices=[]", "space.batch_size.choices: List should have at least 1"),
         ("study.sampler.type=annealing", "study.sampler.type: Input should be"),
         ("study.pruner.type=never", "study.pruner.type: Input should be"),
-        ("study.sampler.options.foo=1", "study.sampler: TPESampler.__init__() got an unexpected"),
         (
             "objective.metric=val_r2",
             "objective.metric ['val_r2'] is not produced by classification",
@@ -70,6 +70,18 @@ def test_bad_config_names_file_and_key(override: str, expected: str) -> None:
     message = str(info.value)
     assert message.startswith(f"{ROOT / 'conf/quickstart.yaml'}: ")
     assert expected in message
+    assert "\n" not in message
+
+
+def test_a_sampler_option_optuna_refuses_names_file_and_key() -> None:
+    """Reading builds no sampler; the check before a sweep writes anything does."""
+    path = ROOT / "conf/quickstart.yaml"
+    cfg = load_config(path, ["study.sampler.options.foo=1"])
+    with pytest.raises(ConfigError) as info:
+        check_components(cfg, str(path))
+    message = str(info.value)
+    assert message.startswith(f"{path}: ")
+    assert "study.sampler: TPESampler.__init__() got an unexpected" in message
     assert "\n" not in message
 
 

@@ -12,7 +12,7 @@ import yaml
 from sweeps.cli import _fail
 from sweeps.infra.text import printable
 from sweeps.search.dataset import load_sweep_data
-from sweeps.sweepfile import load_config
+from sweeps.spec.reading import load_config
 from tests.sweeps.battery import edited, tiny_mapping
 from tests.sweeps.helpers import run_cli
 

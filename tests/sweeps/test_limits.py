@@ -4,6 +4,7 @@ the built-in data shapes are right, strict YAML means what safe_load means other
 from __future__ import annotations
 
 import math
+import typing
 from pathlib import Path
 
 import numpy as np
@@ -12,12 +13,13 @@ import yaml
 from pydantic import TypeAdapter
 from sklearn import datasets
 
+from pipeline.data.sources import BUILTIN
 from pipeline.mlp.network import Layout
-from sweeps.config import BUILTIN_SHAPES
 from sweeps.infra import strict_yaml
-from sweeps.keywords import did_you_mean
-from sweeps.limits import Limits, check_network, largest_hidden, n_params
-from sweeps.space import ParamSpec, grid_of, grid_size, outside
+from sweeps.spec.keywords import did_you_mean
+from sweeps.spec.limits import Limits, check_network, largest_hidden, n_params
+from sweeps.spec.schema import BUILTIN_SETS, BuiltinData
+from sweeps.spec.space import ParamSpec, grid_of, grid_size, outside
 
 ROOT = Path(__file__).resolve().parents[2]
 SPACE = TypeAdapter(dict[str, ParamSpec])
@@ -39,12 +41,17 @@ def test_counted_parameters_equal_the_networks(
     assert n_params(inputs, tuple(runs), outputs) == Layout((inputs, *hidden, outputs)).n_params
 
 
-@pytest.mark.parametrize("name", sorted(BUILTIN_SHAPES))
+@pytest.mark.parametrize("name", sorted(BUILTIN_SETS))
 def test_builtin_shapes_are_the_data_sets(name: str) -> None:
     bunch = getattr(datasets, f"load_{name}")()
     classes = np.unique(bunch.target).size
     outputs = 1 if name == "diabetes" or classes == 2 else classes
-    assert BUILTIN_SHAPES[name] == (bunch.data.shape[1], outputs)
+    assert BUILTIN_SETS[name][1:] == (bunch.data.shape[1], outputs)
+
+
+def test_the_builtin_sets_are_the_ones_pipeline_loads() -> None:
+    names = typing.get_args(BuiltinData.model_fields["name"].annotation)
+    assert list(BUILTIN_SETS) == list(names) == list(BUILTIN)
 
 
 def test_grid_size_counts_what_grid_of_lists() -> None:

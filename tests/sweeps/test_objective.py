@@ -11,7 +11,6 @@ from typing import Any
 import optuna
 import pytest
 
-from sweeps.config import SweepConfig
 from sweeps.errors import Interrupted
 from sweeps.infra import signals
 from sweeps.records import WINNER_ATTR
@@ -22,6 +21,7 @@ from sweeps.results.registry import Score, crown_if_better, register
 from sweeps.search.dataset import load_sweep_data
 from sweeps.search.objective import Objective
 from sweeps.search.sweep import Sweep
+from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import MemoryTracker
 
 SPACE = {

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
-from sweeps.config import SweepConfig
 from sweeps.errors import RunNotFoundError
 from sweeps.results.export import choose_trial, export_trial
 from sweeps.search.trial import trial_seed
-from sweeps.sweepfile import load_config
+from sweeps.spec.reading import load_config
+from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import MemoryTracker
 
 CONFIG: dict[str, Any] = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import optuna
 from optuna.trial import TrialState, create_trial
 
-from sweeps.config import ObjectiveConfig
 from sweeps.search.progress import Progress
+from sweeps.spec.schema import ObjectiveConfig
 
 
 def _trial(

@@ -1,4 +1,4 @@
-"""Every configured sampler and pruner builds, with pinned and overridable settings."""
+"""Every sampler and pruner a sweep file may name builds, with pinned and overridable settings."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ import optuna
 import pytest
 from pydantic import TypeAdapter
 
-from sweeps.config import PrunerConfig, SamplerConfig
-from sweeps.space import ParamSpec
+from sweeps.spec.components import (
+    PRUNER_NAMES,
+    SAMPLER_NAMES,
+    TPE_DEFAULTS,
+    pruner_settings,
+    sampler_settings,
+)
+from sweeps.spec.schema import PrunerConfig, SamplerConfig
+from sweeps.spec.space import ParamSpec
 from sweeps.study import samplers
-from sweeps.study.samplers import TPE_DEFAULTS, make_pruner, make_sampler, sampler_settings
+from sweeps.study.samplers import make_pruner, make_sampler
 
 SPACE = TypeAdapter(dict[str, ParamSpec]).validate_python(
     {
@@ -17,37 +24,25 @@ SPACE = TypeAdapter(dict[str, ParamSpec]).validate_python(
         "act": {"type": "categorical", "choices": [1, 2]},
     }
 )
-SAMPLERS = {
-    "tpe": optuna.samplers.TPESampler,
-    "random": optuna.samplers.RandomSampler,
-    "grid": optuna.samplers.GridSampler,
-    "cmaes": optuna.samplers.CmaEsSampler,
-    "qmc": optuna.samplers.QMCSampler,
-    "nsga2": optuna.samplers.NSGAIISampler,
-}
-PRUNERS = {
-    "median": optuna.pruners.MedianPruner,
-    "percentile": optuna.pruners.PercentilePruner,
-    "successive_halving": optuna.pruners.SuccessiveHalvingPruner,
-    "hyperband": optuna.pruners.HyperbandPruner,
-    "patient": optuna.pruners.PatientPruner,
-    "none": optuna.pruners.NopPruner,
-}
 
 
-def test_the_name_tables_list_every_sampler_and_pruner_once() -> None:
-    assert set(samplers.SAMPLERS) == set(SAMPLERS)
-    assert set(samplers.PRUNERS) == set(PRUNERS)
+def test_the_factory_builds_exactly_the_names_a_sweep_file_may_use() -> None:
+    assert list(samplers.SAMPLERS) == list(SAMPLER_NAMES)
+    assert list(samplers.PRUNERS) == list(PRUNER_NAMES)
+    # no two names build the same class (a copied line would)
+    assert len(set(samplers.SAMPLERS.values())) == len(SAMPLER_NAMES)
+    assert len(set(samplers.PRUNERS.values())) == len(PRUNER_NAMES)
 
 
-@pytest.mark.parametrize("name", sorted(SAMPLERS))
+@pytest.mark.parametrize("name", SAMPLER_NAMES)
 def test_every_sampler_builds(name: str) -> None:
     cfg = SamplerConfig(type=name)  # the sweep file accepts the name
-    sampler = make_sampler(cfg.type, cfg.options, 3, SPACE)
-    assert isinstance(sampler, SAMPLERS[name])
+    sampler = make_sampler(cfg.type, sampler_settings(cfg.type, cfg.options, 3), SPACE)
+    assert type(sampler) is samplers.SAMPLERS[name]
+    assert isinstance(sampler, optuna.samplers.BaseSampler)
 
 
-@pytest.mark.parametrize("name", sorted(PRUNERS))
+@pytest.mark.parametrize("name", PRUNER_NAMES)
 def test_every_pruner_builds(name: str) -> None:
     options = (
         {"percentile": 25.0}
@@ -57,8 +52,9 @@ def test_every_pruner_builds(name: str) -> None:
         else {}
     )
     cfg = PrunerConfig(type=name, options=options)  # the sweep file accepts the name
-    pruner = make_pruner(cfg.type, cfg.options)
-    assert isinstance(pruner, PRUNERS[name])
+    pruner = make_pruner(cfg.type, pruner_settings(cfg.type, cfg.options))
+    assert type(pruner) is samplers.PRUNERS[name]
+    assert isinstance(pruner, optuna.pruners.BasePruner)
 
 
 def test_tpe_settings_are_pinned_and_overridable() -> None:
@@ -74,7 +70,7 @@ def test_tpe_settings_are_pinned_and_overridable() -> None:
 
 def test_seeded_samplers_repeat_themselves() -> None:
     def draws() -> list[int]:
-        study = optuna.create_study(sampler=make_sampler("random", {}, 5, SPACE))
+        study = optuna.create_study(sampler=make_sampler("random", {"seed": 5}, SPACE))
         return [study.ask().suggest_int("depth", 1, 3) for _ in range(10)]
 
     assert draws() == draws()

@@ -24,8 +24,8 @@ import optuna
 import pytest
 from mlflow import MlflowClient
 
-from sweeps.config import SweepConfig
 from sweeps.infra.urls import redact, redact_text
+from sweeps.spec.schema import SweepConfig
 from sweeps.study.storage import close_storages
 from tests.sweeps.conftest import PG, _admin_connection, _require_postgres
 from tests.sweeps.helpers import run_cli, write_config

@@ -6,7 +6,8 @@ import optuna
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from sweeps.space import ParamSpec, grid_of, hidden_layers, suggest
+from sweeps.spec.space import ParamSpec, grid_of, hidden_layers
+from sweeps.study.suggest import suggest
 
 SPACE = TypeAdapter(dict[str, ParamSpec]).validate_python(
     {

@@ -17,13 +17,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from pipeline.mlp.hyperparams import DEFAULTS as MLP_DEFAULTS
-from sweeps.space import CategoricalParam, ParamSpec, grid_size
+from sweeps.spec.space import CategoricalParam, ParamSpec, grid_size
 
 #: Hidden layers as runs of ``(width, layers)``, input side first.
 Runs = tuple[tuple[int, int], ...]
 #: Rows per forward pass when the MLP predicts (``pipeline.mlp.network.predict_logits``' chunk).
 EVAL_CHUNK = 4096
-#: ``depth`` and ``width`` when only the other one is given (:func:`sweeps.space.hidden_layers`).
+#: ``depth`` and ``width`` when only the other one is given
+#: (:func:`sweeps.spec.space.hidden_layers`).
 SHORTHAND_DEFAULTS = {"depth": 1, "width": 32}
 
 Cap = Annotated[int, Strict(), Field(gt=0)]

@@ -14,7 +14,7 @@ from typing import Any
 from pipeline.mlp.hyperparams import DEFAULTS as MLP_DEFAULTS
 from pipeline.mlp.hyperparams import REGRESSION_ONLY
 from pipeline.mlp.hyperparams import validate as validate_hyperparameters
-from sweeps.space import CategoricalParam, ParamSpec, hidden_layers, outside
+from sweeps.spec.space import CategoricalParam, ParamSpec, hidden_layers, outside
 
 
 def did_you_mean(word: str, names: Iterable[str]) -> str:
@@ -89,7 +89,7 @@ def _bound(model: Mapping[str, Any], space: Mapping[str, ParamSpec], name: str, 
 
 
 def _one_layer_per_width(values: Mapping[str, Any]) -> dict[str, Any]:
-    """:func:`~sweeps.space.hidden_layers` for validation: ``depth`` and ``width`` must be
+    """:func:`~sweeps.spec.space.hidden_layers` for validation: ``depth`` and ``width`` must be
     integers (>= 0, >= 1); every layer has the same width, so one layer stands for ``depth``
     of them and no deep tuple is built (the limits bound the real depth)."""
     if "depth" not in values and "width" not in values:

@@ -1,15 +1,13 @@
-"""The search space as data, and the one function that turns it into ``trial.suggest_*`` calls."""
+"""The search space as data (:func:`sweeps.study.suggest.suggest` turns it into
+``trial.suggest_*`` calls)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
-
-if TYPE_CHECKING:  # a trial is only used, never built, here: Optuna loads with the study
-    import optuna
 
 Scalar = int | float | str | bool | None
 #: An integer as the file wrote it: ``true`` or ``3.0`` is not one.
@@ -114,23 +112,6 @@ def _on_step(value: float, low: float, step: float) -> bool:
         return (value - low) % step == 0
     steps = (value - low) / step
     return math.isclose(steps, round(steps), abs_tol=1e-9)
-
-
-def suggest(trial: optuna.Trial, space: Mapping[str, ParamSpec]) -> dict[str, Any]:
-    """Sample one value per searched parameter, in the order of ``space``."""
-    values: dict[str, Any] = {}
-    for name, spec in space.items():
-        if isinstance(spec, FloatParam):
-            values[name] = trial.suggest_float(
-                name, spec.low, spec.high, log=spec.log, step=spec.step
-            )
-        elif isinstance(spec, IntParam):
-            values[name] = trial.suggest_int(
-                name, spec.low, spec.high, log=spec.log, step=spec.step
-            )
-        else:
-            values[name] = trial.suggest_categorical(name, spec.choices)
-    return values
 
 
 def grid_of(space: Mapping[str, ParamSpec]) -> dict[str, list[Scalar]]:

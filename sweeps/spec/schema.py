@@ -1,13 +1,12 @@
 """The schema of a sweep file: one sweep's data, split, model, space, objective, study and
-tracking, as frozen pydantic v2 models (read and overridden by :mod:`sweeps.sweepfile`)."""
+tracking, as frozen pydantic v2 models (read and overridden by :mod:`sweeps.spec.reading`)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -23,35 +22,45 @@ from pipeline.data.levels import DEFAULT_MAX_LEVELS, DEFAULT_MIN_LEVEL_ROWS
 from pipeline.mlp.hyperparams import DEFAULTS as MLP_DEFAULTS
 from pipeline.mlp.hyperparams import REGRESSION_ONLY
 from sweeps.infra.urls import redact
-from sweeps.keywords import (
+from sweeps.records import MAXIMIZED, TASK_METRICS, Task
+from sweeps.spec.components import (
+    PRUNER_NAMES,
+    SAMPLER_NAMES,
+    SINGLE_OBJECTIVE,
+    pruner_settings,
+    sampler_settings,
+)
+from sweeps.spec.keywords import (
     check_enqueued,
     check_model_keys,
     check_model_overlap,
     check_model_values,
 )
-from sweeps.limits import Limits, check_network
-from sweeps.records import MAXIMIZED, TASK_METRICS, Task
-from sweeps.space import CategoricalParam, Int, ParamSpec, Real
+from sweeps.spec.limits import Limits, check_network
+from sweeps.spec.space import CategoricalParam, Int, ParamSpec, Real
 
 Direction = Literal["minimize", "maximize"]
-BUILTIN_TASKS: dict[str, Task] = {
-    "breast_cancer": "classification",
-    "wine": "classification",
-    "iris": "classification",
-    "digits": "classification",
-    "diabetes": "regression",
-}
 #: ``selection.folds: auto`` cross-validates tables with fewer non-test rows than this.
 AUTO_FOLDS_BELOW = 2000
 AUTO_FOLDS = 5
 
-#: Model inputs and outputs of each built-in data set (two classes: one output).
-BUILTIN_SHAPES: dict[str, tuple[int, int]] = {
-    "breast_cancer": (30, 1),
-    "wine": (13, 3),
-    "iris": (4, 3),
-    "digits": (64, 10),
-    "diabetes": (10, 1),
+
+class BuiltinSet(NamedTuple):
+    """A built-in data set (loaded by :func:`pipeline.load_builtin`): its task, and the
+    model's inputs and outputs (two classes: one output), known without loading it."""
+
+    task: Task
+    inputs: int
+    outputs: int
+
+
+#: Every built-in data set by name (a test checks them against the data pipeline loads).
+BUILTIN_SETS: dict[str, BuiltinSet] = {
+    "breast_cancer": BuiltinSet("classification", 30, 1),
+    "wine": BuiltinSet("classification", 13, 3),
+    "iris": BuiltinSet("classification", 4, 3),
+    "digits": BuiltinSet("classification", 64, 10),
+    "diabetes": BuiltinSet("regression", 10, 1),
 }
 #: A name that becomes a path or a registry name: ``name``, ``study.name``,
 #: ``tracking.model_name`` (the report folder is named after the study).
@@ -124,7 +133,7 @@ class BuiltinData(_Strict):
     @property
     def task(self) -> Task:
         """The task this dataset is for."""
-        return BUILTIN_TASKS[self.name]
+        return BUILTIN_SETS[self.name].task
 
 
 class FileData(_Strict):
@@ -297,9 +306,7 @@ class SamplerConfig(_Strict):
     @field_validator("type")
     @classmethod
     def _known(cls, value: str) -> str:
-        from sweeps.study.samplers import SAMPLERS
-
-        return _one_of(value, SAMPLERS)
+        return _one_of(value, SAMPLER_NAMES)
 
 
 class PrunerConfig(_Strict):
@@ -314,9 +321,7 @@ class PrunerConfig(_Strict):
     @field_validator("type")
     @classmethod
     def _known(cls, value: str) -> str:
-        from sweeps.study.samplers import PRUNERS
-
-        return _one_of(value, PRUNERS)
+        return _one_of(value, PRUNER_NAMES)
 
 
 class StudyConfig(_Strict):
@@ -444,14 +449,6 @@ class TrackingConfig(_Strict):
             return value
         raise ValueError(f"background must be auto, true or false; got {value!r}")
 
-    def writer_for(self, workers_here: int) -> bool:
-        """Whether each of ``workers_here`` workers on this machine forks a tracking writer
-        (MLflow writes off the trials' critical path): ``auto`` does when cores are left for
-        the writers, since on a full machine they only compete with the workers."""
-        if isinstance(self.background, bool):
-            return self.background
-        return workers_here < len(os.sched_getaffinity(0))
-
 
 class SweepConfig(_Strict):
     """One sweep: data, split, fixed model keywords, search space, objective, study, tracking."""
@@ -486,8 +483,6 @@ class SweepConfig(_Strict):
 
     def _check_objectives(self) -> None:
         """A multi-objective sweep needs a sampler that handles several objectives."""
-        from sweeps.study.samplers import SINGLE_OBJECTIVE
-
         kind, metrics = self.study.sampler.type, self.objective.metric
         if len(metrics) > 1 and kind in SINGLE_OBJECTIVE:
             raise ValueError(
@@ -513,7 +508,7 @@ class SweepConfig(_Strict):
             limits.check_generated(data.n_samples, data.n_features)
             inputs, outputs = data.shape
         elif isinstance(data, BuiltinData):
-            inputs, outputs = BUILTIN_SHAPES[data.name]
+            _, inputs, outputs = BUILTIN_SETS[data.name]
         check_network(limits, self.model, self.space, inputs=inputs, outputs=outputs)
 
     @property
@@ -534,6 +529,19 @@ class SweepConfig(_Strict):
     def pruner_scale(self) -> tuple[int | None, int]:
         """``(n_trials, max_epochs)``: what the pruner's defaults scale with."""
         return self.study.n_trials, self.max_epochs
+
+    @property
+    def pruner_settings(self) -> dict[str, Any]:
+        """The keywords the study's pruner is built with: its defaults scaled to the sweep
+        (:func:`~sweeps.spec.components.pruner_settings`), then the file's options."""
+        pruner = self.study.pruner
+        return pruner_settings(pruner.type, pruner.options, *self.pruner_scale)
+
+    @property
+    def sampler_settings(self) -> dict[str, Any]:
+        """The keywords the study's sampler is built with: the seed, pinned defaults, then
+        the file's options."""
+        return sampler_settings(self.study.sampler.type, self.study.sampler.options, self.seed)
 
     @property
     def study_name(self) -> str:

@@ -22,10 +22,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sweeps.config import SweepConfig
 from sweeps.errors import ConfigError
 from sweeps.infra import strict_json, strict_yaml
-from sweeps.keywords import did_you_mean
+from sweeps.spec.keywords import did_you_mean
+from sweeps.spec.schema import SweepConfig
 
 #: A sweep file is a few kilobytes; anything over this is not one.
 MAX_FILE_BYTES = 1_000_000
@@ -76,29 +76,7 @@ def load_config(
         cfg = SweepConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {describe_validation_error(exc)}") from None
-    _check_study_components(cfg, path)
     return cfg
-
-
-def _check_study_components(cfg: SweepConfig, path: Path) -> None:
-    """Sample the space, then build sampler and pruner with Optuna's own classes and use them,
-    for a few trials of a throwaway in-memory study each, so that what only fails in use
-    fails now with its key path."""
-    from sweeps.study.samplers import try_pruner, try_sampler, try_space  # imports optuna
-
-    sampler, pruner = cfg.study.sampler, cfg.study.pruner
-    directions, space = cfg.objective.directions, cfg.space
-    for key, check in (
-        ("space", lambda: try_space(space, directions)),
-        ("study.sampler", lambda: try_sampler(sampler.type, sampler.options, cfg.seed, space,
-                                              directions)),
-        ("study.pruner", lambda: try_pruner(pruner.type, pruner.options, cfg.pruner_scale,
-                                            space, directions)),
-    ):  # fmt: skip
-        try:
-            check()
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{path}: {key}: {exc}") from None
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
