@@ -1,9 +1,9 @@
-"""Imports point one way: ``cli -> commands -> (results, report, reproduce) -> search ->
-(study, tracking) -> spec -> infra -> records -> pipeline`` (study and tracking apart).
-pipeline/ is pure ML; inside it, ``models -> (mlp | data) -> errors``; sweeps/ takes from
-pipeline only what its packages export, never through the old module paths kept for saved
-models; spec/ builds no Optuna object; only the tracking package imports mlflow; no module
-imports one that imports it back."""
+"""Imports point one way: ``cli -> commands -> (search | results, report, reproduce) -> core ->
+(study, tracking) -> spec -> infra -> records -> pipeline`` (study and tracking apart; the
+worker loop, search, is imported by commands only). pipeline/ is pure ML; inside it,
+``models -> (mlp | data) -> errors``; sweeps/ takes from pipeline only what its packages
+export, never through the old module paths kept for saved models; spec/ builds no Optuna
+object; only the tracking package imports mlflow; no module imports one that imports it back."""
 
 from __future__ import annotations
 
@@ -35,10 +35,11 @@ NEVER = {
     "study": {"tracking", "search", "results", "report", "reproduce", "commands", "cli"},
     "tracking": {"spec", "study", "search", "results", "report", "reproduce", "commands",
                  "cli"},
+    "core": {"search", "results", "report", "reproduce", "commands", "cli"},
     "search": {"results", "report", "reproduce", "commands", "cli"},
-    "report": {"results", "reproduce", "commands", "cli"},
-    "reproduce": {"results", "report", "commands", "cli"},
-    "results": {"reproduce", "commands", "cli"},
+    "report": {"search", "results", "reproduce", "commands", "cli"},
+    "reproduce": {"search", "results", "report", "commands", "cli"},
+    "results": {"search", "reproduce", "commands", "cli"},
     "commands": {"cli"},
 }  # fmt: skip
 
@@ -75,7 +76,7 @@ def _roots(path: Path) -> set[str]:
 
 
 def _part(module: str) -> str | None:
-    """``sweeps.search.trial`` -> ``search``; ``sweeps.cli`` -> ``cli``."""
+    """``sweeps.core.trial`` -> ``search``; ``sweeps.cli`` -> ``cli``."""
     parts = module.split(".")
     return parts[1] if parts[0] == "sweeps" and len(parts) > 1 else None
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sweeps.commands.options import sweep_flags
+from sweeps.commands.options import open_store, sweep_flags
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
@@ -42,15 +42,14 @@ def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Fl
             top_trials,
         )
         from sweeps.spec.reading import resolve_config
-        from sweeps.tracking import open_existing, resolve_tracking_uri
 
     if config is not None:
         cfg = resolve_config(config, flags)
-        tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
+        tracker = open_store(None, cfg.tracking.uri)
         ranking = ranking_from_config(cfg)
     else:
         assert experiment is not None
-        tracker = open_existing(resolve_tracking_uri(flags.tracking_uri, None))
+        tracker = open_store(flags.tracking_uri)
         ranking = ranking_from_parent(tracker, experiment, flags.study_name)
     champion = champion_of(tracker, ranking)
     trials = top_trials(tracker, ranking, k, champion)

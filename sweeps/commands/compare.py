@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sweeps.commands.options import tracking_option
+from sweeps.commands.options import open_store, tracking_option
 from sweeps.commands.render import aligned
 from sweeps.infra import libraries
 
@@ -28,10 +28,9 @@ def compare_command(a: str, b: str, fmt: str, tracking_uri: str | None) -> None:
     two runs (run ids). Settings and params where they differ; final and test metrics."""
     with libraries.imported():  # MLflow's client, and only it
         from sweeps.results.compare import compare, parse_refs, resolve_side
-        from sweeps.tracking import open_existing, resolve_tracking_uri
 
     refs, configured = parse_refs([a, b])
-    tracker = open_existing(resolve_tracking_uri(tracking_uri, configured))
+    tracker = open_store(tracking_uri, configured)
     comparison = compare(resolve_side(tracker, refs[0]), resolve_side(tracker, refs[1]))
     click.echo(as_json(comparison) if fmt == "json" else "\n".join(as_table(comparison)))
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sweeps.commands.options import sweep_flags
+from sweeps.commands.options import open_store, sweep_flags
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:
@@ -45,14 +45,13 @@ def export(
     with libraries.imported():  # MLflow's client, and only it
         from sweeps.results.export import choose_trial, export_trial
         from sweeps.spec.reading import resolve_config
-        from sweeps.tracking import open_existing, resolve_tracking_uri
 
     if config is not None:
         cfg = resolve_config(config, flags)
-        tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
+        tracker = open_store(None, cfg.tracking.uri)
         run = choose_trial(tracker, experiment=cfg.name, study=cfg.study_name, number=number)
     else:
-        tracker = open_existing(resolve_tracking_uri(flags.tracking_uri, None))
+        tracker = open_store(flags.tracking_uri)
         run = choose_trial(tracker, run_id=run_id)
     exported = export_trial(tracker, run, name)
     if out is None:

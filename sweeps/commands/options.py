@@ -6,15 +6,30 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from sweeps.infra import libraries
+
+if TYPE_CHECKING:
+    from sweeps.tracking import TrackingStore
 
 TRACKING_HELP = (
     "MLflow tracking URI (default: the config's, then $MLFLOW_TRACKING_URI, "
     "then sqlite:///mlruns/mlflow.db)."
 )
 STORAGE_HELP = "Optuna storage URL (default: the config's, then sqlite:///mlruns/optuna.db)."
+
+
+def open_store(flag: str | None, configured: str | None = None) -> TrackingStore:
+    """The existing tracking store a command reads: ``--tracking-uri`` (``flag``), else the
+    sweep file's (``configured``), else ``$MLFLOW_TRACKING_URI``, else the local default. A
+    missing local store is refused, never created."""
+    with libraries.imported():  # MLflow's client
+        from sweeps.tracking import open_existing, resolve_tracking_uri
+
+    return open_existing(resolve_tracking_uri(flag, configured))
 
 
 def tracking_option(fn: Callable[..., Any]) -> Callable[..., Any]:

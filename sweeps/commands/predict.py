@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sweeps.commands.options import tracking_option
+from sweeps.commands.options import open_store, tracking_option
 from sweeps.errors import InputDataError
 from sweeps.infra import libraries
 
@@ -58,12 +58,11 @@ def predict(
         from sweeps.results.predict import choose_model, load_scorer
         from sweeps.results.scored_output import ScoredOutput
         from sweeps.spec.reading import Flags, resolve_config
-        from sweeps.tracking import open_existing, resolve_tracking_uri
 
     if config is not None:
         cfg = resolve_config(config, Flags(tracking_uri=tracking_uri))
         tracking_uri, model = cfg.tracking.uri, cfg.tracking.model_name or cfg.name
-    tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
+    tracker = open_store(tracking_uri)
     choice = choose_model(tracker, model=model, run_id=run_id)
     scorer = load_scorer(tracker, choice)
     if proba and not scorer.classifier:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from sweeps.commands.options import open_store
 from sweeps.infra import libraries
 from sweeps.records import REPRODUCES_TAG, STUDY_TAG, TRIAL_NUMBER_TAG
 
@@ -42,9 +43,8 @@ def reproduce_command(run_id: str, k: int | None, tracking_uri: str | None) -> N
     with libraries.imported():
         from sweeps.reproduce.champion import is_champion, reproduce_champion
         from sweeps.reproduce.retrain import reproduce
-        from sweeps.tracking import open_existing, resolve_tracking_uri
 
-    tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
+    tracker = open_store(tracking_uri)
     if is_champion(tracker, run_id):
         champion = reproduce_champion(tracker, run_id, seeds=k or 0)
         print_champion(champion)

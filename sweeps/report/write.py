@@ -12,13 +12,13 @@ from pathlib import Path
 
 import optuna
 
+from sweeps.core.sweep import Sweep
 from sweeps.records import CURVE, PER_EPOCH, RUN_ID_ATTR
 from sweeps.report.collect import collect, plot_target
 from sweeps.report.html import to_html
 from sweeps.report.markdown import render_report
 from sweeps.report.plot_job import PlotJob
 from sweeps.report.study_plots import PlotTarget, StudyPlots, make_study_plots
-from sweeps.search.sweep import Sweep
 from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import TrackingStore
 

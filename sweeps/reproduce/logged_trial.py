@@ -17,6 +17,8 @@ import numpy as np
 from pydantic import ValidationError
 
 from pipeline import EpochRecord
+from sweeps.core.dataset import SweepData, check_capacity
+from sweeps.core.trial import curve_metrics, train_trial
 from sweeps.errors import ConfigError, ReproductionError, RunNotFoundError
 from sweeps.records import (
     CURVE,
@@ -30,8 +32,6 @@ from sweeps.records import (
     is_kept_metric,
     split_tag,
 )
-from sweeps.search.dataset import SweepData, check_capacity
-from sweeps.search.trial import curve_metrics, train_trial
 from sweeps.spec.keywords import check_estimator
 from sweeps.spec.limits import Limits
 from sweeps.spec.reading import describe_validation_error

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from pipeline import DivergenceError
+from sweeps.core.dataset import SweepData, load_sweep_data
+from sweeps.core.trial import OOF_ARTIFACT, curve_metrics, other_seeds
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.threads import blas_limit
 from sweeps.records import (
@@ -40,8 +42,6 @@ from sweeps.reproduce.logged_trial import (
     retrain,
     trained_keywords,
 )
-from sweeps.search.dataset import SweepData, load_sweep_data
-from sweeps.search.trial import OOF_ARTIFACT, curve_metrics, other_seeds
 from sweeps.tracking import TrackingStore
 
 

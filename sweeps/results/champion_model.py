@@ -20,12 +20,12 @@ from sklearn.pipeline import Pipeline
 from pipeline.data.preprocess import fit_rows
 from pipeline.mlp.fitted import restore_fitted
 from pipeline.models.ensemble import build_ensemble
+from sweeps.core.dataset import SweepData
+from sweeps.core.sweep import Sweep
+from sweeps.core.trial import WEIGHTS_ARTIFACT, make_estimator, models_digest, train_trial
 from sweeps.errors import StoreError
 from sweeps.records import ESTIMATOR_ATTR, RUN_ID_ATTR, WEIGHTS_DIGEST_TAG
 from sweeps.results.champion import Choice, Member
-from sweeps.search.dataset import SweepData
-from sweeps.search.sweep import Sweep
-from sweeps.search.trial import WEIGHTS_ARTIFACT, make_estimator, models_digest, train_trial
 from sweeps.tracking import TrackingStore
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sweeps.core.sweep import Sweep
 from sweeps.errors import Interrupted
 from sweeps.infra import signals
 from sweeps.infra.forked import ForkedJob
@@ -33,7 +34,6 @@ from sweeps.results.champion_run import open_champion_run, tag_members
 from sweeps.results.registry import Score, crown_if_better, model_name, register
 from sweeps.results.summary import SweepResult, dataset_records, nothing_completed, summarise
 from sweeps.results.testing import Tested, draw_plots, test_champion
-from sweeps.search.sweep import Sweep
 
 #: Test hook: ``<step>:kill`` or ``<step>:int`` kills or interrupts this process right after
 #: the step's work and before it is recorded (the conclusion's crash tests).

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.models.evaluation import evaluate
+from sweeps.core.dataset import SweepData
+from sweeps.core.sweep import Sweep
 from sweeps.records import (
     DATA_FINGERPRINT_TAG,
     MAXIMIZED,
@@ -22,8 +24,6 @@ from sweeps.records import (
     STUDY_TAG,
     split_tag,
 )
-from sweeps.search.dataset import SweepData
-from sweeps.search.sweep import Sweep
 from sweeps.tracking import ModelVersion
 
 #: Version tags that say which data a score was measured on.

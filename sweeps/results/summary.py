@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sweeps.core.dataset import SweepData
+from sweeps.core.sweep import Sweep
 from sweeps.records import PARETO_FRONT_TAG, REASON_ATTR
-from sweeps.search.dataset import SweepData
-from sweeps.search.sweep import Sweep
 from sweeps.study.selection import pareto_front, states
 from sweeps.tracking import DatasetRecord
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from pipeline import test_rows
 from pipeline.models.evaluation import evaluate
+from sweeps.core.sweep import Sweep
 from sweeps.records import GAP_WARNING_TAG, MAXIMIZED
 from sweeps.results.champion import Choice
-from sweeps.search.sweep import Sweep
 from sweeps.tracking import TrackingStore
 
 #: How many spreads a worse test score may lie from the validation score before a warning.

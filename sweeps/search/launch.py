@@ -11,15 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sweeps.core.dataset import SweepData, load_sweep_data
+from sweeps.core.sweep import Sweep, check_meaning, init_sweep
 from sweeps.errors import Interrupted, StoreError, SweepsError
 from sweeps.infra import signals
 from sweeps.infra.databases import require_tool
 from sweeps.infra.threads import blas_limit
 from sweeps.infra.timings import phase
-from sweeps.search.dataset import SweepData, load_sweep_data
 from sweeps.search.parallel import run_workers, writer_for
 from sweeps.search.runner import WorkerOutcome, run_worker
-from sweeps.search.sweep import Sweep, check_meaning, init_sweep
 from sweeps.spec.reading import Flags, resolve_config
 from sweeps.spec.schema import SweepConfig
 from sweeps.study.samplers import check_components

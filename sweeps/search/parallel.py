@@ -14,9 +14,9 @@ from typing import Literal
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
+from sweeps.core.sweep import Sweep
 from sweeps.errors import Interrupted, SweepsError
 from sweeps.search.progress import Progress
-from sweeps.search.sweep import Sweep
 from sweeps.study.budget import budget_of
 
 POLL_SECONDS = 0.5

@@ -5,7 +5,7 @@ A few characters of YAML (``width: {type: int, low: 1, high: 1000000000}``) can 
 memory than a machine has. The caps turn that into one line naming the key when the file is
 validated. The largest network a sweep can sample is worked out from its bounds without being
 built; where the model's input width depends on the data, the sweep checks again once the
-data is loaded (:mod:`sweeps.search.dataset`).
+data is loaded (:mod:`sweeps.core.dataset`).
 """
 
 from __future__ import annotations

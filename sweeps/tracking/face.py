@@ -8,7 +8,7 @@ fast tests of our own code; never the only test of an integration). Runs come ba
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +61,11 @@ class RunWriter(Protocol):
 
     def resolved_id(self, wait: bool = True) -> str | None:
         """The run's id (None while a background writer has not created it, if not waiting)."""
+
+    def on_id(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback`` once with the run's id, as soon as it is known: at once, or when a
+        background writer has created the run (seen as metrics are added; waited for, at the
+        latest, when the run finishes)."""
 
     def add_metrics(self, values: Mapping[str, float], step: int) -> None:
         """Buffer one step of metrics."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +37,10 @@ class MemoryRun:
     def resolved_id(self, wait: bool = True) -> str | None:
         """The run's id (known at once)."""
         return self.run_id
+
+    def on_id(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback`` with the run's id (known at once)."""
+        callback(self.run_id)
 
     def add_metrics(self, values: Mapping[str, float], step: int) -> None:
         """Record one step of metrics (history and latest value)."""

@@ -17,10 +17,10 @@ import yaml
 from mlflow import MlflowClient
 
 from pipeline.models.ensemble import build_ensemble
+from sweeps.core.dataset import load_sweep_data
+from sweeps.core.trial import train_trial
 from sweeps.results.champion import Choice
 from sweeps.results.champion_model import estimator_of
-from sweeps.search.dataset import load_sweep_data
-from sweeps.search.trial import train_trial
 from sweeps.spec.reading import load_config
 from tests.conftest import Stores
 from tests.sweeps.conftest import free_port, wait_http

@@ -10,12 +10,12 @@ import pytest
 
 from pipeline.models.ensemble import model_output
 from pipeline.models.ensemble_selection import cross_fitted, make_scorer
+from sweeps.core.sweep import Sweep
+from sweeps.core.trial import OOF_ARTIFACT, WEIGHTS_ARTIFACT, train_trial
 from sweeps.errors import StoreError
 from sweeps.results.champion import CROSS_FIT_PARTS, choose_champion
 from sweeps.results.champion_model import build_champion, estimator_of
 from sweeps.results.conclude import conclude
-from sweeps.search.sweep import Sweep
-from sweeps.search.trial import OOF_ARTIFACT, WEIGHTS_ARTIFACT, train_trial
 from sweeps.tracking import MemoryTracker
 from tests.sweeps.test_objective import _run_study, memory_sweep
 

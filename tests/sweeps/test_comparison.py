@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from sweeps.core.trial import other_seeds
 from sweeps.reproduce.comparison import MetricDiff, compare, provenance_changes, spread
-from sweeps.search.trial import other_seeds
 
 
 def test_metric_diff_is_exact_and_nan_aware() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from sweeps.core.dataset import load_sweep_data
 from sweeps.errors import ConfigError
-from sweeps.search.dataset import load_sweep_data
 from sweeps.spec.reading import Flags, load_config, resolve_config
 from sweeps.spec.schema import SweepConfig
 from sweeps.study.samplers import check_components

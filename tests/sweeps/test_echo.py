@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from sweeps.cli import _fail
+from sweeps.core.dataset import load_sweep_data
 from sweeps.infra.text import printable
-from sweeps.search.dataset import load_sweep_data
 from sweeps.spec.reading import load_config
 from tests.sweeps.battery import edited, tiny_mapping
 from tests.sweeps.helpers import run_cli

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from mlflow import MlflowClient
 
+from sweeps.core.trial import trial_seed
 from sweeps.records import is_kept_metric
-from sweeps.search.trial import trial_seed
 from tests.conftest import Stores
 from tests.sweeps.finished import Finished, tiny_sweep
 from tests.sweeps.helpers import run_cli

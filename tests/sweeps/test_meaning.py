@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from sweeps.core.meaning import digest
 from sweeps.records import MEANING_ATTR, MEANING_TAG, PARENT_ATTR
-from sweeps.search.meaning import digest
 from tests.conftest import Stores
 from tests.sweeps.battery import Failure, assert_one_line, store_contents
 from tests.sweeps.helpers import run_cli, write_config

@@ -11,6 +11,8 @@ from typing import Any
 import optuna
 import pytest
 
+from sweeps.core.dataset import load_sweep_data
+from sweeps.core.sweep import Sweep
 from sweeps.errors import Interrupted
 from sweeps.infra import signals
 from sweeps.records import WINNER_ATTR
@@ -18,9 +20,7 @@ from sweeps.results import testing
 from sweeps.results.conclude import conclude
 from sweeps.results.confirm import confirm_winner
 from sweeps.results.registry import Score, crown_if_better, register
-from sweeps.search.dataset import load_sweep_data
 from sweeps.search.objective import Objective
-from sweeps.search.sweep import Sweep
 from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import MemoryTracker
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
+from sweeps.core.trial import trial_seed
 from sweeps.errors import RunNotFoundError
 from sweeps.results.export import choose_trial, export_trial
-from sweeps.search.trial import trial_seed
 from sweeps.spec.reading import load_config
 from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import MemoryTracker

@@ -11,7 +11,7 @@ import pytest
 from mlflow.entities import Metric
 
 from pipeline.data.fingerprint import file_sha256
-from sweeps.search.trial import other_seeds
+from sweeps.core.trial import other_seeds
 from tests.sweeps.finished import Finished, churn_sweep, tiny_sweep
 from tests.sweeps.helpers import run_cli
 

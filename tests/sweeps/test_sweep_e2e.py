@@ -83,7 +83,7 @@ def test_run_records_parent_children_and_resumes(
 def test_divergent_and_raising_trials_do_not_stop_the_sweep(
     stores: Stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sweeps.search.trial as trial
+    import sweeps.core.trial as trial
 
     real = trial.make_estimator
 

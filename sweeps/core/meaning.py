@@ -23,8 +23,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from sweeps.core.dataset import SweepData
 from sweeps.errors import ConfigError
-from sweeps.search.dataset import SweepData
 from sweeps.spec.schema import SweepConfig
 
 #: Key paths of the resolved sweep file that are pinned (with everything below them).

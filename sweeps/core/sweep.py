@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import optuna
 
+from sweeps.core.dataset import SweepData
+from sweeps.core.meaning import check_resume, digest, pinned_values
 from sweeps.infra.locks import StorageLock
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.urls import redact
@@ -29,8 +31,6 @@ from sweeps.records import (
     STUDY_TAG,
     SWEEP_SEED_TAG,
 )
-from sweeps.search.dataset import SweepData
-from sweeps.search.meaning import check_resume, digest, pinned_values
 from sweeps.spec.schema import SweepConfig
 from sweeps.study.budget import record_budget
 from sweeps.study.samplers import make_pruner, make_sampler
@@ -79,7 +79,7 @@ def init_sweep(
     """Create (or load) study, experiment and parent run, once, under a cross-process lock.
 
     A study that exists must have been created with the same pinned settings
-    (:mod:`sweeps.search.meaning`): else :class:`~sweeps.errors.ConfigError`, naming
+    (:mod:`sweeps.core.meaning`): else :class:`~sweeps.errors.ConfigError`, naming
     ``source``, before anything is written."""
     pinned = pinned_values(cfg, data)
     with StorageLock(storage_url, "init").hold():

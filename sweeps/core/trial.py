@@ -26,9 +26,9 @@ from pipeline import (
 from pipeline.data.fingerprint import indices_sha256
 from pipeline.mlp.fitted import fitted_arrays
 from pipeline.models.ensemble import model_output
+from sweeps.core.dataset import SweepData
 from sweeps.infra import timings
 from sweeps.records import curve_names
-from sweeps.search.dataset import SweepData
 from sweeps.spec.space import hidden_layers
 
 Scope = Literal["trial", "first", "split"]
