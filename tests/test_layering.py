@@ -165,18 +165,43 @@ def _module_name(path: Path) -> str:
 
 
 def test_no_module_imports_one_that_imports_it_back() -> None:
-    """Among modules (a package's ``__init__`` re-exports its own modules and is left out)."""
-    files = [
-        p for p in (*SWEEPS_FILES, *sorted((ROOT / "pipeline").rglob("*.py")))
-        if p.name != "__init__.py"
-    ]  # fmt: skip
+    """Among modules and packages (a package's ``__init__`` is the module named after it)."""
+    files = [*SWEEPS_FILES, *sorted((ROOT / "pipeline").rglob("*.py"))]
     modules = {_module_name(p): p for p in files}
-    graph = {
-        name: {m for m in _imports(path) if m in modules and m != name}
-        for name, path in modules.items()
-    }
+    graph = {name: _edges(path, set(modules)) - {name} for name, path in modules.items()}
     cycles = [(a, b) for a, targets in graph.items() for b in targets if _reaches(graph, b, a)]
     assert not cycles, f"import cycles: {sorted(set(map(tuple, map(sorted, cycles))))}"
+
+
+@pytest.mark.parametrize("path", SWEEPS_FILES, ids=str)
+def test_no_module_imports_its_own_package(path: Path) -> None:
+    """A package's ``__init__`` re-exports its modules: they import each other directly,
+    never through it (``from sweeps.tracking import template`` inside sweeps/tracking/)."""
+    package = _module_name(path.parent)
+    if path.name == "__init__.py" or package == "sweeps":
+        return
+    tree = ast.parse(path.read_text(), filename=str(path))
+    through = [
+        node.lineno for node in ast.walk(tree)
+        if (isinstance(node, ast.ImportFrom) and node.module == package)
+        or (isinstance(node, ast.Import) and any(a.name == package for a in node.names))
+    ]  # fmt: skip
+    assert not through, f"{path.relative_to(ROOT)} imports its package {package} (lines {through})"
+
+
+def _edges(path: Path, modules: set[str]) -> set[str]:
+    """The modules of ``modules`` that ``path`` imports: ``from pkg import sub`` imports the
+    module ``pkg.sub`` when there is one, else a name of the package ``pkg`` (its
+    ``__init__``)."""
+    edges: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            edges.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                edges.add(sub if sub in modules else node.module)
+    return edges & modules
 
 
 def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
@@ -189,6 +214,17 @@ def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
             seen.add(node)
             todo.extend(graph.get(node, ()))
     return False
+
+
+def test_the_cycle_check_sees_a_package_and_its_module_importing_each_other(
+    tmp_path: Path,
+) -> None:
+    init, store = tmp_path / "__init__.py", tmp_path / "store.py"
+    init.write_text("from pkg.store import Store\n")
+    store.write_text("from pkg import helper, template\n")
+    modules = {"pkg", "pkg.store", "pkg.template"}
+    assert _edges(init, modules) == {"pkg.store"}
+    assert _edges(store, modules) == {"pkg", "pkg.template"}  # helper is the package's
 
 
 def test_the_layering_check_sees_imports(tmp_path: Path) -> None:

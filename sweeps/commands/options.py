@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from sweeps.tracking import TrackingStore
 
 TRACKING_HELP = (
-    "MLflow tracking URI (default: the config's, then $MLFLOW_TRACKING_URI, "
-    "then sqlite:///mlruns/mlflow.db)."
+    "MLflow tracking URI (default: the sweep file's, when one is given, then "
+    "$MLFLOW_TRACKING_URI, then sqlite:///mlruns/mlflow.db)."
 )
 STORAGE_HELP = "Optuna storage URL (default: the config's, then sqlite:///mlruns/optuna.db)."
 

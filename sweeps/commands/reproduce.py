@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sweeps.commands.options import open_store
+from sweeps.commands.options import open_store, tracking_option
 from sweeps.infra import libraries
 from sweeps.records import REPRODUCES_TAG, STUDY_TAG, TRIAL_NUMBER_TAG
 
@@ -27,10 +27,7 @@ if TYPE_CHECKING:  # imported when the command runs (MLflow, scikit-learn: not f
     type=click.IntRange(min=2, max=100),
     help="Also retrain with K other seeds (K >= 2) and report mean and std of each metric.",
 )
-@click.option(
-    "--tracking-uri",
-    help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, then sqlite:///mlruns/mlflow.db).",
-)
+@tracking_option
 def reproduce_command(run_id: str, k: int | None, tracking_uri: str | None) -> None:
     """Retrain the trial logged as RUN_ID from its logged config, keywords and seed, after
     checking that the data and split are unchanged; log the result as a new run tagged

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sweeps.commands.options import open_store, set_option
+from sweeps.commands.options import open_store, set_option, tracking_option
 from sweeps.infra import libraries, signals
 from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.sqlite import sqlite_file
@@ -84,11 +84,7 @@ def warn_exposed(host: str, port: int) -> None:
     metavar="NAMES",
     help="Host names MLflow accepts besides localhost and private IPs (passed to mlflow ui).",
 )
-@click.option(
-    "--tracking-uri",
-    help="MLflow tracking URI (default: config, then $MLFLOW_TRACKING_URI, "
-    "then sqlite:///mlruns/mlflow.db).",
-)
+@tracking_option
 @click.option(
     "--wait",
     type=click.FloatRange(min=1),

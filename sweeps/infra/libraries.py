@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sweeps.infra import heap
+from sweeps.infra.heap import importing
 
 
 def quiet_loggers(verbose: bool = False) -> None:
@@ -30,6 +30,6 @@ def quiet_loggers(verbose: bool = False) -> None:
 @contextmanager
 def imported() -> Iterator[None]:
     """Import a command's libraries in the block; quiet their loggers after it."""
-    with heap.importing():
+    with importing():
         yield
     quiet_loggers()

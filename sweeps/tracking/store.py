@@ -23,7 +23,6 @@ from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
 from sweeps.infra.urls import redact
 from sweeps.records import artifact_digest_tag, child_run_tags, parent_run_tags
-from sweeps.tracking import template
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
 from sweeps.tracking.digests import LoggedJson, json_text, sha256
@@ -49,6 +48,7 @@ from sweeps.tracking.models import (
 )
 from sweeps.tracking.probe import probe
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
+from sweeps.tracking.template import copy_template, discard, is_new, keep_as_template
 from sweeps.tracking.timing import TimedClient
 from sweeps.tracking.uris import artifact_root_for, resolve_tracking_uri
 from sweeps.tracking.versions import describe_version, version_of_run
@@ -67,17 +67,17 @@ def _create_client(uri: str) -> MlflowClient:
     if db is None:
         return MlflowClient(tracking_uri=uri, registry_uri=uri)
     with file_lock(db.with_name(f"{db.name}.init.lock")):
-        new = template.is_new(db)
-        copied = new and template.copy_template(db)
+        new = is_new(db)
+        copied = new and copy_template(db)
         try:
             client = _open_sqlite(db, uri)
         except (MlflowException, sqlite3.DatabaseError):
             if not copied:
                 raise
-            template.discard(db)  # a template MLflow does not accept: create the store anew
+            discard(db)  # a template MLflow does not accept: create the store anew
             client, copied = _open_sqlite(db, uri), False
         if new and not copied:
-            template.keep_as_template(db)
+            keep_as_template(db)
         return client
 
 

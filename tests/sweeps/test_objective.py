@@ -244,6 +244,7 @@ def test_the_reports_learning_curves_hold_every_epoch_not_only_optunas_reports()
     sweep = memory_sweep(selection={"folds": 1}, study={"n_trials": 2, "report_every": 3})
     _run_study(sweep, 2)
     curves = epoch_curves(sweep.study, sweep.cfg, sweep.tracker)
+    assert sorted(curves) == [t.number for t in sweep.study.trials] == [0, 1]
     for trial in sweep.study.trials:
         state, points = curves[trial.number]
         assert state == trial.state.name
