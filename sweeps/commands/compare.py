@@ -12,7 +12,7 @@ from sweeps.commands.render import aligned
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
-    from sweeps.results.compare import Comparison, Pair
+    from sweeps.results.compare import Pair, SideBySide
 
 FORMATS = ("table", "json")
 
@@ -43,7 +43,7 @@ SECTIONS = (
 )
 
 
-def as_table(comparison: Comparison) -> list[str]:
+def as_table(comparison: SideBySide) -> list[str]:
     """The facts, then one titled block per section that has rows."""
     rows: list[list[Any]] = [[name, *pair] for name, pair in comparison.facts.items()]
     for key, title in SECTIONS:
@@ -54,7 +54,7 @@ def as_table(comparison: Comparison) -> list[str]:
     return aligned(["", f"A: {comparison.a.ref}", f"B: {comparison.b.ref}"], rows)
 
 
-def as_json(comparison: Comparison) -> str:
+def as_json(comparison: SideBySide) -> str:
     """Each section as ``{name: [A, B]}``."""
     doc: dict[str, Any] = {"a": comparison.a.ref, "b": comparison.b.ref}
     doc["facts"] = {k: list(v) for k, v in comparison.facts.items()}

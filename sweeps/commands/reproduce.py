@@ -15,7 +15,7 @@ from sweeps.records import REPRODUCES_TAG, STUDY_TAG, TRIAL_NUMBER_TAG
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow, scikit-learn: not for --help)
     from sweeps.reproduce.champion import ChampionReproduction
-    from sweeps.reproduce.comparison import Comparison, SeedSpread
+    from sweeps.reproduce.comparison import ReproductionCheck, SeedSpread
     from sweeps.reproduce.retrain import Reproduction
 
 
@@ -97,13 +97,13 @@ def print_reproduction(result: Reproduction) -> None:
     click.echo(f"new run: {result.run_id} (tag {REPRODUCES_TAG}={original.run_id})")
 
 
-def _weights_row(comparison: Comparison) -> tuple[str, str, str, str]:
+def _weights_row(comparison: ReproductionCheck) -> tuple[str, str, str, str]:
     logged = (comparison.weights_logged or "not logged")[:12]
     same = {None: "-", True: "same", False: "differs"}[comparison.weights_same]
     return ("weights sha256", logged, comparison.weights_now[:12], same)
 
 
-def verdict(comparison: Comparison) -> str:
+def verdict(comparison: ReproductionCheck) -> str:
     """``identical (bit for bit)``, or what differs, largest difference first."""
     if comparison.identical:
         return "identical (bit for bit)"
@@ -115,7 +115,7 @@ def verdict(comparison: Comparison) -> str:
     return "differs: " + ", ".join(parts)
 
 
-def provenance_line(comparison: Comparison) -> str:
+def provenance_line(comparison: ReproductionCheck) -> str:
     """Which provenance tags differ from the original run, or that none does."""
     if not comparison.provenance:
         return "no provenance tag differs (same code, packages, BLAS library and threads)"

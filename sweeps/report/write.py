@@ -33,7 +33,7 @@ def write_report(
     tracker: TrackingStore,
     folder: Path,
     name: str = REPORT_NAME,
-    job: PlotJob | _Drawn | None = None,
+    job: PlotJob | _DrawnHere | None = None,
 ) -> tuple[Path, StudyPlots]:
     """Write ``folder/NAME`` (default ``report.md``), the same as self-contained HTML beside
     it (``report.html``), and ``folder/plots/*.png`` (drawn now, or by ``job`` from
@@ -50,17 +50,17 @@ def write_report(
 
 def start_plots(
     study: optuna.Study, cfg: SweepConfig, tracker: TrackingStore, folder: Path, fork: bool = True
-) -> PlotJob | _Drawn:
+) -> PlotJob | _DrawnHere:
     """Start drawing the study's plots into ``folder/plots``: in a forked process (``fork``),
     while the caller does other work, or on :meth:`result` in this one."""
     target = dataclasses.replace(plot_target(cfg), curves=epoch_curves(study, cfg, tracker))
     plots_dir = folder / PLOTS_DIR
     plots_dir.mkdir(parents=True, exist_ok=True)
-    return PlotJob(study, target, plots_dir) if fork else _Drawn(study, target, plots_dir)
+    return PlotJob(study, target, plots_dir) if fork else _DrawnHere(study, target, plots_dir)
 
 
 @dataclasses.dataclass
-class _Drawn:
+class _DrawnHere:
     """Plots drawn in this process when asked for."""
 
     study: optuna.Study
@@ -91,7 +91,9 @@ def epoch_curves(
     return curves
 
 
-def publish_report(sweep: Sweep, folder: Path, job: PlotJob | _Drawn | None = None) -> list[str]:
+def publish_report(
+    sweep: Sweep, folder: Path, job: PlotJob | _DrawnHere | None = None
+) -> list[str]:
     """Write the report into ``folder`` (its plots drawn by ``job`` if given) and log it on
     the parent run (``plots/``, ``report.md``, ``report.html``), replacing earlier versions;
     return notes on plots that failed."""

@@ -68,7 +68,7 @@ class Side:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class SideBySide:
     """Both sides and, by name, the differing settings and params and every final and test
     metric, as (A, B) pairs (None where a side has none)."""
 
@@ -132,13 +132,13 @@ def _sweep_side(tracker: TrackingStore, ref: SweepRef, experiments: dict[str, st
     return Side(label, "sweep", ref.experiment, winner, sweep, settings)
 
 
-def compare(a: Side, b: Side) -> Comparison:
+def compare(a: Side, b: Side) -> SideBySide:
     """The two sides' facts, differing settings and params, final and test metrics."""
     facts_a, facts_b = a.facts(), b.facts()
     facts = {k: (facts_a.get(k), facts_b.get(k)) for k in dict.fromkeys([*facts_a, *facts_b])}
     params_a, params_b = (s.run.params if s.run else {} for s in (a, b))
     metrics_a, metrics_b = (s.run.metrics if s.run else {} for s in (a, b))
-    return Comparison(
+    return SideBySide(
         a,
         b,
         facts,

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 from pipeline.mlp.hyperparams import DEFAULTS as MLP_DEFAULTS
 from sweeps.spec.space import CategoricalParam, ParamSpec, grid_size
 
-#: Hidden layers as runs of ``(width, layers)``, input side first.
-Runs = tuple[tuple[int, int], ...]
+#: Hidden layers as blocks of ``(width, layers)``, input side first.
+LayerBlocks = tuple[tuple[int, int], ...]
 #: Rows per forward pass when the MLP predicts (``pipeline.mlp.network.predict_logits``' chunk).
 EVAL_CHUNK = 4096
 #: ``depth`` and ``width`` when only the other one is given
@@ -93,11 +93,11 @@ def check_network(
     ``inputs`` features (None: not known yet, so only the hidden layers count) and
     ``outputs``; with ``rows`` training rows, the activations of one pass. Sizes that are not
     integers are left to the value checks."""
-    runs = largest_hidden(model, space)
-    if runs is None:
+    blocks = largest_hidden(model, space)
+    if blocks is None:
         return
     width_key, depth_key = size_keys(model, space)
-    widest, deepest = max((w for w, _ in runs), default=0), sum(n for _, n in runs)
+    widest, deepest = max((w for w, _ in blocks), default=0), sum(n for _, n in blocks)
     if widest > limits.max_width:
         raise ValueError(
             f"{width_key}: {widest:,} is above limits.max_width ({limits.max_width:,})"
@@ -106,17 +106,21 @@ def check_network(
         raise ValueError(
             f"{depth_key}: {deepest:,} is above limits.max_depth ({limits.max_depth:,})"
         )
-    _check_params(limits, runs, inputs, outputs, f"{depth_key}, {width_key}")
+    _check_params(limits, blocks, inputs, outputs, f"{depth_key}, {width_key}")
     if rows is not None:
-        _check_activations(limits, runs, outputs, _rows_per_pass(model, space, rows), model, space)
+        _check_activations(
+            limits, blocks, outputs, _rows_per_pass(model, space, rows), model, space
+        )
 
 
-def _check_params(limits: Limits, runs: Runs, inputs: int | None, outputs: int, keys: str) -> None:
-    params = n_params(inputs or 0, runs, outputs)  # unknown inputs: the hidden layers alone
+def _check_params(
+    limits: Limits, blocks: LayerBlocks, inputs: int | None, outputs: int, keys: str
+) -> None:
+    params = n_params(inputs or 0, blocks, outputs)  # unknown inputs: the hidden layers alone
     if params > limits.max_params:
         shape = f"{inputs:,} inputs, " if inputs else ""
         raise ValueError(
-            f"{keys}: the largest network ({shape}hidden layers {describe(runs)}, {outputs} "
+            f"{keys}: the largest network ({shape}hidden layers {describe(blocks)}, {outputs} "
             f"output(s)) has {params:,} parameters, above limits.max_params "
             f"({limits.max_params:,})"
         )
@@ -124,47 +128,47 @@ def _check_params(limits: Limits, runs: Runs, inputs: int | None, outputs: int, 
 
 def _check_activations(
     limits: Limits,
-    runs: Runs,
+    blocks: LayerBlocks,
     outputs: int,
     rows: int,
     model: Mapping[str, Any],
     space: Mapping[str, ParamSpec],
 ) -> None:
-    cells = rows * (hidden_units(runs) + outputs)
+    cells = rows * (hidden_units(blocks) + outputs)
     if cells > limits.max_activations:
         key = "space.batch_size" if "batch_size" in space else "model.batch_size"
         raise ValueError(
-            f"{key}: passes of {rows:,} rows through {hidden_units(runs):,} hidden units hold "
+            f"{key}: passes of {rows:,} rows through {hidden_units(blocks):,} hidden units hold "
             f"{cells:,} activations, above limits.max_activations ({limits.max_activations:,})"
         )
 
 
-def n_params(inputs: int, runs: Runs, outputs: int) -> int:
-    """Weights and biases of an MLP with these hidden ``runs``, computed without building it
+def n_params(inputs: int, blocks: LayerBlocks, outputs: int) -> int:
+    """Weights and biases of an MLP with these hidden ``blocks``, computed without building it
     (as ``pipeline.mlp.network.Layout.n_params`` counts them)."""
     total, previous = 0, inputs
-    for width, layers in runs:
+    for width, layers in blocks:
         if layers > 0:
             total += previous * width + width + (layers - 1) * (width * width + width)
             previous = width
     return total + previous * outputs + outputs
 
 
-def hidden_units(runs: Runs) -> int:
+def hidden_units(blocks: LayerBlocks) -> int:
     """Hidden units of all layers."""
-    return sum(width * layers for width, layers in runs)
+    return sum(width * layers for width, layers in blocks)
 
 
-def describe(runs: Runs) -> str:
-    """``4 x 256`` (depth x width) for a run of equal layers, ``(64, 32)`` otherwise."""
-    if len(runs) == 1 and runs[0][1] != 1:
-        return f"{runs[0][1]:,} x {runs[0][0]:,}"
-    return "(" + ", ".join(f"{width:,}" for width, _ in runs) + ")"
+def describe(blocks: LayerBlocks) -> str:
+    """``4 x 256`` (depth x width) for one block of equal layers, ``(64, 32)`` otherwise."""
+    if len(blocks) == 1 and blocks[0][1] != 1:
+        return f"{blocks[0][1]:,} x {blocks[0][0]:,}"
+    return "(" + ", ".join(f"{width:,}" for width, _ in blocks) + ")"
 
 
-def largest_hidden(model: Mapping[str, Any], space: Mapping[str, ParamSpec]) -> Runs | None:
+def largest_hidden(model: Mapping[str, Any], space: Mapping[str, ParamSpec]) -> LayerBlocks | None:
     """The widest and deepest hidden layers the fixed ``model`` keywords and the searched
-    ``space`` allow, as runs; None when a size is not an integer (the value checks say why)."""
+    ``space`` allow, as blocks; None when a size is not an integer (the value checks say why)."""
     if {"depth", "width"} & (set(model) | set(space)):
         depth, width = (_top(name, model, space) for name in ("depth", "width"))
         if depth is None or width is None:

@@ -1,4 +1,4 @@
-"""Run handles: a name for a run whose MLflow id the background writer has not returned yet."""
+"""Pending runs: a name for a run whose MLflow id the background writer has not returned yet."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class RunHandle:
+class PendingRun:
     """A run being created by the background writer; calls may name it before its id exists."""
 
     key: int

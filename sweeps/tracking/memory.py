@@ -1,4 +1,4 @@
-"""An in-memory tracking store with the same face as the MLflow one, for fast tests of our own
+"""An in-memory tracking store with the same interface as the MLflow one, for fast tests of our own
 code (the objective, winner selection). It understands the small part of MLflow's search
 syntax sweeps uses: ``and``-joined equalities on tags and the status, ordering by a metric or
 the start time. Never the only test of an integration: the MLflow store has its own tests.
@@ -19,7 +19,7 @@ import numpy as np
 from sweeps.errors import RunNotFoundError
 from sweeps.records import artifact_digest_tag, child_run_tags, parent_run_tags
 from sweeps.tracking.digests import LoggedJson, json_text, sha256, verified_json
-from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
+from sweeps.tracking.interface import DatasetRecord, ModelVersion, RunRecord
 
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
@@ -28,7 +28,7 @@ CONDITION = re.compile(r"^(tags|attributes)\.`?([\w.]+)`?\s*=\s*(['\"])(.*)\3$")
 
 
 @dataclass
-class MemoryRun:
+class MemoryRunWriter:
     """A run being written to a :class:`MemoryTracker`."""
 
     store: MemoryTracker
@@ -113,11 +113,11 @@ class MemoryTracker:
         tags: Mapping[str, str],
         params: Mapping[str, Any],
         parent_run_id: str | None = None,
-    ) -> MemoryRun:
+    ) -> MemoryRunWriter:
         """Open a run (a child of ``parent_run_id`` if given)."""
         if parent_run_id is not None:
             tags = child_run_tags(tags, parent_run_id)
-        return MemoryRun(self, self._new_run(experiment_id, run_name, tags, params))
+        return MemoryRunWriter(self, self._new_run(experiment_id, run_name, tags, params))
 
     def create_child(
         self,
@@ -301,7 +301,7 @@ class MemoryTracker:
         versions = self.models.get(name, [])
         return next((v for v in versions if v.version == str(version)), None)
 
-    def crown(self, name: str, version: str) -> None:
+    def alias_champion(self, name: str, version: str) -> None:
         """Point the champion alias at ``version``."""
         self.aliases[name] = version
 

@@ -21,7 +21,7 @@ from mlflow.entities import Metric, Param, RunTag
 from sweeps.errors import StoreError
 from sweeps.records import artifact_digest_tag
 from sweeps.tracking.digests import json_text, sha256
-from sweeps.tracking.handles import RunHandle
+from sweeps.tracking.handles import PendingRun
 
 MAX_METRICS = 1000  # MLflow's limits per log_batch call
 MAX_PARAMS = 100
@@ -43,10 +43,10 @@ class TrialRun:
 
     ``client`` is an ``MlflowClient`` (through :class:`~sweeps.tracking.timing.TimedClient`)
     or a :class:`~sweeps.tracking.background.BackgroundWriter`, whose runs are named by a
-    :class:`RunHandle` until the writer returns their id.
+    :class:`PendingRun` until the writer returns their id.
     """
 
-    def __init__(self, client: Any, run_id: str | RunHandle, params: Mapping[str, Any]) -> None:
+    def __init__(self, client: Any, run_id: str | PendingRun, params: Mapping[str, Any]) -> None:
         self.client = client
         self.run_id = run_id
         self._params = params_of(params)
@@ -71,7 +71,7 @@ class TrialRun:
     def resolved_id(self, wait: bool = True) -> str | None:
         """The MLflow run id; None while the background writer has not created the run yet
         (only when ``wait`` is False)."""
-        if isinstance(self.run_id, RunHandle):
+        if isinstance(self.run_id, PendingRun):
             return self.client.run_id(self.run_id, wait)
         return self.run_id
 

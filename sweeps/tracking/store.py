@@ -1,4 +1,4 @@
-"""The MLflow tracking store behind sweeps' tracking face: URI resolution, experiments, runs,
+"""The MLflow tracking store behind sweeps' tracking interface: URI resolution, experiments, runs,
 artifacts and the model registry, through one ``MlflowClient`` with explicit run ids."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from sweeps.records import artifact_digest_tag, child_run_tags, parent_run_tags
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
 from sweeps.tracking.digests import LoggedJson, json_text, sha256
-from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
 from sweeps.tracking.failures import bound_http
+from sweeps.tracking.interface import DatasetRecord, ModelVersion, RunRecord
 from sweeps.tracking.lookup import (
     list_experiments,
     read_arrays,
@@ -36,9 +36,9 @@ from sweeps.tracking.lookup import (
     search_runs,
 )
 from sweeps.tracking.models import (
+    alias_champion,
     champion,
     champions,
-    crown,
     load_sklearn,
     log_pipeline,
     log_saved,
@@ -90,7 +90,7 @@ def _open_sqlite(db: Path, uri: str) -> MlflowClient:
 
 
 class Tracker:
-    """The MLflow implementation of :class:`~sweeps.tracking.face.TrackingStore`; every MLflow
+    """The MLflow implementation of :class:`~sweeps.tracking.interface.TrackingStore`; every MLflow
     call is timed in ``client.seconds``.
 
     Inside :meth:`background`, runs opened by :meth:`start_run` write through a background
@@ -333,9 +333,9 @@ class Tracker:
         """Version ``version`` of registered model ``name``, or the one holding ``alias``."""
         return model_version(self.client, name, version, alias)
 
-    def crown(self, name: str, version: str) -> None:
+    def alias_champion(self, name: str, version: str) -> None:
         """Point the champion alias of ``name`` at ``version``."""
-        crown(self.client, name, version)
+        alias_champion(self.client, name, version)
 
 
 def open_tracker(configured: str | None, artifact_location: str | None = None) -> Tracker:

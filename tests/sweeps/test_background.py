@@ -20,7 +20,7 @@ from sweeps.search.parallel import writer_for
 from sweeps.spec.schema import TrackingConfig
 from sweeps.tracking import Tracker
 from sweeps.tracking.background import BackgroundWriter
-from sweeps.tracking.handles import RunHandle
+from sweeps.tracking.handles import PendingRun
 from tests.conftest import Stores
 
 
@@ -34,7 +34,7 @@ def test_a_trial_run_written_in_the_background_is_complete_and_in_order(
         assert tracker.writer is not None
         tracker.writer.wait_ready()
         run = tracker.start_run(experiment, "trial-000", {"sweeps.role": "x"}, {"width": 8})
-        assert isinstance(run.run_id, RunHandle)
+        assert isinstance(run.run_id, PendingRun)
         for epoch in range(1, 4):
             run.add_metrics({"val_loss": 1.0 / epoch}, step=epoch)
         run.add_json({"estimator": {"width": 8}}, "trial_config.json")

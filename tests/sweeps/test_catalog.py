@@ -124,9 +124,9 @@ def test_champion_by_sweep_name_or_by_the_study_that_registered_it() -> None:
     _sweep(tracker, "none", 1)
     tracker.register("named", "run-a", {"sweeps.study": "named"})
     tracker.register("named", "run-b", {"sweeps.study": "named"})
-    tracker.crown("named", "2")
+    tracker.alias_champion("named", "2")
     tracker.register("shared-model", "run-c", {"sweeps.study": "custom"})
-    tracker.crown("shared-model", "1")
+    tracker.alias_champion("shared-model", "1")
     champions = {s.experiment: s.champion for s in list_sweeps(tracker)}
     assert champions["named"] is not None
     assert (champions["named"].model, champions["named"].version) == ("named", "2")

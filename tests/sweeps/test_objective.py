@@ -19,7 +19,7 @@ from sweeps.records import WINNER_ATTR
 from sweeps.results import testing
 from sweeps.results.conclude import conclude
 from sweeps.results.confirm import confirm_winner
-from sweeps.results.registry import Score, crown_if_better, register
+from sweeps.results.registry import Score, promote_if_better, register
 from sweeps.search.objective import Objective
 from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import MemoryTracker
@@ -144,7 +144,7 @@ def test_the_alias_moves_only_to_a_better_recorded_score_on_the_same_data(
     def register_and_crown(run_id: str, value: float) -> str:
         version = register(sweep, run_id, Score(metric, value), f"champion {run_id}")
         assert register(sweep, run_id, Score(metric, value), "again") == version  # idempotent
-        return crown_if_better(sweep, version, Score(metric, value))
+        return promote_if_better(sweep, version, Score(metric, value))
 
     assert register_and_crown("r1", first) == "model fast version 1 is the first champion"
     note = register_and_crown("r2", worse)

@@ -44,7 +44,7 @@ def _store() -> tuple[MemoryTracker, str]:
         run_id, fitted_pipeline(target="amount", task="regression"), pd.DataFrame(), None
     )
     tracker.log_values(parent, tags={"sweeps.best_run_id": run_id})
-    tracker.crown("amounts", tracker.register("amounts", run_id, {}))
+    tracker.alias_champion("amounts", tracker.register("amounts", run_id, {}))
     return tracker, run_id
 
 

@@ -106,7 +106,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, migrated_mlflow_db: Path)
     pipe = fitted_pipeline()
     example = _rows_frame().drop(columns=["label"]).head(5)
     tracker.log_model(run_id, pipe, example, pipe.predict(example))
-    tracker.crown(MODEL, tracker.register(MODEL, run_id, {}))
+    tracker.alias_champion(MODEL, tracker.register(MODEL, run_id, {}))
     rows = root.parent / "rows.csv"
     _rows_frame().to_csv(rows, index=False)
     return Logged(root, run_id, rows)

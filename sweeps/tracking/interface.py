@@ -1,4 +1,4 @@
-"""What the rest of sweeps may ask of a tracking store: the one face of :mod:`sweeps.tracking`.
+"""What the rest of sweeps may ask of a tracking store: the one interface of :mod:`sweeps.tracking`.
 
 Two implementations: :class:`~sweeps.tracking.store.Tracker` (MLflow: a local SQLite store
 or a tracking server) and :class:`~sweeps.tracking.memory.MemoryTracker` (in memory, for
@@ -228,7 +228,7 @@ class TrackingStore(Protocol):
         """Version ``version`` of registered model ``name``, or the one holding ``alias``;
         None when there is no such model or version."""
 
-    def crown(self, name: str, version: str) -> None:
+    def alias_champion(self, name: str, version: str) -> None:
         """Point the champion alias of ``name`` at ``version``."""
 
     def background(self, enabled: bool = True) -> AbstractContextManager[None]:
