@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sweeps.commands.options import open_store, sweep_flags
+from sweeps.commands.render import aligned
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
@@ -112,11 +113,9 @@ def as_csv(ranking: Ranking, trials: list[BestTrial], champion: ChampionSummary 
 def as_table(ranking: Ranking, trials: list[BestTrial], champion: ChampionSummary | None) -> str:
     """The champion, then the trials in aligned columns, numbers to 6 significant digits."""
     header, rows = _rows(ranking, trials)
-    cells = [header] + [[f"{v:.6g}" if isinstance(v, float) else str(v) for v in r] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     title = f"study {ranking.study}: top {len(trials)} by {ranking.metric} ({ranking.direction})"
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
-    return "\n".join([*champion_lines(champion), title, *(line.rstrip() for line in lines)])
+    lines = aligned(header, rows, numbers_right=False)
+    return "\n".join([*champion_lines(champion), title, *lines])
 
 
 def champion_lines(champion: ChampionSummary | None) -> list[str]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sweeps.commands.options import open_store, tracking_option
+from sweeps.commands.render import aligned
 from sweeps.infra import libraries
 from sweeps.records import REPRODUCES_TAG, STUDY_TAG, TRIAL_NUMBER_TAG
 
@@ -143,6 +144,5 @@ def print_spread(spread: SeedSpread) -> None:
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    for line in aligned(rows[0], rows[1:]):
+        click.echo(line)
