@@ -16,7 +16,7 @@ from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
-    from sweeps.results.catalog import SweepSummary
+    from sweeps.results.listing import SweepSummary
 
 FORMATS = ("table", "json")
 SHOWN_STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING")
@@ -34,7 +34,7 @@ def list_command(storage: str | None, fmt: str, tracking_uri: str | None) -> Non
     """List the sweeps of a tracking store: trials by state, best value, champion model
     version and last activity, one line per sweep (experiment and study)."""
     with libraries.imported():  # MLflow's client; the study storage is read with SQL
-        from sweeps.results.catalog import list_sweeps, read_overviews
+        from sweeps.results.listing import list_sweeps, read_overviews
 
     tracker = open_store(tracking_uri)
     url = storage_for_listing(storage)

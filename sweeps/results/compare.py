@@ -1,7 +1,7 @@
 """Two sweeps, or two runs, side by side.
 
 Each side is a sweep (a sweep file, or an experiment's name: its latest sweep) or a run (its
-id). A sweep is compared through its summary (see :mod:`sweeps.results.catalog`: trials by
+id). A sweep is compared through its summary (see :mod:`sweeps.results.listing`: trials by
 state as concluded, best value, champion), its settings (the parent run's params: data,
 split, fixed keywords, space, sampler, pruner) and its winner's run; a run through itself.
 Settings and params are shown where they differ; final and test metrics all.
@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sweeps.errors import RunNotFoundError
 from sweeps.infra.urls import redact
 from sweeps.records import FINAL_EXTRA, TRIAL_NUMBER_TAG, TrialTags, is_kept_metric
-from sweeps.results.catalog import SweepSummary, sweep_of
+from sweeps.results.listing import SweepSummary, sweep_of
 from sweeps.spec.reading import load_config
 from sweeps.tracking import RunRecord, TrackingStore
 

@@ -1,4 +1,6 @@
-"""The sweeps of a tracking store, one summary each, read without touching a trial's run.
+"""The sweeps of a tracking store, one summary each, read without touching a trial's run:
+what ``sweeps list`` prints (its command: :mod:`sweeps.commands.listing`) and ``sweeps compare``
+reads; the live counts come from :mod:`sweeps.study.overview`.
 
 A sweep is an MLflow parent run (tag ``sweeps.role=parent``): its experiment, its study, its
 objective (param ``metric``, tag ``sweeps.directions``) and, once it has concluded, its trial

@@ -1,4 +1,4 @@
-"""The catalog of sweeps behind ``sweeps list``, on the in-memory store: where counts and best
+"""The sweep summaries behind ``sweeps list``, on the in-memory store: where counts and best
 values come from, which parent run is a sweep's, the champion, and the number of queries."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sweeps.results.catalog import list_sweeps, sweep_of
+from sweeps.results.listing import list_sweeps, sweep_of
 from sweeps.study.overview import StudyOverview
 from sweeps.tracking import MemoryTracker, RunRecord
 
