@@ -232,3 +232,73 @@ def test_the_layering_check_sees_imports(tmp_path: Path) -> None:
     probe.write_text("import mlflow.sklearn\nfrom optuna import trial\ndef f():\n    import yaml\n")
     assert _roots(probe) == {"mlflow", "optuna", "yaml"}
     assert "optuna.trial" in _imports(probe)
+
+
+#: Modules every part of sweeps may use whole (no ``__all__``): the names of what a run
+#: records, and the named errors.
+PUBLIC_WHOLE = {"sweeps.records", "sweeps.errors"}
+MODULES = {_module_name(p): p for p in SWEEPS_FILES}
+
+
+def _package(module: str) -> str:
+    """``sweeps.core.trial`` -> ``sweeps.core``; a top-level module is its own package."""
+    return ".".join(module.split(".")[:2])
+
+
+def _declared_all(path: Path) -> list[str] | None:
+    for node in ast.parse(path.read_text(), filename=str(path)).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            return list(ast.literal_eval(node.value))  # type: ignore[arg-type]
+    return None
+
+
+def _outside_all(path: Path, me: str, modules: dict[str, Path]) -> list[str]:
+    """The names module ``me`` (at ``path``) imports from another package's module that its
+    ``__all__`` leaves out (internal to that package)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if not (isinstance(node, ast.ImportFrom) and node.module in modules and node.level == 0):
+            continue
+        if node.module in PUBLIC_WHOLE or modules[node.module].name == "__init__.py":
+            continue
+        if _package(node.module) == _package(me) and path.name != "__init__.py":
+            continue
+        public = _declared_all(modules[node.module]) or []
+        found += [
+            f"{node.module}.{alias.name}"
+            for alias in node.names
+            if alias.name not in public and f"{node.module}.{alias.name}" not in modules
+        ]
+    return found
+
+
+@pytest.mark.parametrize("path", SWEEPS_FILES, ids=str)
+def test_every_module_says_what_other_packages_may_import(path: Path) -> None:
+    """``__all__`` lists what other packages may import; anything else is the package's."""
+    name = _module_name(path)
+    if path.name in ("__init__.py", "__main__.py") or name in PUBLIC_WHOLE:
+        return
+    assert _declared_all(path) is not None, f"{name} has no __all__"
+
+
+@pytest.mark.parametrize("path", SWEEPS_FILES, ids=str)
+def test_no_package_imports_another_ones_internal_names(path: Path) -> None:
+    outside = _outside_all(path, _module_name(path), MODULES)
+    assert not outside, (
+        f"{_module_name(path)} imports internal names (or add to __all__): {outside}"
+    )
+
+
+def test_the_internal_names_check_sees_one(tmp_path: Path) -> None:
+    (tmp_path / "sweeps" / "a").mkdir(parents=True)
+    (tmp_path / "sweeps" / "b").mkdir()
+    inner = tmp_path / "sweeps" / "a" / "inner.py"
+    inner.write_text('__all__ = ["shown"]\nshown = hidden = 1\n')
+    user = tmp_path / "sweeps" / "b" / "user.py"
+    user.write_text("from sweeps.a.inner import hidden, shown\n")
+    sibling = tmp_path / "sweeps" / "a" / "sibling.py"
+    sibling.write_text("from sweeps.a.inner import hidden\n")
+    modules = {"sweeps.a.inner": inner, "sweeps.b.user": user, "sweeps.a.sibling": sibling}
+    assert _outside_all(user, "sweeps.b.user", modules) == ["sweeps.a.inner.hidden"]
+    assert _outside_all(sibling, "sweeps.a.sibling", modules) == []

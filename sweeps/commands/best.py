@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --
     from sweeps.results.best import BestTrial, ChampionSummary, Ranking
     from sweeps.spec.reading import Flags
 
+__all__ = ["best"]
+
 FORMATS = ("table", "json", "csv")
 
 

@@ -14,6 +14,8 @@ from sweeps.infra import libraries
 if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
     from sweeps.results.compare import Pair, SideBySide
 
+__all__ = ["compare_command"]
+
 FORMATS = ("table", "json")
 
 

@@ -18,6 +18,8 @@ from sweeps.infra.urls import redact
 if TYPE_CHECKING:
     from sweeps.spec.reading import Flags
 
+__all__ = ["dashboard_command"]
+
 NAME = "optuna-dashboard"
 INSTALL_HINT = "optuna-dashboard is not installed: pip install optuna-dashboard"
 

@@ -13,6 +13,8 @@ from sweeps.infra import libraries
 if TYPE_CHECKING:
     from sweeps.spec.reading import Flags
 
+__all__ = ["export"]
+
 
 @click.command()
 @click.argument("config", required=False, type=click.Path(dir_okay=False))

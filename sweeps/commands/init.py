@@ -13,6 +13,8 @@ from sweeps.infra.urls import redact
 if TYPE_CHECKING:
     from sweeps.spec.reading import Flags
 
+__all__ = ["init"]
+
 
 @click.command()
 @click.argument("config", type=click.Path(dir_okay=False))

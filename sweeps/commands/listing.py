@@ -18,6 +18,8 @@ from sweeps.infra.urls import redact
 if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
     from sweeps.results.listing import SweepSummary
 
+__all__ = ["list_command"]
+
 FORMATS = ("table", "json")
 SHOWN_STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING")
 

@@ -15,6 +15,8 @@ from sweeps.infra import libraries
 if TYPE_CHECKING:
     from sweeps.tracking import TrackingStore
 
+__all__: list[str] = []  # nothing here for other packages
+
 TRACKING_HELP = (
     "MLflow tracking URI (default: the sweep file's, when one is given, then "
     "$MLFLOW_TRACKING_URI, then sqlite:///mlruns/mlflow.db)."

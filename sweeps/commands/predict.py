@@ -12,6 +12,8 @@ from sweeps.commands.options import open_store, tracking_option
 from sweeps.errors import InputDataError
 from sweeps.infra import libraries
 
+__all__ = ["predict"]
+
 #: The output files ``--output`` may name (the same as ``sweeps.results.scored_output``'s, which
 #: imports pandas: a usage error is found without it).
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq")

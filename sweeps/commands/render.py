@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 def cell(value: Any) -> str:
     """A value as a table shows it: floats to 6 significant digits, None as ``-``."""

@@ -13,6 +13,8 @@ from sweeps.infra import libraries
 if TYPE_CHECKING:
     from sweeps.spec.reading import Flags
 
+__all__ = ["report_command"]
+
 REPORT_NAME = "report.md"  # sweeps.report.write's (it imports Optuna and MLflow)
 
 

@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # imported when the command runs (MLflow, scikit-learn: not f
     from sweeps.reproduce.comparison import ReproductionCheck, SeedSpread
     from sweeps.reproduce.retrain import Reproduction
 
+__all__ = ["reproduce_command"]
+
 
 @click.command(name="reproduce")
 @click.argument("run_id")

@@ -16,6 +16,8 @@ from sweeps.infra.timings import phase
 if TYPE_CHECKING:
     from sweeps.spec.reading import Flags
 
+__all__ = ["run"]
+
 
 @click.command()
 @click.argument("config", type=click.Path(dir_okay=False))

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from sweeps.results.champion import Choice
     from sweeps.results.summary import SweepResult
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 def _fmt(value: Any) -> str:
     return f"{value:.6g}" if isinstance(value, float) else str(value)

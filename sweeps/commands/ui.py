@@ -16,6 +16,8 @@ from sweeps.infra.urls import redact
 if TYPE_CHECKING:
     from sweeps.tracking import TrackingStore
 
+__all__ = ["mlflow_ui"]
+
 NAME = "MLflow UI"
 
 

@@ -14,6 +14,8 @@ from sweeps.infra.timings import phase
 if TYPE_CHECKING:
     from sweeps.spec.reading import Flags
 
+__all__ = ["worker"]
+
 
 @click.command()
 @click.argument("config", type=click.Path(dir_okay=False))

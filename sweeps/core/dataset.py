@@ -39,6 +39,8 @@ from sweeps.spec.limits import Limits, check_network
 from sweeps.spec.schema import BuiltinData, FileData, SweepConfig, Task, check_task
 from sweeps.spec.space import ParamSpec
 
+__all__ = ["SweepData", "check_capacity", "load_sweep_data"]
+
 
 @dataclass(frozen=True)
 class SweepData:

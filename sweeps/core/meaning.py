@@ -27,6 +27,8 @@ from sweeps.core.dataset import SweepData
 from sweeps.errors import ConfigError
 from sweeps.spec.schema import SweepConfig
 
+__all__: list[str] = []  # nothing here for other packages
+
 #: Key paths of the resolved sweep file that are pinned (with everything below them).
 PINNED = (
     "seed",

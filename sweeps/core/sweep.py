@@ -37,6 +37,8 @@ from sweeps.study.samplers import make_pruner, make_sampler
 from sweeps.study.storage import StaleCallback, make_storage, open_study, recorded_attr
 from sweeps.tracking import TrackingStore, close_orphan_runs, close_stale_runs
 
+__all__ = ["Sweep", "check_meaning", "init_sweep"]
+
 
 @dataclass
 class Sweep:

@@ -31,6 +31,21 @@ from sweeps.infra import timings
 from sweeps.records import curve_names
 from sweeps.spec.space import hidden_layers
 
+__all__ = [
+    "OOF_ARTIFACT",
+    "WEIGHTS_ARTIFACT",
+    "TrainedTrial",
+    "curve_metrics",
+    "epoch_metrics",
+    "estimator_kwargs",
+    "make_estimator",
+    "models_digest",
+    "oof_arrays",
+    "other_seeds",
+    "train_trial",
+    "trial_seed",
+]
+
 Scope = Literal["trial", "first", "split"]
 #: A complete trial's artifacts: every fit's learned state, and its out-of-fold predictions.
 WEIGHTS_ARTIFACT = "weights.npz"

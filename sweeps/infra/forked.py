@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 from sweeps.infra.heap import settle
 
+__all__ = ["ForkedJob"]
+
 JOIN_TIMEOUT_S = 600.0
 
 

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 
 from sweeps.infra.heap import importing
 
+__all__ = ["imported", "quiet_loggers"]
+
 
 def quiet_loggers(verbose: bool = False) -> None:
     """Optuna's per-trial log lines off and MLflow's INFO lines too, for those imported."""

@@ -11,6 +11,8 @@ from sweeps.spec.schema import SweepConfig
 from sweeps.study.selection import pareto_front, ranked_trials, states
 from sweeps.tracking import TrackingStore
 
+__all__: list[str] = []  # nothing here for other packages
+
 TOP_N = 10
 
 

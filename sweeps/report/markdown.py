@@ -10,6 +10,8 @@ import yaml
 from sweeps.report.data import Champion, ReportData
 from sweeps.report.study_plots import PLOTS
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 def fmt(value: Any) -> str:
     """A table cell: floats to 6 significant digits, pipes escaped, newlines flattened."""

@@ -21,6 +21,8 @@ from optuna.trial import FrozenTrial
 from sweeps.infra.forked import ForkedJob
 from sweeps.report.study_plots import PlotTarget, StudyPlots, make_study_plots
 
+__all__: list[str] = []  # nothing here for other packages
+
 RECORD = ".plots.json"
 
 

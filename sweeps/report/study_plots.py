@@ -20,6 +20,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from sweeps.study.samplers import experimental_ok
 
+__all__: list[str] = []  # nothing here for other packages
+
 Target = Callable[[FrozenTrial], float]
 MAX_LEGEND = 12  # trials named in the learning curves' legend; more are drawn unnamed
 

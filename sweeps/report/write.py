@@ -22,6 +22,8 @@ from sweeps.report.study_plots import PlotTarget, StudyPlots, make_study_plots
 from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import TrackingStore
 
+__all__ = ["publish_report", "start_plots", "write_report"]
+
 REPORT_NAME = "report.md"
 MAX_CURVES = 200
 PLOTS_DIR = "plots"

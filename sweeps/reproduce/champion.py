@@ -18,6 +18,8 @@ from sweeps.reproduce.comparison import same_arrays
 from sweeps.reproduce.retrain import Reproduction, reproduce
 from sweeps.tracking import TrackingStore, fetch_run
 
+__all__ = ["ChampionReproduction", "is_champion", "reproduce_champion"]
+
 CHOICE_ARTIFACT = "champion.json"
 
 

@@ -11,6 +11,8 @@ import numpy as np
 
 from sweeps.records import PROVENANCE_PREFIXES
 
+__all__ = ["ReproductionCheck", "SeedSpread"]
+
 
 @dataclass(frozen=True)
 class MetricDiff:

@@ -38,6 +38,8 @@ from sweeps.spec.reading import describe_validation_error
 from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import TrackingStore, fetch_run
 
+__all__: list[str] = []  # nothing here for other packages
+
 DATA_TAGS = {
     DATA_FINGERPRINT_TAG: "fingerprint",
     split_tag("train"): "train split",

@@ -44,6 +44,8 @@ from sweeps.reproduce.logged_trial import (
 )
 from sweeps.tracking import TrackingStore
 
+__all__ = ["Reproduction", "reproduce"]
+
 
 @dataclass(frozen=True)
 class Reproduction:

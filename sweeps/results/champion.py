@@ -45,6 +45,8 @@ from sweeps.records import CHAMPION_ATTR, RUN_ID_ATTR
 from sweeps.results.confirm import confirm_winner
 from sweeps.study.selection import ranked_trials, selected_trial
 
+__all__ = ["Choice"]
+
 #: Parts of the scored rows for the cross-fitted score.
 CROSS_FIT_PARTS = 5
 BOOTSTRAP_DRAWS = 200

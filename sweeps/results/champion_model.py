@@ -28,6 +28,8 @@ from sweeps.records import ESTIMATOR_ATTR, RUN_ID_ATTR, WEIGHTS_DIGEST_TAG
 from sweeps.results.champion import Choice, Member
 from sweeps.tracking import TrackingStore
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 def estimator_of(trial: FrozenTrial) -> dict[str, Any]:
     """The exact MLP keywords a trial trained with (stored on the trial at its start)."""

@@ -31,6 +31,8 @@ from sweeps.records import (
 )
 from sweeps.results.champion import Choice, recorded_choice
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 def champion_run_id(sweep: Sweep) -> str | None:
     """The champion run the study records, if it still exists."""

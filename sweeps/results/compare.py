@@ -21,6 +21,8 @@ from sweeps.results.listing import SweepSummary, sweep_of
 from sweeps.spec.reading import load_config
 from sweeps.tracking import RunRecord, TrackingStore
 
+__all__ = ["Pair", "SideBySide", "compare", "parse_refs", "resolve_side"]
+
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 Pair = tuple[Any, Any]
 

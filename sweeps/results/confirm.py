@@ -22,6 +22,8 @@ from sweeps.records import ESTIMATOR_ATTR, MAXIMIZED, WINNER_ATTR
 from sweeps.results.registry import Score
 from sweeps.study.selection import ranked_trials, selected_trial
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 @dataclass(frozen=True)
 class Candidate:

@@ -32,6 +32,8 @@ from sweeps.records import (
 from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import RunRecord, TrackingStore, experiment_named, fetch_run
 
+__all__ = ["choose_trial", "export_trial"]
+
 REDACTED = "***"
 #: Top-level keys in the order a person writes them.
 ORDER = ("name", "description", "seed", "data", "split", "model", "space", "objective")

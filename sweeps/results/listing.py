@@ -23,6 +23,8 @@ from sweeps.records import PARENT, PARENT_ATTR, STUDY_TAG, ParentTags, runs_of, 
 from sweeps.study.overview import STATES, StudyOverview, study_overviews
 from sweeps.tracking import ModelVersion, RunRecord, TrackingStore, refresh_statistics
 
+__all__ = ["SweepSummary", "list_sweeps", "read_overviews"]
+
 #: The most sweeps one listing reads (MLflow returns at most 50,000 runs per query).
 MAX_SWEEPS = 10_000
 PARENTS = runs_of(PARENT)

@@ -26,6 +26,8 @@ from sweeps.records import (
 )
 from sweeps.tracking import ModelVersion
 
+__all__: list[str] = []  # nothing here for other packages
+
 #: Version tags that say which data a score was measured on.
 DATA_TAGS = (DATA_FINGERPRINT_TAG, split_tag("train"), split_tag("validation"))
 

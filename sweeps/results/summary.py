@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from sweeps.results.champion import Choice
     from sweeps.results.testing import Tested
 
+__all__ = ["SweepResult"]
+
 
 @dataclass
 class SweepResult:

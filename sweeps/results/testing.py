@@ -20,6 +20,8 @@ from sweeps.records import GAP_WARNING_TAG, MAXIMIZED
 from sweeps.results.champion import Choice
 from sweeps.tracking import TrackingStore
 
+__all__: list[str] = []  # nothing here for other packages
+
 #: How many spreads a worse test score may lie from the validation score before a warning.
 GAP_SPREADS = 2.0
 

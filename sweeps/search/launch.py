@@ -27,6 +27,8 @@ from sweeps.study.storage import resolve_storage_url, storage_errors
 from sweeps.tracking import Tracker, open_tracker, resolve_tracking_uri
 from sweeps.tracking.probe import probe
 
+__all__ = ["RunOptions", "join_sweep", "load_inputs", "run_sweep"]
+
 
 @dataclass(frozen=True)
 class Inputs:

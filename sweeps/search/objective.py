@@ -44,6 +44,8 @@ from sweeps.records import (
 from sweeps.study.suggest import suggest
 from sweeps.tracking import TrialRun
 
+__all__: list[str] = []  # nothing here for other packages
+
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 #: MLflow status of a trial's run by Optuna state. A pruned trial did its job (it was scored
 #: and stopped early): FINISHED, not an error; its name and ``sweeps.state`` say pruned.

@@ -19,6 +19,8 @@ from sweeps.errors import Interrupted, SweepsError
 from sweeps.search.progress import Progress
 from sweeps.study.budget import budget_of
 
+__all__: list[str] = []  # nothing here for other packages
+
 POLL_SECONDS = 0.5
 STOP_GRACE_SECONDS = 15.0
 

@@ -32,6 +32,8 @@ from sweeps.study.budget import budget_state, may_start_trial
 from sweeps.study.samplers import experimental_ok
 from sweeps.study.storage import storage_errors
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 @dataclass(frozen=True)
 class WorkerOutcome:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+__all__ = ["pruner_settings"]
+
 #: The samplers a sweep file may name.
 SAMPLER_NAMES = ("tpe", "random", "grid", "cmaes", "qmc", "nsga2")
 #: Samplers that optimise a single objective (Optuna refuses them on a multi-objective study).

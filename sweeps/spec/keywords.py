@@ -16,6 +16,8 @@ from pipeline.mlp.hyperparams import REGRESSION_ONLY
 from pipeline.mlp.hyperparams import validate as validate_hyperparameters
 from sweeps.spec.space import CategoricalParam, ParamSpec, hidden_layers, outside
 
+__all__ = ["check_estimator"]
+
 
 def did_you_mean(word: str, names: Iterable[str]) -> str:
     """``"; did you mean n_trials?"`` when one of ``names`` is close to ``word``, else ``""``."""

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 from pipeline.mlp.hyperparams import DEFAULTS as MLP_DEFAULTS
 from sweeps.spec.space import CategoricalParam, ParamSpec, grid_size
 
+__all__ = ["Limits", "check_network"]
+
 #: Hidden layers as blocks of ``(width, layers)``, input side first.
 LayerBlocks = tuple[tuple[int, int], ...]
 #: Rows per forward pass when the MLP predicts (``pipeline.mlp.network.predict_logits``' chunk).

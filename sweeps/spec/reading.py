@@ -27,6 +27,8 @@ from sweeps.infra import strict_json, strict_yaml
 from sweeps.spec.keywords import did_you_mean
 from sweeps.spec.schema import SweepConfig
 
+__all__ = ["Flags", "describe_validation_error", "load_config", "resolve_config"]
+
 #: A sweep file is a few kilobytes; anything over this is not one.
 MAX_FILE_BYTES = 1_000_000
 #: Longest message of one validation error (a value quoted in it is cut).

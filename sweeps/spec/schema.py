@@ -39,6 +39,8 @@ from sweeps.spec.keywords import (
 from sweeps.spec.limits import Limits, check_network
 from sweeps.spec.space import CategoricalParam, Int, ParamSpec, Real
 
+__all__ = ["BuiltinData", "Direction", "FileData", "SweepConfig", "Task", "check_task", "safe_name"]
+
 Direction = Literal["minimize", "maximize"]
 #: ``selection.folds: auto`` cross-validates tables with fewer non-test rows than this.
 AUTO_FOLDS_BELOW = 2000

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
+__all__ = ["CategoricalParam", "FloatParam", "IntParam", "ParamSpec", "grid_of", "hidden_layers"]
+
 Scalar = int | float | str | bool | None
 #: An integer as the file wrote it: ``true`` or ``3.0`` is not one.
 Int = Annotated[int, Strict()]

@@ -19,6 +19,8 @@ from sweeps.spec.schema import SweepConfig
 from sweeps.spec.space import ParamSpec, grid_of
 from sweeps.study.suggest import suggest
 
+__all__ = ["check_components", "experimental_ok", "make_pruner", "make_sampler"]
+
 #: Sampler name -> Optuna class (the names are :data:`~sweeps.spec.components.SAMPLER_NAMES`).
 SAMPLERS: dict[str, type[optuna.samplers.BaseSampler]] = {
     "tpe": optuna.samplers.TPESampler,

@@ -9,6 +9,8 @@ import optuna
 
 from sweeps.spec.space import FloatParam, IntParam, ParamSpec
 
+__all__ = ["suggest"]
+
 
 def suggest(trial: optuna.Trial, space: Mapping[str, ParamSpec]) -> dict[str, Any]:
     """Sample one value per searched parameter, in the order of ``space``."""

@@ -25,6 +25,8 @@ from sweeps.infra import heap
 from sweeps.tracking.handles import PendingRun
 from sweeps.tracking.writer import child_main
 
+__all__: list[str] = []  # nothing here for other packages
+
 CLOSE_TIMEOUT_S = 300.0
 
 

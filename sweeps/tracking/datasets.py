@@ -11,6 +11,8 @@ from mlflow.entities import Dataset, DatasetInput, InputTag
 
 from sweeps.tracking.interface import DatasetRecord
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 def log_datasets(client: Any, run_id: str, records: Sequence[DatasetRecord]) -> None:
     """``log_inputs`` for each split. MLflow's digest field (36 characters at most) holds 32 hex

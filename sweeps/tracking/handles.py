@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 @dataclass(frozen=True)
 class PendingRun:

@@ -21,6 +21,8 @@ from sweeps.tracking.digests import LoggedJson
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
 
+__all__ = ["DatasetRecord", "ModelVersion", "RunRecord", "RunWriter", "TrackingStore"]
+
 
 @dataclass(frozen=True)
 class RunRecord:

@@ -24,6 +24,8 @@ from sweeps.tracking.interface import DatasetRecord, ModelVersion, RunRecord
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
 
+__all__ = ["MemoryTracker"]
+
 CONDITION = re.compile(r"^(tags|attributes)\.`?([\w.]+)`?\s*=\s*(['\"])(.*)\3$")
 
 

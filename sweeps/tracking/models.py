@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: 
     import pandas as pd
     from mlflow.models import ModelSignature
 
+__all__: list[str] = []  # nothing here for other packages
+
 MODEL_PATH = "model"
 ALIAS = "champion"
 REQUIREMENTS = ("numpy", "pandas", "scikit-learn", "scipy", "skops")

@@ -27,6 +27,8 @@ from sweeps.records import (
 )
 from sweeps.tracking.interface import RunRecord, TrackingStore
 
+__all__ = ["close_orphan_runs", "close_stale_runs"]
+
 REASON = "worker lost: heartbeat stale"
 UNTOLD_REASON = f"{REASON} (its run completed, but the study storage never recorded it)"
 ORPHAN_REASON = "its worker stopped before it could close the run"

@@ -23,6 +23,8 @@ from sweeps.records import artifact_digest_tag
 from sweeps.tracking.digests import json_text, sha256
 from sweeps.tracking.handles import PendingRun
 
+__all__ = ["TrialRun"]
+
 MAX_METRICS = 1000  # MLflow's limits per log_batch call
 MAX_PARAMS = 100
 FLUSH_SECONDS = 10.0

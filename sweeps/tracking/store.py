@@ -56,6 +56,8 @@ from sweeps.tracking.versions import describe_version, version_of_run
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
 
+__all__ = ["Tracker", "open_existing", "open_tracker"]
+
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
 
 

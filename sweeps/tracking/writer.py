@@ -28,6 +28,8 @@ from sweeps.infra.urls import redact_text
 from sweeps.tracking.handles import PendingRun
 from sweeps.tracking.timing import TimedClient
 
+__all__: list[str] = []  # nothing here for other packages
+
 _INHERITED: list[Any] = []  # the parent's connection pools, kept alive and never used
 
 
