@@ -302,3 +302,15 @@ def test_the_internal_names_check_sees_one(tmp_path: Path) -> None:
     modules = {"sweeps.a.inner": inner, "sweeps.b.user": user, "sweeps.a.sibling": sibling}
     assert _outside_all(user, "sweeps.b.user", modules) == ["sweeps.a.inner.hidden"]
     assert _outside_all(sibling, "sweeps.a.sibling", modules) == []
+
+
+def test_the_tests_mirror_the_packages() -> None:
+    """tests/sweeps/ has a folder per subpackage of sweeps/; a test module beside them tests
+    a top-level module (``test_records.py``: ``sweeps/records.py``)."""
+    tests = ROOT / "tests" / "sweeps"
+    packages = {p.parent.name for p in (ROOT / "sweeps").glob("*/__init__.py")}
+    folders = {p.parent.name for p in tests.glob("*/test_*.py")}
+    assert folders <= packages, f"test folders with no package: {sorted(folders - packages)}"
+    top = {p.stem for p in (ROOT / "sweeps").glob("*.py")}
+    loose = [p.name for p in tests.glob("test_*.py") if p.stem.removeprefix("test_") not in top]
+    assert not loose, f"tests/sweeps/{loose}: move them to the folder of the package they test"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mlflow import MlflowClient
 
-from tests.sweeps.test_workers import assert_consistent, slow_config
+from tests.sweeps.search.test_workers import assert_consistent, slow_config
 from tests.sweeps.workers import load, start
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]

@@ -14,7 +14,7 @@ from tests.conftest import Stores
 from tests.sweeps.helpers import run_cli, write_config
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_quickstart_runs_from_the_project_root_and_prints_the_table(

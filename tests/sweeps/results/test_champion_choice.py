@@ -17,7 +17,7 @@ from sweeps.results.champion import CROSS_FIT_PARTS, choose_champion
 from sweeps.results.champion_model import build_champion, estimator_of
 from sweeps.results.conclude import conclude
 from sweeps.tracking import MemoryTracker
-from tests.sweeps.test_objective import _run_study, memory_sweep
+from tests.sweeps.search.test_objective import _run_study, memory_sweep
 
 
 def _oof(sweep: Sweep, number: int) -> np.ndarray:

@@ -17,7 +17,7 @@ from sweeps.cli import cli
 from sweeps.commands import COMMANDS
 from tests.sweeps.helpers import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SHARED = {"--set", "--study", "--storage", "--tracking-uri"}
 #: Which shared flags each command takes: exactly the stores it uses.
 FLAGS = {

@@ -15,7 +15,7 @@ from sweeps.spec.reading import Flags, load_config, resolve_config
 from sweeps.spec.schema import SweepConfig
 from sweeps.study.samplers import check_components
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SWEEP_FILES = sorted((ROOT / "conf").glob("*.yaml"))
 
 

@@ -21,7 +21,7 @@ from sweeps.spec.limits import Limits, check_network, largest_hidden, n_params
 from sweeps.spec.schema import BUILTIN_SETS, BuiltinData
 from sweeps.spec.space import ParamSpec, grid_of, grid_size, outside
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SPACE = TypeAdapter(dict[str, ParamSpec])
 
 
