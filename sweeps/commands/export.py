@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sweeps.commands.options import open_store, sweep_flags
+from sweeps.commands.options import open_store, output_option, sweep_flags
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:
@@ -21,13 +21,7 @@ __all__ = ["export"]
 @click.option("--run", "run_id", help="Export this trial run instead (no CONFIG).")
 @click.option("--trial", "number", type=click.IntRange(min=0), help="Trial N of the sweep.")
 @click.option("--name", help="The new sweep's name (default: <sweep>-best or <sweep>-trial-N).")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the sweep file here (default: standard output).",
-)
+@output_option("Write the sweep file here (default: standard output).")
 @sweep_flags(storage=False)
 def export(
     config: str | None,

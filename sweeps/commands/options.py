@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -80,6 +81,18 @@ def set_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         metavar="KEY.PATH=VALUE",
         help="Override a config value (YAML-parsed), e.g. --set model.activation=tanh.",
     )(fn)
+
+
+def output_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o/--output FILE``, handed to the command as ``out`` (a Path, or None for standard
+    output); ``help_text`` says what is written there."""
+    return click.option(
+        "-o",
+        "--output",
+        "out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help_text,
+    )
 
 
 def blas_option(fn: Callable[..., Any]) -> Callable[..., Any]:

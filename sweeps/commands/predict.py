@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sweeps.commands.options import open_store, tracking_option
+from sweeps.commands.options import open_store, output_option, tracking_option
 from sweeps.errors import InputDataError
 from sweeps.infra import libraries
 
@@ -30,13 +30,7 @@ OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq")
     "--model", help="A registered model: NAME (its champion), NAME@ALIAS or NAME/VERSION."
 )
 @click.option("--run", "run_id", help="A run whose logged model scores (a sweep's winner run).")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this .csv or .parquet file (default: CSV on standard output).",
-)
+@output_option("Write to this .csv or .parquet file (default: CSV on standard output).")
 @click.option("--proba", is_flag=True, help="Add one proba_<class> column per class.")
 @tracking_option
 def predict(

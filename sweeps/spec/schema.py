@@ -299,16 +299,15 @@ class SelectionConfig(_Strict):
         return AUTO_FOLDS if non_test_rows < AUTO_FOLDS_BELOW else 1
 
 
+SamplerName = Annotated[str, AfterValidator(lambda value: _one_of(value, SAMPLER_NAMES))]
+PrunerName = Annotated[str, AfterValidator(lambda value: _one_of(value, PRUNER_NAMES))]
+
+
 class SamplerConfig(_Strict):
     """An Optuna sampler by name; ``options`` are its constructor keywords."""
 
-    type: str = "tpe"
+    type: SamplerName = "tpe"
     options: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("type")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        return _one_of(value, SAMPLER_NAMES)
 
 
 class PrunerConfig(_Strict):
@@ -317,13 +316,8 @@ class PrunerConfig(_Strict):
     ``patient`` wraps another pruner: ``options: {patience: 3, wrapped: median}``.
     """
 
-    type: str = "median"
+    type: PrunerName = "median"
     options: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("type")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        return _one_of(value, PRUNER_NAMES)
 
 
 class StudyConfig(_Strict):
