@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sweeps.commands.options import set_option
+from sweeps.commands.options import open_store, set_option, tracking_option
 from sweeps.infra import libraries, signals
 from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.sqlite import sqlite_file
@@ -15,6 +15,8 @@ from sweeps.infra.urls import redact
 
 if TYPE_CHECKING:
     from sweeps.tracking import TrackingStore
+
+__all__ = ["mlflow_ui"]
 
 NAME = "MLflow UI"
 
@@ -50,13 +52,13 @@ def _resolve(
 ) -> tuple[TrackingStore, str | None, str | None]:
     """``(tracker, experiment id, configured artifact location)`` of CONFIG, or of the store."""
     with libraries.imported():  # MLflow's client
-        from sweeps.sweepfile import Flags, resolve_config
-        from sweeps.tracking import experiment_named, open_existing, resolve_tracking_uri
+        from sweeps.spec.reading import Flags, resolve_config
+        from sweeps.tracking import experiment_named
 
     if config is None:
-        return open_existing(resolve_tracking_uri(tracking_uri, None)), None, None
+        return open_store(tracking_uri), None, None
     cfg = resolve_config(config, Flags(overrides, tracking_uri=tracking_uri))
-    tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
+    tracker = open_store(None, cfg.tracking.uri)
     return tracker, experiment_named(tracker, cfg.name), cfg.tracking.artifact_location
 
 
@@ -84,11 +86,7 @@ def warn_exposed(host: str, port: int) -> None:
     metavar="NAMES",
     help="Host names MLflow accepts besides localhost and private IPs (passed to mlflow ui).",
 )
-@click.option(
-    "--tracking-uri",
-    help="MLflow tracking URI (default: config, then $MLFLOW_TRACKING_URI, "
-    "then sqlite:///mlruns/mlflow.db).",
-)
+@tracking_option
 @click.option(
     "--wait",
     type=click.FloatRange(min=1),

@@ -14,6 +14,8 @@ from typing import Any
 from sweeps.report.data import Champion, ReportData
 from sweeps.report.tables import fmt, table
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 def _members_table(champion: Champion, data: ReportData) -> list[str]:
     ranks = {t.number: i for i, t in enumerate(data.top, start=1)}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import optuna
 from optuna.trial import FrozenTrial
 
-from sweeps.config import SweepConfig
 from sweeps.records import CHAMPION_ATTR, FOLDS_K_TAG, GAP_WARNING_TAG, PARENT_ATTR
 from sweeps.report.data import Champion, ReportData
 from sweeps.report.study_plots import PlotTarget, StudyPlots
+from sweeps.spec.schema import SweepConfig
 from sweeps.study.selection import pareto_front, ranked_trials, states
 from sweeps.tracking import TrackingStore
+
+__all__: list[str] = []  # nothing here for other packages
 
 TOP_N = 10
 

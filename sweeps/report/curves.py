@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+__all__: list[str] = []  # nothing here for other packages
+
 #: Trial curves: number -> (state name, [(epoch, value)]).
 Curves = Mapping[int, tuple[str, Sequence[tuple[int, float]]]]
 MEMBER_COLOURS = ("#d62728", "#ff7f0e", "#9467bd", "#2ca02c", "#8c564b", "#e377c2")

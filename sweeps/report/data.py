@@ -10,6 +10,8 @@ from optuna.trial import FrozenTrial
 
 from sweeps.report.study_plots import StudyPlots
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 @dataclass
 class Champion:

@@ -14,6 +14,8 @@ import numpy as np
 
 from sweeps.report.importances import Importance
 
+__all__: list[str] = []  # nothing here for other packages
+
 #: Slice panels per row.
 SLICE_COLUMNS = 3
 #: Inches per slice panel, and per axis of the parallel coordinates.

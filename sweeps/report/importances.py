@@ -19,6 +19,8 @@ from optuna.importance import BaseImportanceEvaluator, PedAnovaImportanceEvaluat
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
+__all__: list[str] = []  # nothing here for other packages
+
 #: What the report calls the method.
 METHOD = "PED-ANOVA"
 #: The share of completed trials PED-ANOVA calls the best (its default).

@@ -16,7 +16,7 @@ from sweeps.report.data import ReportData
 from sweeps.report.study_plots import SPECS
 from sweeps.report.tables import fmt, table
 
-__all__ = ["fmt", "render_report", "table"]
+__all__: list[str] = []  # nothing here for other packages
 #: The report's sections in order (``## `` headings); Pareto front only for several objectives.
 SECTIONS = (
     "How the champion was chosen",

@@ -28,6 +28,8 @@ from optuna.trial import FrozenTrial
 from sweeps.infra.forked import ForkedJob
 from sweeps.report.study_plots import ChampionMarks, PlotTarget, StudyPlots, make_study_plots
 
+__all__: list[str] = []  # nothing here for other packages
+
 RECORD = ".plots.json"
 #: Seconds the child waits for the champion before drawing without it.
 CHAMPION_WAIT_S = 600.0

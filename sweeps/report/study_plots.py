@@ -21,6 +21,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from sweeps.study.samplers import experimental_ok
 
+__all__: list[str] = []  # nothing here for other packages
+
 if TYPE_CHECKING:  # optuna.importance imports scikit-learn's forests: loaded when drawing
     from sweeps.report.importances import Importance
 

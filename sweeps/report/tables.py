@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 def fmt(value: Any) -> str:
     """A table cell: floats to 6 significant digits, pipes escaped, newlines flattened."""

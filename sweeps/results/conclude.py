@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sweeps.core.sweep import Sweep
 from sweeps.errors import Interrupted
 from sweeps.infra import signals
 from sweeps.infra.forked import ForkedJob
@@ -30,10 +31,9 @@ from sweeps.report.write import publish_report, start_plots
 from sweeps.results.champion import Choice, choose_champion, recorded_choice
 from sweeps.results.champion_model import build_champion
 from sweeps.results.champion_run import open_champion_run, tag_members
-from sweeps.results.registry import Score, crown_if_better, model_name, register
+from sweeps.results.registry import Score, model_name, promote_if_better, register
 from sweeps.results.summary import SweepResult, dataset_records, nothing_completed, summarise
 from sweeps.results.testing import Tested, draw_plots, test_champion
-from sweeps.search.sweep import Sweep
 
 #: Test hook: ``<step>:kill`` or ``<step>:int`` kills or interrupts this process right after
 #: the step's work and before it is recorded (the conclusion's crash tests).
@@ -156,7 +156,7 @@ class Finisher:
             name = model_name(self.sweep.cfg)
             version = self._step("register", f"registering model {name}", self._register)
             result.version = self.done.get("register", version)
-            note = self._step("alias", "moving the champion alias if it improved", self._crown)
+            note = self._step("alias", "moving the champion alias if it improved", self._promote)
             result.notes.append(self.done.get("alias", note))
         result.notes += [*self.choice.notes, *self.notes]
 
@@ -225,9 +225,9 @@ class Finisher:
 
         return register(self.sweep, self.run_id, score, describe(self.sweep, self.choice))
 
-    def _crown(self) -> str:
+    def _promote(self) -> str:
         version = self.done["register"]
-        return crown_if_better(self.sweep, version, Score(self.choice.metric, self.choice.score))
+        return promote_if_better(self.sweep, version, Score(self.choice.metric, self.choice.score))
 
 
 def _fault(step: str) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 import matplotlib
 
+__all__: list[str] = []  # nothing here for other packages
+
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt

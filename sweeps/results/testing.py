@@ -15,10 +15,12 @@ from typing import Any
 
 from pipeline import test_rows
 from pipeline.models.evaluation import evaluate
+from sweeps.core.sweep import Sweep
 from sweeps.records import GAP_WARNING_TAG, MAXIMIZED
 from sweeps.results.champion import Choice
-from sweeps.search.sweep import Sweep
 from sweeps.tracking import TrackingStore
+
+__all__: list[str] = []  # nothing here for other packages
 
 #: How many spreads a worse test score may lie from the validation score before a warning.
 GAP_SPREADS = 2.0
