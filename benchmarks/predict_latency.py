@@ -27,7 +27,7 @@ from predict_store import BIN, make_store, predict_command, write_rows
 FLOOR = (  # the modules predict imports, imported as sweeps imports a command's libraries
     "from sweeps.infra import heap\n"
     "with heap.importing():\n"
-    "    import sweeps.results.predict, sweeps.results.scored_output, sweeps.sweepfile\n"
+    "    import sweeps.results.predict, sweeps.results.scored_output, sweeps.spec.reading\n"
     "    import mlflow.store.tracking.sqlalchemy_store\n"
     "    import mlflow.store.model_registry.sqlalchemy_store\n"
     "    from sweeps.tracking.trusted import _skops_io\n"

@@ -147,10 +147,10 @@ def score_best_trial(
     import optuna
 
     from pipeline.models.ensemble import build_ensemble
+    from sweeps.core.dataset import load_sweep_data
+    from sweeps.core.trial import train_trial
     from sweeps.results.champion_model import estimator_of
-    from sweeps.search.dataset import load_sweep_data
-    from sweeps.search.trial import train_trial
-    from sweeps.sweepfile import Flags, resolve_config
+    from sweeps.spec.reading import Flags, resolve_config
 
     cfg = resolve_config(str(config), Flags(sets=tuple(sets)))
     storage = f"sqlite:///{folder / 'optuna.db'}"

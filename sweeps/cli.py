@@ -24,6 +24,8 @@ from sweeps.infra.libraries import quiet_loggers
 from sweeps.infra.text import printable
 from sweeps.infra.urls import RedactingFormatter, redact_text
 
+__all__ = ["main"]
+
 DEBUG_FLAG = "--debug"
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 

@@ -1,8 +1,9 @@
-"""Imports point one way: ``cli -> commands -> (results, report, reproduce) -> search ->
-(study, tracking, config, space, sweepfile) -> infra -> records -> pipeline``. pipeline/ is pure
-ML; inside it, ``models -> (mlp | data) -> errors``; sweeps/ takes from pipeline only what its
-packages export, never through the old module paths kept for saved models; only the tracking
-package imports mlflow; no module imports one that imports it back."""
+"""Imports point one way: ``cli -> commands -> (search | results, report, reproduce) -> core ->
+(study, tracking) -> spec -> infra -> records -> pipeline`` (study and tracking apart; the
+worker loop, search, is imported by commands only). pipeline/ is pure ML; inside it,
+``models -> (mlp | data) -> errors``; sweeps/ takes from pipeline only what its packages
+export, never through the old module paths kept for saved models; spec/ builds no Optuna
+object; only the tracking package imports mlflow; no module imports one that imports it back."""
 
 from __future__ import annotations
 
@@ -25,27 +26,20 @@ OLD_PATHS = {"pipeline.estimator", "pipeline.ensemble"}
 MLFLOW_ALLOWED = {"tracking"}
 #: Which parts of sweeps/ each part must never import (the layers, top to bottom).
 NEVER = {
-    "records": {"infra", "config", "space", "limits", "keywords", "sweepfile", "study",
-                "tracking", "search", "results", "report", "reproduce", "commands", "cli"},
-    "infra": {"config", "space", "sweepfile", "study", "tracking", "search", "results",
-              "report", "reproduce", "commands", "cli"},
-    "space": {"config", "sweepfile", "study", "tracking", "search", "results", "report",
-              "reproduce", "commands", "cli"},
-    "limits": {"config", "sweepfile", "study", "tracking", "search", "results", "report",
-               "reproduce", "commands", "cli"},
-    "study": {"config", "sweepfile", "tracking", "search", "results", "report", "reproduce",
+    "records": {"infra", "spec", "study", "tracking", "search", "results", "report",
+                "reproduce", "commands", "cli"},
+    "infra": {"spec", "study", "tracking", "search", "results", "report", "reproduce",
               "commands", "cli"},
-    "tracking": {"config", "sweepfile", "study", "search", "results", "report", "reproduce",
-                 "commands", "cli"},
-    "config": {"sweepfile", "tracking", "search", "results", "report", "reproduce",
-               "commands", "cli"},
-    "keywords": {"config", "sweepfile", "tracking", "search", "results", "report",
-                 "reproduce", "commands", "cli"},
-    "sweepfile": {"tracking", "search", "results", "report", "reproduce", "commands", "cli"},
+    "spec": {"study", "tracking", "search", "results", "report", "reproduce", "commands",
+             "cli"},
+    "study": {"tracking", "search", "results", "report", "reproduce", "commands", "cli"},
+    "tracking": {"spec", "study", "search", "results", "report", "reproduce", "commands",
+                 "cli"},
+    "core": {"search", "results", "report", "reproduce", "commands", "cli"},
     "search": {"results", "report", "reproduce", "commands", "cli"},
-    "report": {"results", "reproduce", "commands", "cli"},
-    "reproduce": {"results", "report", "commands", "cli"},
-    "results": {"reproduce", "commands", "cli"},
+    "report": {"search", "results", "reproduce", "commands", "cli"},
+    "reproduce": {"search", "results", "report", "commands", "cli"},
+    "results": {"search", "reproduce", "commands", "cli"},
     "commands": {"cli"},
 }  # fmt: skip
 
@@ -82,7 +76,7 @@ def _roots(path: Path) -> set[str]:
 
 
 def _part(module: str) -> str | None:
-    """``sweeps.search.trial`` -> ``search``; ``sweeps.cli`` -> ``cli``."""
+    """``sweeps.core.trial`` -> ``search``; ``sweeps.cli`` -> ``cli``."""
     parts = module.split(".")
     return parts[1] if parts[0] == "sweeps" and len(parts) > 1 else None
 
@@ -153,6 +147,11 @@ def test_only_tracking_imports_mlflow(path: Path) -> None:
     assert "mlflow" not in _roots(path), f"{rel} imports mlflow"
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "sweeps" / "spec").rglob("*.py")), ids=str)
+def test_the_sweep_file_package_imports_no_optuna(path: Path) -> None:
+    assert not (_roots(path) & {"optuna", "mlflow"}), f"{path.name} imports a store library"
+
+
 @pytest.mark.parametrize("path", SWEEPS_FILES, ids=str)
 def test_imports_point_down_the_layers(path: Path) -> None:
     rel = path.relative_to(ROOT / "sweeps")
@@ -166,18 +165,43 @@ def _module_name(path: Path) -> str:
 
 
 def test_no_module_imports_one_that_imports_it_back() -> None:
-    """Among modules (a package's ``__init__`` re-exports its own modules and is left out)."""
-    files = [
-        p for p in (*SWEEPS_FILES, *sorted((ROOT / "pipeline").rglob("*.py")))
-        if p.name != "__init__.py"
-    ]  # fmt: skip
+    """Among modules and packages (a package's ``__init__`` is the module named after it)."""
+    files = [*SWEEPS_FILES, *sorted((ROOT / "pipeline").rglob("*.py"))]
     modules = {_module_name(p): p for p in files}
-    graph = {
-        name: {m for m in _imports(path) if m in modules and m != name}
-        for name, path in modules.items()
-    }
+    graph = {name: _edges(path, set(modules)) - {name} for name, path in modules.items()}
     cycles = [(a, b) for a, targets in graph.items() for b in targets if _reaches(graph, b, a)]
     assert not cycles, f"import cycles: {sorted(set(map(tuple, map(sorted, cycles))))}"
+
+
+@pytest.mark.parametrize("path", SWEEPS_FILES, ids=str)
+def test_no_module_imports_its_own_package(path: Path) -> None:
+    """A package's ``__init__`` re-exports its modules: they import each other directly,
+    never through it (``from sweeps.tracking import template`` inside sweeps/tracking/)."""
+    package = _module_name(path.parent)
+    if path.name == "__init__.py" or package == "sweeps":
+        return
+    tree = ast.parse(path.read_text(), filename=str(path))
+    through = [
+        node.lineno for node in ast.walk(tree)
+        if (isinstance(node, ast.ImportFrom) and node.module == package)
+        or (isinstance(node, ast.Import) and any(a.name == package for a in node.names))
+    ]  # fmt: skip
+    assert not through, f"{path.relative_to(ROOT)} imports its package {package} (lines {through})"
+
+
+def _edges(path: Path, modules: set[str]) -> set[str]:
+    """The modules of ``modules`` that ``path`` imports: ``from pkg import sub`` imports the
+    module ``pkg.sub`` when there is one, else a name of the package ``pkg`` (its
+    ``__init__``)."""
+    edges: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            edges.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                edges.add(sub if sub in modules else node.module)
+    return edges & modules
 
 
 def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
@@ -192,8 +216,101 @@ def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
     return False
 
 
+def test_the_cycle_check_sees_a_package_and_its_module_importing_each_other(
+    tmp_path: Path,
+) -> None:
+    init, store = tmp_path / "__init__.py", tmp_path / "store.py"
+    init.write_text("from pkg.store import Store\n")
+    store.write_text("from pkg import helper, template\n")
+    modules = {"pkg", "pkg.store", "pkg.template"}
+    assert _edges(init, modules) == {"pkg.store"}
+    assert _edges(store, modules) == {"pkg", "pkg.template"}  # helper is the package's
+
+
 def test_the_layering_check_sees_imports(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
     probe.write_text("import mlflow.sklearn\nfrom optuna import trial\ndef f():\n    import yaml\n")
     assert _roots(probe) == {"mlflow", "optuna", "yaml"}
     assert "optuna.trial" in _imports(probe)
+
+
+#: Modules every part of sweeps may use whole (no ``__all__``): the names of what a run
+#: records, and the named errors.
+PUBLIC_WHOLE = {"sweeps.records", "sweeps.errors"}
+MODULES = {_module_name(p): p for p in SWEEPS_FILES}
+
+
+def _package(module: str) -> str:
+    """``sweeps.core.trial`` -> ``sweeps.core``; a top-level module is its own package."""
+    return ".".join(module.split(".")[:2])
+
+
+def _declared_all(path: Path) -> list[str] | None:
+    for node in ast.parse(path.read_text(), filename=str(path)).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            return list(ast.literal_eval(node.value))  # type: ignore[arg-type]
+    return None
+
+
+def _outside_all(path: Path, me: str, modules: dict[str, Path]) -> list[str]:
+    """The names module ``me`` (at ``path``) imports from another package's module that its
+    ``__all__`` leaves out (internal to that package)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if not (isinstance(node, ast.ImportFrom) and node.module in modules and node.level == 0):
+            continue
+        if node.module in PUBLIC_WHOLE or modules[node.module].name == "__init__.py":
+            continue
+        if _package(node.module) == _package(me) and path.name != "__init__.py":
+            continue
+        public = _declared_all(modules[node.module]) or []
+        found += [
+            f"{node.module}.{alias.name}"
+            for alias in node.names
+            if alias.name not in public and f"{node.module}.{alias.name}" not in modules
+        ]
+    return found
+
+
+@pytest.mark.parametrize("path", SWEEPS_FILES, ids=str)
+def test_every_module_says_what_other_packages_may_import(path: Path) -> None:
+    """``__all__`` lists what other packages may import; anything else is the package's."""
+    name = _module_name(path)
+    if path.name in ("__init__.py", "__main__.py") or name in PUBLIC_WHOLE:
+        return
+    assert _declared_all(path) is not None, f"{name} has no __all__"
+
+
+@pytest.mark.parametrize("path", SWEEPS_FILES, ids=str)
+def test_no_package_imports_another_ones_internal_names(path: Path) -> None:
+    outside = _outside_all(path, _module_name(path), MODULES)
+    assert not outside, (
+        f"{_module_name(path)} imports internal names (or add to __all__): {outside}"
+    )
+
+
+def test_the_internal_names_check_sees_one(tmp_path: Path) -> None:
+    (tmp_path / "sweeps" / "a").mkdir(parents=True)
+    (tmp_path / "sweeps" / "b").mkdir()
+    inner = tmp_path / "sweeps" / "a" / "inner.py"
+    inner.write_text('__all__ = ["shown"]\nshown = hidden = 1\n')
+    user = tmp_path / "sweeps" / "b" / "user.py"
+    user.write_text("from sweeps.a.inner import hidden, shown\n")
+    sibling = tmp_path / "sweeps" / "a" / "sibling.py"
+    sibling.write_text("from sweeps.a.inner import hidden\n")
+    modules = {"sweeps.a.inner": inner, "sweeps.b.user": user, "sweeps.a.sibling": sibling}
+    assert _outside_all(user, "sweeps.b.user", modules) == ["sweeps.a.inner.hidden"]
+    assert _outside_all(sibling, "sweeps.a.sibling", modules) == []
+
+
+def test_the_tests_mirror_the_packages() -> None:
+    """tests/sweeps/ has a folder per subpackage of sweeps/; a test module beside them tests
+    a top-level module (``test_records.py``: ``sweeps/records.py``)."""
+    tests = ROOT / "tests" / "sweeps"
+    packages = {p.parent.name for p in (ROOT / "sweeps").glob("*/__init__.py")}
+    folders = {p.parent.name for p in tests.glob("*/test_*.py")}
+    assert folders <= packages, f"test folders with no package: {sorted(folders - packages)}"
+    top = {p.stem for p in (ROOT / "sweeps").glob("*.py")}
+    loose = [p.name for p in tests.glob("test_*.py") if p.stem.removeprefix("test_") not in top]
+    assert not loose, f"tests/sweeps/{loose}: move them to the folder of the package they test"

@@ -59,7 +59,7 @@ install_chromium() {
   [[ -x $CHROMIUM ]]
 }
 
-# Headless Chromium for the browser test (tests/sweeps/test_ui_browser.py); Playwright drives
+# Headless Chromium for the browser test (tests/sweeps/commands/test_ui_browser.py); Playwright drives
 # this binary and never downloads a browser of its own.
 check_chromium() {
   if [[ -x $CHROMIUM ]] || install_chromium; then

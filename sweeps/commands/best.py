@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sweeps.commands.options import sweep_flags
+from sweeps.commands.options import open_store, sweep_flags
+from sweeps.commands.render import aligned
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
     from sweeps.results.best import BestTrial, ChampionSummary, Ranking
-    from sweeps.sweepfile import Flags
+    from sweeps.spec.reading import Flags
+
+__all__ = ["best"]
 
 FORMATS = ("table", "json", "csv")
 
@@ -41,16 +44,15 @@ def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Fl
             ranking_from_parent,
             top_trials,
         )
-        from sweeps.sweepfile import resolve_config
-        from sweeps.tracking import open_existing, resolve_tracking_uri
+        from sweeps.spec.reading import resolve_config
 
     if config is not None:
         cfg = resolve_config(config, flags)
-        tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
+        tracker = open_store(None, cfg.tracking.uri)
         ranking = ranking_from_config(cfg)
     else:
         assert experiment is not None
-        tracker = open_existing(resolve_tracking_uri(flags.tracking_uri, None))
+        tracker = open_store(flags.tracking_uri)
         ranking = ranking_from_parent(tracker, experiment, flags.study_name)
     champion = champion_of(tracker, ranking)
     trials = top_trials(tracker, ranking, k, champion)
@@ -62,7 +64,7 @@ def _check_experiment_flags(flags: Flags) -> None:
     if flags.sets:
         raise click.UsageError("--set needs CONFIG")
     if flags.study_name is not None:
-        from sweeps.config import safe_name
+        from sweeps.spec.schema import safe_name
 
         try:
             safe_name(flags.study_name)
@@ -113,11 +115,9 @@ def as_csv(ranking: Ranking, trials: list[BestTrial], champion: ChampionSummary 
 def as_table(ranking: Ranking, trials: list[BestTrial], champion: ChampionSummary | None) -> str:
     """The champion, then the trials in aligned columns, numbers to 6 significant digits."""
     header, rows = _rows(ranking, trials)
-    cells = [header] + [[f"{v:.6g}" if isinstance(v, float) else str(v) for v in r] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     title = f"study {ranking.study}: top {len(trials)} by {ranking.metric} ({ranking.direction})"
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
-    return "\n".join([*champion_lines(champion), title, *(line.rstrip() for line in lines)])
+    lines = aligned(header, rows, numbers_right=False)
+    return "\n".join([*champion_lines(champion), title, *lines])
 
 
 def champion_lines(champion: ChampionSummary | None) -> list[str]:

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sweeps.commands.options import tracking_option
+from sweeps.commands.options import open_store, tracking_option
 from sweeps.commands.render import aligned
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
-    from sweeps.results.compare import Comparison, Pair
+    from sweeps.results.compare import Pair, SideBySide
+
+__all__ = ["compare_command"]
 
 FORMATS = ("table", "json")
 
@@ -28,10 +30,9 @@ def compare_command(a: str, b: str, fmt: str, tracking_uri: str | None) -> None:
     two runs (run ids). Settings and params where they differ; final and test metrics."""
     with libraries.imported():  # MLflow's client, and only it
         from sweeps.results.compare import compare, parse_refs, resolve_side
-        from sweeps.tracking import open_existing, resolve_tracking_uri
 
     refs, configured = parse_refs([a, b])
-    tracker = open_existing(resolve_tracking_uri(tracking_uri, configured))
+    tracker = open_store(tracking_uri, configured)
     comparison = compare(resolve_side(tracker, refs[0]), resolve_side(tracker, refs[1]))
     click.echo(as_json(comparison) if fmt == "json" else "\n".join(as_table(comparison)))
 
@@ -44,7 +45,7 @@ SECTIONS = (
 )
 
 
-def as_table(comparison: Comparison) -> list[str]:
+def as_table(comparison: SideBySide) -> list[str]:
     """The facts, then one titled block per section that has rows."""
     rows: list[list[Any]] = [[name, *pair] for name, pair in comparison.facts.items()]
     for key, title in SECTIONS:
@@ -55,7 +56,7 @@ def as_table(comparison: Comparison) -> list[str]:
     return aligned(["", f"A: {comparison.a.ref}", f"B: {comparison.b.ref}"], rows)
 
 
-def as_json(comparison: Comparison) -> str:
+def as_json(comparison: SideBySide) -> str:
     """Each section as ``{name: [A, B]}``."""
     doc: dict[str, Any] = {"a": comparison.a.ref, "b": comparison.b.ref}
     doc["facts"] = {k: list(v) for k, v in comparison.facts.items()}

@@ -16,7 +16,9 @@ from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.urls import redact
 
 if TYPE_CHECKING:
-    from sweeps.sweepfile import Flags
+    from sweeps.spec.reading import Flags
+
+__all__ = ["dashboard_command"]
 
 NAME = "optuna-dashboard"
 INSTALL_HINT = "optuna-dashboard is not installed: pip install optuna-dashboard"
@@ -53,8 +55,8 @@ def dashboard_command(
     """
     executable = dashboard_executable()
     with libraries.imported():  # Optuna's storage
+        from sweeps.spec.reading import resolve_config
         from sweeps.study.storage import read_study, resolve_storage_url
-        from sweeps.sweepfile import resolve_config
 
     cfg = resolve_config(config, flags)
     url = resolve_storage_url(None, cfg.study.storage)

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sweeps.commands.options import sweep_flags
+from sweeps.commands.options import open_store, output_option, sweep_flags
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:
-    from sweeps.sweepfile import Flags
+    from sweeps.spec.reading import Flags
+
+__all__ = ["export"]
 
 
 @click.command()
@@ -19,13 +21,7 @@ if TYPE_CHECKING:
 @click.option("--run", "run_id", help="Export this trial run instead (no CONFIG).")
 @click.option("--trial", "number", type=click.IntRange(min=0), help="Trial N of the sweep.")
 @click.option("--name", help="The new sweep's name (default: <sweep>-best or <sweep>-trial-N).")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the sweep file here (default: standard output).",
-)
+@output_option("Write the sweep file here (default: standard output).")
 @sweep_flags(storage=False)
 def export(
     config: str | None,
@@ -44,15 +40,14 @@ def export(
         raise click.UsageError("--trial, --set and --study need CONFIG")
     with libraries.imported():  # MLflow's client, and only it
         from sweeps.results.export import choose_trial, export_trial
-        from sweeps.sweepfile import resolve_config
-        from sweeps.tracking import open_existing, resolve_tracking_uri
+        from sweeps.spec.reading import resolve_config
 
     if config is not None:
         cfg = resolve_config(config, flags)
-        tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
+        tracker = open_store(None, cfg.tracking.uri)
         run = choose_trial(tracker, experiment=cfg.name, study=cfg.study_name, number=number)
     else:
-        tracker = open_existing(resolve_tracking_uri(flags.tracking_uri, None))
+        tracker = open_store(flags.tracking_uri)
         run = choose_trial(tracker, run_id=run_id)
     exported = export_trial(tracker, run, name)
     if out is None:

@@ -11,7 +11,9 @@ from sweeps.infra import libraries
 from sweeps.infra.urls import redact
 
 if TYPE_CHECKING:
-    from sweeps.sweepfile import Flags
+    from sweeps.spec.reading import Flags
+
+__all__ = ["init"]
 
 
 @click.command()

@@ -9,14 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sweeps.commands.options import tracking_option
+from sweeps.commands.options import open_store, tracking_option
 from sweeps.commands.render import aligned, local_time, utc_iso
 from sweeps.infra import libraries
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
-    from sweeps.results.catalog import SweepSummary
+    from sweeps.results.listing import SweepSummary
+
+__all__ = ["list_command"]
 
 FORMATS = ("table", "json")
 SHOWN_STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING")
@@ -34,10 +36,9 @@ def list_command(storage: str | None, fmt: str, tracking_uri: str | None) -> Non
     """List the sweeps of a tracking store: trials by state, best value, champion model
     version and last activity, one line per sweep (experiment and study)."""
     with libraries.imported():  # MLflow's client; the study storage is read with SQL
-        from sweeps.results.catalog import list_sweeps, read_overviews
-        from sweeps.tracking import open_existing, resolve_tracking_uri
+        from sweeps.results.listing import list_sweeps, read_overviews
 
-    tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
+    tracker = open_store(tracking_uri)
     url = storage_for_listing(storage)
     sweeps = list_sweeps(tracker, read_overviews(url))
     if fmt == "json":

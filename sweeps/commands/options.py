@@ -1,20 +1,38 @@
 """Options shared by the subcommands, and the one place command-line values become
-:class:`~sweeps.sweepfile.Flags` (imported when a command runs: ``--help`` and usage errors
+:class:`~sweeps.spec.reading.Flags` (imported when a command runs: ``--help`` and usage errors
 need neither pydantic nor the sweep file's schema)."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from sweeps.infra import libraries
+
+if TYPE_CHECKING:
+    from sweeps.tracking import TrackingStore
+
+__all__: list[str] = []  # nothing here for other packages
+
 TRACKING_HELP = (
-    "MLflow tracking URI (default: the config's, then $MLFLOW_TRACKING_URI, "
-    "then sqlite:///mlruns/mlflow.db)."
+    "MLflow tracking URI (default: the sweep file's, when one is given, then "
+    "$MLFLOW_TRACKING_URI, then sqlite:///mlruns/mlflow.db)."
 )
 STORAGE_HELP = "Optuna storage URL (default: the config's, then sqlite:///mlruns/optuna.db)."
+
+
+def open_store(flag: str | None, configured: str | None = None) -> TrackingStore:
+    """The existing tracking store a command reads: ``--tracking-uri`` (``flag``), else the
+    sweep file's (``configured``), else ``$MLFLOW_TRACKING_URI``, else the local default. A
+    missing local store is refused, never created."""
+    with libraries.imported():  # MLflow's client
+        from sweeps.tracking import open_existing, resolve_tracking_uri
+
+    return open_existing(resolve_tracking_uri(flag, configured))
 
 
 def tracking_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -34,7 +52,7 @@ def sweep_flags(
         def wrapper(
             *args: Any, overrides: tuple[str, ...], study_name: str | None, **kw: Any
         ) -> Any:
-            from sweeps.sweepfile import Flags  # pydantic and the schema: not for --help
+            from sweeps.spec.reading import Flags  # pydantic and the schema: not for --help
 
             flags = Flags(
                 tuple(overrides), study_name, kw.pop("storage", None), kw.pop("tracking_uri", None)
@@ -63,6 +81,18 @@ def set_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         metavar="KEY.PATH=VALUE",
         help="Override a config value (YAML-parsed), e.g. --set model.activation=tanh.",
     )(fn)
+
+
+def output_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o/--output FILE``, handed to the command as ``out`` (a Path, or None for standard
+    output); ``help_text`` says what is written there."""
+    return click.option(
+        "-o",
+        "--output",
+        "out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help_text,
+    )
 
 
 def blas_option(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import click
 
-from sweeps.commands.options import tracking_option
+from sweeps.commands.options import open_store, output_option, tracking_option
 from sweeps.errors import InputDataError
 from sweeps.infra import libraries
+
+__all__ = ["predict"]
 
 #: The output files ``--output`` may name (the same as ``sweeps.results.scored_output``'s, which
 #: imports pandas: a usage error is found without it).
@@ -28,13 +30,7 @@ OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq")
     "--model", help="A registered model: NAME (its champion), NAME@ALIAS or NAME/VERSION."
 )
 @click.option("--run", "run_id", help="A run whose logged model scores (a sweep's winner run).")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this .csv or .parquet file (default: CSV on standard output).",
-)
+@output_option("Write to this .csv or .parquet file (default: CSV on standard output).")
 @click.option("--proba", is_flag=True, help="Add one proba_<class> column per class.")
 @tracking_option
 def predict(
@@ -57,13 +53,12 @@ def predict(
     with libraries.imported():
         from sweeps.results.predict import choose_model, load_scorer
         from sweeps.results.scored_output import ScoredOutput
-        from sweeps.sweepfile import Flags, resolve_config
-        from sweeps.tracking import open_existing, resolve_tracking_uri
+        from sweeps.spec.reading import Flags, resolve_config
 
     if config is not None:
         cfg = resolve_config(config, Flags(tracking_uri=tracking_uri))
         tracking_uri, model = cfg.tracking.uri, cfg.tracking.model_name or cfg.name
-    tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
+    tracker = open_store(tracking_uri)
     choice = choose_model(tracker, model=model, run_id=run_id)
     scorer = load_scorer(tracker, choice)
     if proba and not scorer.classifier:

@@ -1,10 +1,13 @@
-"""Plain-text tables for the terminal, shared by the commands that print one."""
+"""Plain-text tables for the terminal: the one table printer of every command that prints
+one (``best``, ``compare``, ``list``, ``reproduce``, the end of ``run``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
+
+__all__: list[str] = []  # nothing here for other packages
 
 
 def cell(value: Any) -> str:
@@ -16,13 +19,23 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def aligned(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    """Lines of left-aligned columns two spaces apart (numbers right-aligned)."""
-    cells = [list(header)] + [[cell(v) for v in row] for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
+def aligned(
+    header: Sequence[str] | None,
+    rows: Sequence[Sequence[Any]],
+    *,
+    numbers_right: bool = True,
+) -> list[str]:
+    """Lines of left-aligned columns two spaces apart, under ``header`` when given (numbers
+    right-aligned unless ``numbers_right`` is False); values shown as :func:`cell` shows
+    them."""
+    cells = ([list(header)] if header is not None else []) + [[cell(v) for v in r] for r in rows]
+    columns = len(cells[0]) if cells else 0
+    widths = [max(len(line[i]) for line in cells) for i in range(columns)]
     numeric = [
-        bool(rows) and all(isinstance(row[i], int | float) or row[i] is None for row in rows)
-        for i in range(len(header))
+        numbers_right
+        and bool(rows)
+        and all(isinstance(row[i], int | float) or row[i] is None for row in rows)
+        for i in range(columns)
     ]
     return [
         "  ".join(

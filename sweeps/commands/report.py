@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sweeps.commands.options import sweep_flags
+from sweeps.commands.options import open_store, sweep_flags
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:
-    from sweeps.sweepfile import Flags
+    from sweeps.spec.reading import Flags
+
+__all__ = ["report_command"]
 
 REPORT_NAME = "report.md"  # sweeps.report.write's (it imports Optuna and MLflow)
 
@@ -42,19 +44,17 @@ def report_command(
     output: str | None,
     flags: Flags,
 ) -> None:
-    """Write the report of CONFIG's sweep (the one logged on its parent run): trials by state,
-    the winner with validation and test metrics, the top 10, the study plots, the search
-    space and the config, as Markdown and as one self-contained HTML page. Only reads the
-    stores."""
+    """Write the report of CONFIG's sweep (the one logged on its parent run): how the champion
+    was chosen, its test score, the top trials, the study plots, the search space and the
+    config, as Markdown and as one self-contained HTML page. Only reads the stores."""
     with libraries.imported():
         from sweeps.report.write import write_report
+        from sweeps.spec.reading import resolve_config
         from sweeps.study.storage import read_study, resolve_storage_url
-        from sweeps.sweepfile import resolve_config
-        from sweeps.tracking import open_existing, resolve_tracking_uri
 
     cfg = resolve_config(config, flags)
     study = read_study(resolve_storage_url(None, cfg.study.storage), cfg.study_name)
-    tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
+    tracker = open_store(None, cfg.tracking.uri)
     folder, name = report_paths(output, cfg.study_name)
     path, plots = write_report(study, cfg, tracker, folder, name)
     click.echo(f"report  {path.with_suffix('.html')} (open it in a browser; Markdown: {path.name})")

@@ -9,13 +9,17 @@ from typing import TYPE_CHECKING
 
 import click
 
+from sweeps.commands.options import open_store, tracking_option
+from sweeps.commands.render import aligned
 from sweeps.infra import libraries
 from sweeps.records import REPRODUCES_TAG, STUDY_TAG, TRIAL_NUMBER_TAG
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow, scikit-learn: not for --help)
     from sweeps.reproduce.champion import ChampionReproduction
-    from sweeps.reproduce.comparison import Comparison, SeedSpread
+    from sweeps.reproduce.comparison import ReproductionCheck, SeedSpread
     from sweeps.reproduce.retrain import Reproduction
+
+__all__ = ["reproduce_command"]
 
 
 @click.command(name="reproduce")
@@ -26,10 +30,7 @@ if TYPE_CHECKING:  # imported when the command runs (MLflow, scikit-learn: not f
     type=click.IntRange(min=2, max=100),
     help="Also retrain with K other seeds (K >= 2) and report mean and std of each metric.",
 )
-@click.option(
-    "--tracking-uri",
-    help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, then sqlite:///mlruns/mlflow.db).",
-)
+@tracking_option
 def reproduce_command(run_id: str, k: int | None, tracking_uri: str | None) -> None:
     """Retrain the trial logged as RUN_ID from its logged config, keywords and seed, after
     checking that the data and split are unchanged; log the result as a new run tagged
@@ -42,9 +43,8 @@ def reproduce_command(run_id: str, k: int | None, tracking_uri: str | None) -> N
     with libraries.imported():
         from sweeps.reproduce.champion import is_champion, reproduce_champion
         from sweeps.reproduce.retrain import reproduce
-        from sweeps.tracking import open_existing, resolve_tracking_uri
 
-    tracker = open_existing(resolve_tracking_uri(tracking_uri, None))
+    tracker = open_store(tracking_uri)
     if is_champion(tracker, run_id):
         champion = reproduce_champion(tracker, run_id, seeds=k or 0)
         print_champion(champion)
@@ -100,13 +100,13 @@ def print_reproduction(result: Reproduction) -> None:
     click.echo(f"new run: {result.run_id} (tag {REPRODUCES_TAG}={original.run_id})")
 
 
-def _weights_row(comparison: Comparison) -> tuple[str, str, str, str]:
+def _weights_row(comparison: ReproductionCheck) -> tuple[str, str, str, str]:
     logged = (comparison.weights_logged or "not logged")[:12]
     same = {None: "-", True: "same", False: "differs"}[comparison.weights_same]
     return ("weights sha256", logged, comparison.weights_now[:12], same)
 
 
-def verdict(comparison: Comparison) -> str:
+def verdict(comparison: ReproductionCheck) -> str:
     """``identical (bit for bit)``, or what differs, largest difference first."""
     if comparison.identical:
         return "identical (bit for bit)"
@@ -118,7 +118,7 @@ def verdict(comparison: Comparison) -> str:
     return "differs: " + ", ".join(parts)
 
 
-def provenance_line(comparison: Comparison) -> str:
+def provenance_line(comparison: ReproductionCheck) -> str:
     """Which provenance tags differ from the original run, or that none does."""
     if not comparison.provenance:
         return "no provenance tag differs (same code, packages, BLAS library and threads)"
@@ -146,6 +146,5 @@ def print_spread(spread: SeedSpread) -> None:
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    for line in aligned(rows[0], rows[1:]):
+        click.echo(line)

@@ -14,7 +14,9 @@ from sweeps.infra import libraries
 from sweeps.infra.timings import phase
 
 if TYPE_CHECKING:
-    from sweeps.sweepfile import Flags
+    from sweeps.spec.reading import Flags
+
+__all__ = ["run"]
 
 
 @click.command()

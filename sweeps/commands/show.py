@@ -6,12 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from sweeps.commands.render import aligned
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
 
 if TYPE_CHECKING:
     from sweeps.results.champion import Choice
     from sweeps.results.summary import SweepResult
+
+__all__: list[str] = []  # nothing here for other packages
 
 
 def _fmt(value: Any) -> str:
@@ -31,10 +34,9 @@ def print_result(result: SweepResult, config: str) -> None:
         rows.append(("pareto front", ", ".join(map(str, result.pareto_numbers))))
     rows.append(("parent run id", result.parent_run_id))
     rows.append(("open the UI", ui_command(result.tracking_uri, config)))
-    width = max(len(k) for k, _ in rows)
     click.echo("")
-    for key, value in rows:
-        click.echo(f"{key.ljust(width)}  {value}")
+    for line in aligned(None, rows):
+        click.echo(line)
     for note in result.notes:
         click.echo(f"note: {note}")
     if result.tested is not None and result.tested.warning:

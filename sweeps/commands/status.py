@@ -11,7 +11,9 @@ from sweeps.infra import libraries
 from sweeps.infra.urls import redact
 
 if TYPE_CHECKING:
-    from sweeps.sweepfile import Flags
+    from sweeps.spec.reading import Flags
+
+__all__ = ["status"]
 
 
 @click.command()
@@ -23,10 +25,10 @@ def status(
 ) -> None:
     """Show the state of the sweep of CONFIG without changing anything."""
     with libraries.imported():  # Optuna's storage, and only it
+        from sweeps.spec.reading import resolve_config
         from sweeps.study.budget import recorded_budget
         from sweeps.study.status import study_status
         from sweeps.study.storage import read_study, resolve_storage_url
-        from sweeps.sweepfile import resolve_config
 
     cfg = resolve_config(config, flags)
     url = resolve_storage_url(None, cfg.study.storage)

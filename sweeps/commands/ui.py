@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sweeps.commands.options import set_option
+from sweeps.commands.options import open_store, set_option, tracking_option
 from sweeps.infra import libraries, signals
 from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.sqlite import sqlite_file
@@ -16,6 +16,8 @@ from sweeps.tracking.runs_view import runs_view, view_query, view_tags
 
 if TYPE_CHECKING:
     from sweeps.tracking import TrackingStore
+
+__all__ = ["mlflow_ui"]
 
 NAME = "MLflow UI"
 
@@ -55,13 +57,13 @@ def _resolve(
     the experiment of CONFIG gets the sweep's view of its runs list (written afresh: a store
     from an older sweeps gets it too)."""
     with libraries.imported():  # MLflow's client
-        from sweeps.sweepfile import Flags, resolve_config
-        from sweeps.tracking import experiment_named, open_existing, resolve_tracking_uri
+        from sweeps.spec.reading import Flags, resolve_config
+        from sweeps.tracking import experiment_named
 
     if config is None:
-        return open_existing(resolve_tracking_uri(tracking_uri, None)), None, None
+        return open_store(tracking_uri), None, None
     cfg = resolve_config(config, Flags(overrides, tracking_uri=tracking_uri))
-    tracker = open_existing(resolve_tracking_uri(None, cfg.tracking.uri))
+    tracker = open_store(None, cfg.tracking.uri)
     experiment_id = experiment_named(tracker, cfg.name)
     view = runs_view(cfg.objective.metric, cfg.objective.directions, list(cfg.space))
     tracker.tag_experiment(experiment_id, view_tags(view))
@@ -92,11 +94,7 @@ def warn_exposed(host: str, port: int) -> None:
     metavar="NAMES",
     help="Host names MLflow accepts besides localhost and private IPs (passed to mlflow ui).",
 )
-@click.option(
-    "--tracking-uri",
-    help="MLflow tracking URI (default: config, then $MLFLOW_TRACKING_URI, "
-    "then sqlite:///mlruns/mlflow.db).",
-)
+@tracking_option
 @click.option(
     "--wait",
     type=click.FloatRange(min=1),

@@ -18,6 +18,8 @@ from sweeps.errors import ConfigError
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
 
+__all__ = ["require_tool"]
+
 Tool = Literal["mlflow", "optuna"]
 #: Tables only each tool's database has.
 TABLES: dict[Tool, frozenset[str]] = {

@@ -13,7 +13,9 @@ import os
 import signal
 from collections.abc import Callable
 
-from sweeps.infra import heap
+from sweeps.infra.heap import settle
+
+__all__ = ["ForkedJob"]
 
 JOIN_TIMEOUT_S = 600.0
 
@@ -24,7 +26,7 @@ class ForkedJob:
     def __init__(self, work: Callable[[], None], name: str) -> None:
         context = multiprocessing.get_context("fork")
         self._proc = context.Process(target=_child, args=(work,), name=name, daemon=True)
-        heap.settle()  # neither process's collector then copies the pages they share
+        settle()  # neither process's collector then copies the pages they share
         self._proc.start()
 
     def succeeded(self, timeout: float = JOIN_TIMEOUT_S) -> bool:

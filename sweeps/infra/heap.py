@@ -24,6 +24,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+__all__ = ["finish", "importing", "settle"]
+
 
 @contextmanager
 def importing() -> Iterator[None]:

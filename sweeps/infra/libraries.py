@@ -13,7 +13,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sweeps.infra import heap
+from sweeps.infra.heap import importing
+
+__all__ = ["imported", "quiet_loggers"]
 
 
 def quiet_loggers(verbose: bool = False) -> None:
@@ -30,6 +32,6 @@ def quiet_loggers(verbose: bool = False) -> None:
 @contextmanager
 def imported() -> Iterator[None]:
     """Import a command's libraries in the block; quiet their loggers after it."""
-    with heap.importing():
+    with importing():
         yield
     quiet_loggers()

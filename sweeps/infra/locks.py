@@ -14,6 +14,8 @@ import sqlalchemy
 
 from sweeps.infra.sqlite import server_connect_args, sqlite_file
 
+__all__ = ["StorageLock", "file_lock"]
+
 
 @contextmanager
 def file_lock(path: Path) -> Iterator[None]:

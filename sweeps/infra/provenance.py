@@ -19,6 +19,8 @@ from sweeps.records import (
     provenance_tag,
 )
 
+__all__ = ["provenance_tags"]
+
 CODE_PATHS = ("pipeline", "sweeps", "pyproject.toml")
 PACKAGES = ("numpy", "pandas", "scikit-learn", "optuna", "mlflow", "scipy", "sweeps")
 

@@ -26,6 +26,8 @@ import click
 
 from sweeps.errors import StoreError
 
+__all__ = ["check_port_free", "is_loopback", "serve", "url_host"]
+
 STOP_SECONDS = 15.0
 POLL_SECONDS = 0.5
 

@@ -18,6 +18,8 @@ from types import FrameType
 
 from sweeps.errors import Interrupted
 
+__all__ = ["check", "deferred", "exit_quietly_on_signal", "install"]
+
 _received: list[int] = []
 _deferring: list[bool] = []
 

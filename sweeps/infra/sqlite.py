@@ -14,6 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+__all__ = ["BUSY_TIMEOUT_S", "enable_wal", "engine_kwargs", "register_fast_commits", "sqlite_file"]
+
 BUSY_TIMEOUT_S = 60.0
 
 

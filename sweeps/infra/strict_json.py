@@ -9,6 +9,8 @@ from typing import Any
 
 from sweeps.infra.strict_yaml import MAX_DEPTH
 
+__all__ = ["loads"]
+
 
 def loads(text: str) -> Any:
     """Parse ``text``; ValueError (one line) for invalid JSON, a key given twice, or lists and

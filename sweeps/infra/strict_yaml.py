@@ -15,6 +15,8 @@ from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node
 
+__all__ = ["load"]
+
 #: Mappings and lists nested deeper than this are refused (a sweep file needs about 5).
 MAX_DEPTH = 50
 #: Nodes of the document once aliases are expanded (``*anchor`` reuses a node: a few lines of

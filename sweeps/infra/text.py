@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["printable"]
+
 #: C0 controls (newline and tab included: every message is one line), DEL, C1 controls, and
 #: Unicode's bidirectional embeddings, overrides and isolates.
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 
 from threadpoolctl import threadpool_limits
 
+__all__ = ["blas_limit"]
+
 
 @contextmanager
 def blas_limit(n: int | None) -> Iterator[None]:

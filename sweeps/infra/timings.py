@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+__all__ = ["add", "phase"]
+
 ENV = "SWEEPS_TIMINGS"
 _seconds: dict[str, float] = {}
 _first: list[float] = []

@@ -14,6 +14,8 @@ import logging
 import re
 from urllib.parse import urlparse
 
+__all__ = ["RedactingFormatter", "redact", "redact_text"]
+
 MASK = "***"
 #: A query parameter is secret when its name contains one of these (any case).
 SECRET_WORDS = ("pass", "pwd", "secret", "token", "key", "auth", "credential", "signature")

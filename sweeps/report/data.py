@@ -10,6 +10,8 @@ from optuna.trial import FrozenTrial
 
 from sweeps.report.study_plots import StudyPlots
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 @dataclass
 class Champion:
@@ -19,8 +21,9 @@ class Champion:
     run_id: str | None
     choice: dict[str, Any]
     params: dict[str, Any] = field(default_factory=dict)  # a single trial's searched params
-    validation: dict[str, float] = field(default_factory=dict)
     test: dict[str, float] = field(default_factory=dict)
+    gap_warning: str | None = None
+    folds: int = 1  # how each trial was scored: K-fold (K >= 2) or one validation split
 
     @property
     def weights(self) -> dict[int, float]:
@@ -40,7 +43,12 @@ class ReportData:
     directions: tuple[str, ...]
     selection_metric: str
     counts: dict[str, int]
-    top: list[FrozenTrial]
+    top: list[FrozenTrial]  # the best trials by the study's value (every member among them)
     champion: Champion | None
     pareto: list[int]
     plots: StudyPlots
+
+    @property
+    def metric_index(self) -> int:
+        """The position of the selection metric among the objectives."""
+        return list(self.metrics).index(self.selection_metric)

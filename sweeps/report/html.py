@@ -2,7 +2,8 @@
 
 MLflow's artifact viewer renders Markdown without its images, but renders HTML: ``report.html``
 shows the plots right in the UI. It converts only the Markdown that :mod:`sweeps.report.markdown`
-writes (headings, paragraphs, tables, lists, images, code blocks, inline code and bold).
+writes (headings, paragraphs, tables, lists, images, code blocks, inline code and bold, and the
+``<details>`` lines that collapse the configuration).
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+__all__: list[str] = []  # nothing here for other packages
+
 STYLE = (
     "body{font-family:sans-serif;max-width:60em;margin:1em auto;padding:0 1em;color:#222}"
     "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .6em}"
     "th{background:#f3f3f3}img{max-width:100%}pre{background:#f6f6f6;padding:.6em;overflow:auto}"
+    "summary{cursor:pointer;color:#555}h2{border-bottom:1px solid #ddd;margin-top:1.6em}"
 )
 IMAGE = re.compile(r"^!\[([^\]]*)\]\(([^)]+)\)$")
+DETAILS = re.compile(r"^(<details><summary>[^<>]*</summary>|</details>)$")
 
 
 def inline(text: str) -> str:
@@ -49,9 +54,13 @@ def _table(rows: list[str]) -> str:
 
 
 def _blocks(lines: list[str]) -> Iterator[list[str]]:
-    """Runs of lines that form one block: a code fence, a table, a list or one line."""
+    """Runs of lines that form one block: a code fence, a table, a list or one line (blank
+    lines separate blocks: two tables in a row stay two)."""
     i = 0
     while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
         if lines[i].startswith("```"):
             end = lines.index("```", i + 1)
             yield lines[i : end + 1]
@@ -68,6 +77,8 @@ def _blocks(lines: list[str]) -> Iterator[list[str]]:
 
 def _block(block: list[str], folder: Path) -> str:
     first = block[0]
+    if DETAILS.match(first):  # the report's own collapsible markup, passed through
+        return first
     if first.startswith("```"):
         return "<pre>" + html.escape("\n".join(block[1:-1])) + "</pre>"
     if first.startswith("|"):
@@ -75,8 +86,9 @@ def _block(block: list[str], folder: Path) -> str:
     if first.startswith("- "):
         return "<ul>" + "".join(f"<li>{inline(line[2:])}</li>" for line in block) + "</ul>"
     if heading := re.match(r"^(#{1,6}) (.*)$", first):
-        level = len(heading.group(1))
-        return f"<h{level}>{inline(heading.group(2))}</h{level}>"
+        level, text = len(heading.group(1)), heading.group(2)
+        anchor = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+        return f'<h{level} id="{anchor}">{inline(text)}</h{level}>'
     if image := IMAGE.match(first):
         alt, src = image.groups()
         return f'<p><img alt="{html.escape(alt)}" src="{data_uri(folder / src)}"></p>'
@@ -85,7 +97,7 @@ def _block(block: list[str], folder: Path) -> str:
 
 def to_html(markdown: str, folder: Path, title: str) -> str:
     """The report's Markdown as an HTML page; images are read from ``folder`` and inlined."""
-    lines = [line for line in markdown.splitlines() if line.strip()]
+    lines = markdown.splitlines()
     body = "\n".join(_block(block, folder) for block in _blocks(lines))
     head = f"<meta charset='utf-8'><title>{html.escape(title)}</title><style>{STYLE}</style>"
     return f"<!DOCTYPE html>\n<html><head>{head}</head><body>\n{body}\n</body></html>\n"

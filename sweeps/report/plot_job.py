@@ -1,17 +1,24 @@
 """The study's plots drawn in a forked process while the winner is confirmed and tested.
 
-Drawing (importing matplotlib and Optuna's plotting, fitting fANOVA for the importances)
+Drawing (importing matplotlib and Optuna's plotting, the importances, five figures)
 takes seconds a user would otherwise wait for at the end of every sweep; with the trials done,
 the second core is free. The child receives the finished trials by fork, draws them from an
 in-memory copy of the study (it never opens a store) and leaves PNG files and a small JSON
 record in the folder; the parent reads them when it writes the report. A child that fails is
 replaced by drawing in the parent.
+
+The champion is chosen while the child draws: the plots that mark it are drawn last, once the
+parent has told the child the choice (:meth:`PlotJob.tell`) through a pipe.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import json
+import multiprocessing
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +26,13 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from sweeps.infra.forked import ForkedJob
-from sweeps.report.study_plots import PlotTarget, StudyPlots, make_study_plots
+from sweeps.report.study_plots import ChampionMarks, PlotTarget, StudyPlots, make_study_plots
+
+__all__: list[str] = []  # nothing here for other packages
 
 RECORD = ".plots.json"
+#: Seconds the child waits for the champion before drawing without it.
+CHAMPION_WAIT_S = 600.0
 
 
 class PlotJob:
@@ -30,15 +41,26 @@ class PlotJob:
     def __init__(self, study: optuna.Study, target: PlotTarget, folder: Path) -> None:
         self.study, self.target, self.folder = study, target, folder
         trials = study.get_trials(deepcopy=True)
-        draw = functools.partial(_draw, trials, list(study.directions), target, folder)
+        receive, self._send = multiprocessing.get_context("fork").Pipe(duplex=False)
+        pipe = (receive, self._send)
+        draw = functools.partial(_draw, trials, list(study.directions), target, folder, pipe)
         self._job = ForkedJob(draw, "sweeps-plots")
+        receive.close()  # the child's end
+
+    def tell(self, choice: dict[str, Any] | None) -> None:
+        """The champion just chosen (see :class:`sweeps.results.champion.Choice`), or None."""
+        self.target = dataclasses.replace(self.target, champion=ChampionMarks.from_choice(choice))
+        with contextlib.suppress(OSError):  # the child is gone: result() draws here
+            self._send.send(self.target.champion)
 
     def cancel(self) -> None:
         """Stop the child (the sweep's conclusion was interrupted)."""
+        self._send.close()
         self._job.cancel()
 
     def result(self) -> StudyPlots:
         """What the child drew (drawn here instead if it failed)."""
+        self._send.close()  # never told: the child draws with the champion it knew
         record = self.folder / RECORD
         if self._job.succeeded() and record.is_file():
             plots = _loaded(json.loads(record.read_text()))
@@ -48,14 +70,33 @@ class PlotJob:
 
 
 def _draw(
-    trials: list[FrozenTrial], directions: list[Any], target: PlotTarget, folder: Path
+    trials: list[FrozenTrial],
+    directions: list[Any],
+    target: PlotTarget,
+    folder: Path,
+    pipe: tuple[Connection, Connection],
 ) -> None:
-    """Body of the child: draw from an in-memory copy of the study, record what was drawn."""
+    """Body of the child: draw from an in-memory copy of the study (the champion's plots once
+    the parent told it the champion), record what was drawn."""
+    receive, send = pipe
+    send.close()  # the parent's end: closed here, the parent's close is seen as the end
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = optuna.create_study(directions=directions)
     study.add_trials(trials)
-    plots = make_study_plots(study, target, folder)
+    champion = functools.partial(_champion, receive, target.champion)
+    plots = make_study_plots(study, target, folder, champion=champion)
     (folder / RECORD).write_text(json.dumps(_plain(plots)))
+
+
+def _champion(receive: Connection, known: ChampionMarks | None) -> ChampionMarks | None:
+    """The champion the parent sends (``known`` if it sends none in time or is gone)."""
+    try:
+        if receive.poll(CHAMPION_WAIT_S):
+            marks: ChampionMarks | None = receive.recv()
+            return marks
+    except (EOFError, OSError):
+        pass
+    return known
 
 
 def _plain(plots: StudyPlots) -> dict[str, Any]:
@@ -64,6 +105,7 @@ def _plain(plots: StudyPlots) -> dict[str, Any]:
         "html": {k: str(v) for k, v in plots.html.items()},
         "skipped": plots.skipped,
         "failed": plots.failed,
+        "importances": plots.importances,
     }
 
 
@@ -73,4 +115,5 @@ def _loaded(raw: dict[str, Any]) -> StudyPlots:
         html={k: Path(v) for k, v in raw["html"].items()},
         skipped=raw["skipped"],
         failed=raw["failed"],
+        importances=raw["importances"],
     )

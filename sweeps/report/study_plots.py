@@ -7,12 +7,13 @@ trial, no searched parameter, a single objective for the Pareto front) is skippe
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import optuna
@@ -20,49 +21,94 @@ from optuna.trial import FrozenTrial, TrialState
 
 from sweeps.study.samplers import experimental_ok
 
+__all__: list[str] = []  # nothing here for other packages
+
+if TYPE_CHECKING:  # optuna.importance imports scikit-learn's forests: loaded when drawing
+    from sweeps.report.importances import Importance
+
+#: Resolution of the PNG files, and the margin (inches) around what they draw.
+DPI = 100
+TIGHT_PAD = 0.1
 Target = Callable[[FrozenTrial], float]
-MAX_LEGEND = 12  # trials named in the learning curves' legend; more are drawn unnamed
+#: Trial curves: number -> (state name, [(epoch, value)]).
+CurveData = dict[int, tuple[str, list[tuple[int, float]]]]
+
+
+@dataclass(frozen=True)
+class ChampionMarks:
+    """What the plots mark of the champion: its member trials and weights, and the score it
+    was chosen on (drawn across the history when it is not a trial's own value)."""
+
+    weights: dict[int, float]
+    score: float | None = None
+    label: str = ""
+
+    @classmethod
+    def from_choice(cls, choice: dict[str, Any] | None) -> ChampionMarks | None:
+        """The marks of a recorded choice (see :class:`sweeps.results.champion.Choice`)."""
+        if not isinstance(choice, dict) or not choice.get("members"):
+            return None
+        weights = {int(m["trial"]): float(m["weight"]) for m in choice["members"]}
+        score = choice.get("score")
+        if len(weights) > 1:
+            label = f"champion (ensemble of {len(weights)}), cross-fitted: {score:.4g}"
+        elif choice.get("confirmation"):
+            label = f"champion, mean over confirmation seeds: {score:.4g}"
+        else:
+            return cls(weights)  # one trial scored by its own value: its ring says it all
+        return cls(weights, float(score), label)
 
 
 @dataclass(frozen=True)
 class PlotTarget:
     """The value the single-objective plots show: the objective, or for several objectives
-    the one that selects the winner."""
+    the one that selects the winner; the trials' curves, the champion and the importances."""
 
     metrics: tuple[str, ...]
     selected: str
-    seed: int = 0
     #: Per-epoch curves from the tracking store, by trial number: ``(state, [(epoch, value)])``.
     #: Optuna keeps only the values reported to it (every ``report_every`` epochs).
-    curves: dict[int, tuple[str, list[tuple[int, float]]]] = field(default_factory=dict)
+    curves: CurveData = field(default_factory=dict)
+    champion: ChampionMarks | None = None
+    #: Filled in before drawing (see :func:`make_study_plots`).
+    importances: dict[str, Importance] = field(default_factory=dict)
+
+    @property
+    def index(self) -> int:
+        """The selected objective's position."""
+        return self.metrics.index(self.selected)
 
     @property
     def fn(self) -> Target | None:
         """Optuna's ``target``: None for one objective, else the selected objective's value."""
         if len(self.metrics) == 1:
             return None
-        index = self.metrics.index(self.selected)
+        index = self.index
         return lambda trial: trial.values[index]
 
 
 @dataclass
 class StudyPlots:
-    """What was drawn: PNG and HTML files by plot name, and why the other plots were not."""
+    """What was drawn: PNG and HTML files by plot name, why the other plots were not, and the
+    importances drawn (name -> ``[value, low, high]``)."""
 
     png: dict[str, Path] = field(default_factory=dict)
     html: dict[str, Path] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    importances: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class PlotSpec:
-    """One plot: its file name, title, when it cannot be drawn, and how to draw it."""
+    """One plot: its file name, title, when it cannot be drawn, how to draw it, and whether it
+    marks the champion (drawn last: the champion may be chosen while the others are drawn)."""
 
     name: str
     title: str
     unavailable: Callable[[optuna.Study, PlotTarget], str | None]
     draw: Callable[[Any, optuna.Study, PlotTarget], Any]
+    marks_champion: bool = False
 
 
 def _complete(study: optuna.Study) -> list[FrozenTrial]:
@@ -103,46 +149,71 @@ def _needs_pareto(study: optuna.Study, _target: PlotTarget) -> str | None:
 
 
 def _history(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
-    return vis.plot_optimization_history(study, target=t.fn, target_name=t.selected)
+    ax = vis.plot_optimization_history(study, target=t.fn, target_name=t.selected)
+    if not _is_matplotlib(vis):
+        return ax
+    from sweeps.report.figures import mark_champion
+
+    values = {n.number: float(n.values[t.index]) for n in _complete(study)}
+    marks = t.champion
+    line = (marks.score, marks.label) if marks and marks.score is not None else None
+    mark_champion(ax, values, marks.weights if marks else {}, line)
+    ax.set(title="Optimization history", xlabel="trial")
+    return ax
 
 
 def _importances(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
-    from optuna.importance import FanovaImportanceEvaluator  # imports scikit-learn's forests
+    from sweeps.report.importances import Recorded
 
-    evaluator = FanovaImportanceEvaluator(seed=t.seed)
-    return vis.plot_param_importances(
-        study, evaluator=evaluator, target=t.fn, target_name=t.selected
+    drawn = vis.plot_param_importances(
+        study, evaluator=Recorded(t.importances), target=t.fn, target_name=t.selected
     )
+    if _is_matplotlib(vis):
+        from sweeps.report.figures import importance_whiskers
+
+        importance_whiskers(drawn, t.importances)
+        drawn.set_title(f"Parameter importances for {t.selected}", loc="left")
+    return drawn
 
 
 def _parallel(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
-    return vis.plot_parallel_coordinate(study, target=t.fn, target_name=t.selected)
+    drawn = vis.plot_parallel_coordinate(study, target=t.fn, target_name=t.selected)
+    if _is_matplotlib(vis):
+        from sweeps.report.figures import spread_parallel
+
+        spread_parallel(drawn.get_figure())
+    return drawn
 
 
 def _slice(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
-    return vis.plot_slice(study, target=t.fn, target_name=t.selected)
+    drawn = vis.plot_slice(study, target=t.fn, target_name=t.selected)
+    if _is_matplotlib(vis):
+        from sweeps.report.figures import slice_grid
+
+        slice_grid(_figure_of(drawn))
+    return drawn
 
 
 def _intermediate(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
-    if t.curves and vis.__name__.endswith("matplotlib"):
+    if t.curves and _is_matplotlib(vis):
         return _epoch_curves(t)
     return vis.plot_intermediate_values(study)
 
 
+def _is_matplotlib(vis: Any) -> bool:
+    return str(vis.__name__).endswith("matplotlib")
+
+
 def _epoch_curves(t: PlotTarget) -> Any:
-    """Every epoch of every trial (complete: solid; pruned or failed: faint), as logged."""
+    """Every epoch of every trial as logged, the champion's members highlighted."""
     import matplotlib.pyplot as plt
 
-    _fig, ax = plt.subplots(figsize=(7, 4.5))
-    for number, (state, points) in sorted(t.curves.items()):
-        steps, values = zip(*points, strict=True) if points else ((), ())
-        done = state == "COMPLETE"
-        ax.plot(steps, values, lw=1.2 if done else 0.8, alpha=0.9 if done else 0.35,
-                label=f"trial {number}" if done else None)  # fmt: skip
-    if any(v > 0 for _, pts in t.curves.values() for _, v in pts):
-        ax.set_yscale("log")
-    ax.set(title="Learning curves of all trials", xlabel="epoch", ylabel=t.selected)
-    return ax
+    from sweeps.report.curves import draw_curves
+
+    _fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    weights = t.champion.weights if t.champion else {}
+    title = f"Learning curves: {t.selected} per epoch"
+    return draw_curves(ax, t.curves, weights, t.selected, title)
 
 
 def _pareto(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
@@ -150,15 +221,15 @@ def _pareto(vis: Any, study: optuna.Study, t: PlotTarget) -> Any:
 
 
 PLOTS: tuple[PlotSpec, ...] = (
-    PlotSpec("optimization_history", "Optimization history", _needs_complete, _history),
+    PlotSpec("optimization_history", "Optimization history", _needs_complete, _history, True),
+    PlotSpec("intermediate_values", "Learning curves", _needs_intermediate, _intermediate, True),
     PlotSpec("param_importances", "Parameter importances", _needs_two_with_params, _importances),
-    PlotSpec("parallel_coordinate", "Parallel coordinates", _needs_params, _parallel),
     PlotSpec("slice", "Slice plot", _needs_params, _slice),
-    PlotSpec(
-        "intermediate_values", "Learning curves of all trials", _needs_intermediate, _intermediate
-    ),
+    PlotSpec("parallel_coordinate", "Parallel coordinates", _needs_params, _parallel),
     PlotSpec("pareto_front", "Pareto front", _needs_pareto, _pareto),
 )
+#: Each plot's spec by name.
+SPECS = {spec.name: spec for spec in PLOTS}
 
 
 def plotly_available() -> bool:
@@ -173,34 +244,27 @@ def _figure_of(drawn: Any) -> Any:
 
 
 def _tidy(fig: Any, name: str, target: PlotTarget) -> None:
-    """Unclutter log axes (no minor tick labels); name the learning curves' axes and drop
-    their legend when it would list too many trials."""
+    """Unclutter log axes (no minor tick labels); name the axes of Optuna's own learning
+    curves (drawn when the tracking store gave none) and drop their legend (one per trial)."""
     from matplotlib import ticker
 
     for ax in fig.axes:
         for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
             if scale == "log":
                 axis.set_minor_formatter(ticker.NullFormatter())
-    if name == "parallel_coordinate":
-        _spread_axes(fig)
-    if name == "intermediate_values":
+    if name == "intermediate_values" and not target.curves:
         ax = fig.axes[0]
-        which = "every epoch" if target.curves else "reported to Optuna"
-        ax.set(xlabel="epoch", ylabel=f"{target.selected} ({which})")
-        if len(ax.get_lines()) > MAX_LEGEND and ax.get_legend() is not None:
-            ax.get_legend().remove()  # one entry per trial: taller than the plot itself
+        ax.set(xlabel="epoch", ylabel=f"{target.selected} (reported to Optuna)")
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
 
 
-def _spread_axes(fig: Any) -> None:
-    """Parallel coordinates: room between the axes, fewer and smaller tick labels on log axes
-    (their labels ran into the next axis)."""
-    from matplotlib import ticker
-
-    fig.set_size_inches(max(8.0, 1.3 * len(fig.axes)), 5.0)
-    for ax in fig.axes:
-        ax.tick_params(labelsize=8)
-        if ax.get_yscale() == "log":
-            ax.yaxis.set_major_locator(ticker.LogLocator(base=10, numticks=4))
+def save_tight(fig: Any, path: Path) -> None:
+    """Save ``fig`` cropped to what it draws, drawing it once: ``bbox_inches="tight"`` draws
+    every figure twice (once to measure), which was a third of the plots' time."""
+    fig.set_dpi(DPI)
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(TIGHT_PAD)
+    fig.savefig(path, dpi=DPI, bbox_inches=bbox)
 
 
 def save_png(spec: PlotSpec, study: optuna.Study, target: PlotTarget, path: Path) -> Path:
@@ -219,7 +283,7 @@ def save_png(spec: PlotSpec, study: optuna.Study, target: PlotTarget, path: Path
         fig = _figure_of(spec.draw(vis, study, target))
         try:
             _tidy(fig, spec.name, target)
-            fig.savefig(path, dpi=100, bbox_inches="tight")
+            save_tight(fig, path)
         finally:
             plt.close(fig)
     return path
@@ -236,22 +300,61 @@ def save_html(spec: PlotSpec, study: optuna.Study, target: PlotTarget, path: Pat
 
 
 def make_study_plots(
-    study: optuna.Study, target: PlotTarget, folder: Path, *, html: bool | None = None
+    study: optuna.Study,
+    target: PlotTarget,
+    folder: Path,
+    *,
+    html: bool | None = None,
+    champion: Callable[[], ChampionMarks | None] | None = None,
 ) -> StudyPlots:
     """Write every plot that this study allows into ``folder`` as ``NAME.png`` (and
-    ``NAME.html`` when ``html``, default: when plotly is installed)."""
+    ``NAME.html`` when ``html``, default: when plotly is installed). The plots that mark the
+    champion are drawn last, with ``champion()`` when given (it may wait for the choice)."""
     folder.mkdir(parents=True, exist_ok=True)
     html = plotly_available() if html is None else html
     out = StudyPlots()
+    todo = []
     for spec in PLOTS:
         reason = spec.unavailable(study, target)
         if reason is not None:
             out.skipped[spec.name] = reason
-            continue
+        else:
+            todo.append(spec)
+    if SPECS["param_importances"] in todo:
         try:
-            out.png[spec.name] = save_png(spec, study, target, folder / f"{spec.name}.png")
-            if html:
-                out.html[spec.name] = save_html(spec, study, target, folder / f"{spec.name}.html")
+            target = _with_importances(study, target, out)
         except Exception as exc:  # a picture must never cost the sweep its result
-            out.failed[spec.name] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            todo.remove(SPECS["param_importances"])
+            out.failed["param_importances"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    for marks in (False, True):
+        if marks and champion is not None:
+            target = dataclasses.replace(target, champion=champion())
+        for spec in (s for s in todo if s.marks_champion == marks):
+            _draw(spec, study, target, folder, html, out)
+    out.png = {s.name: out.png[s.name] for s in PLOTS if s.name in out.png}  # report order
     return out
+
+
+def _with_importances(study: optuna.Study, target: PlotTarget, out: StudyPlots) -> PlotTarget:
+    """``target`` with the study's importances (recorded in ``out``)."""
+    from sweeps.report.importances import param_importances
+
+    found = param_importances(study, target.fn, target.index)
+    out.importances = {k: [v.value, v.low, v.high] for k, v in found.items()}
+    return dataclasses.replace(target, importances=found)
+
+
+def _draw(
+    spec: PlotSpec,
+    study: optuna.Study,
+    target: PlotTarget,
+    folder: Path,
+    html: bool,
+    out: StudyPlots,
+) -> None:
+    try:
+        out.png[spec.name] = save_png(spec, study, target, folder / f"{spec.name}.png")
+        if html:
+            out.html[spec.name] = save_html(spec, study, target, folder / f"{spec.name}.html")
+    except Exception as exc:  # a picture must never cost the sweep its result
+        out.failed[spec.name] = f"{type(exc).__name__}: {exc}".splitlines()[0]

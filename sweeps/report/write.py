@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import optuna
 
-from sweeps.config import SweepConfig
-from sweeps.records import CURVE, FOLD0_CURVE, PER_EPOCH, RUN_ID_ATTR
+from sweeps.core.sweep import Sweep
+from sweeps.records import CHAMPION_ATTR, CURVE, FOLD0_CURVE, PER_EPOCH, RUN_ID_ATTR
 from sweeps.report.collect import collect, plot_target
 from sweeps.report.html import to_html
 from sweeps.report.markdown import render_report
 from sweeps.report.plot_job import PlotJob
-from sweeps.report.study_plots import PlotTarget, StudyPlots, make_study_plots
-from sweeps.search.sweep import Sweep
+from sweeps.report.study_plots import ChampionMarks, PlotTarget, StudyPlots, make_study_plots
+from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import TrackingStore
+
+__all__ = ["publish_report", "start_plots", "write_report"]
 
 REPORT_NAME = "report.md"
 MAX_CURVES = 200
@@ -33,7 +36,7 @@ def write_report(
     tracker: TrackingStore,
     folder: Path,
     name: str = REPORT_NAME,
-    job: PlotJob | _Drawn | None = None,
+    job: PlotJob | _DrawnHere | None = None,
 ) -> tuple[Path, StudyPlots]:
     """Write ``folder/NAME`` (default ``report.md``), the same as self-contained HTML beside
     it (``report.html``), and ``folder/plots/*.png`` (drawn now, or by ``job`` from
@@ -50,17 +53,24 @@ def write_report(
 
 def start_plots(
     study: optuna.Study, cfg: SweepConfig, tracker: TrackingStore, folder: Path, fork: bool = True
-) -> PlotJob | _Drawn:
+) -> PlotJob | _DrawnHere:
     """Start drawing the study's plots into ``folder/plots``: in a forked process (``fork``),
-    while the caller does other work, or on :meth:`result` in this one."""
-    target = dataclasses.replace(plot_target(cfg), curves=epoch_curves(study, cfg, tracker))
+    while the caller does other work, or on :meth:`result` in this one. The champion they mark
+    is the one the study records, until the caller tells the job another."""
+    record = study.user_attrs.get(CHAMPION_ATTR)
+    choice = record.get("choice") if isinstance(record, dict) else None
+    target = dataclasses.replace(
+        plot_target(cfg),
+        curves=epoch_curves(study, cfg, tracker),
+        champion=ChampionMarks.from_choice(choice),
+    )
     plots_dir = folder / PLOTS_DIR
     plots_dir.mkdir(parents=True, exist_ok=True)
-    return PlotJob(study, target, plots_dir) if fork else _Drawn(study, target, plots_dir)
+    return PlotJob(study, target, plots_dir) if fork else _DrawnHere(study, target, plots_dir)
 
 
 @dataclasses.dataclass
-class _Drawn:
+class _DrawnHere:
     """Plots drawn in this process when asked for."""
 
     study: optuna.Study
@@ -68,7 +78,12 @@ class _Drawn:
     folder: Path
 
     def result(self) -> StudyPlots:
+        """The plots, drawn now."""
         return make_study_plots(self.study, self.target, self.folder)
+
+    def tell(self, choice: dict[str, Any] | None) -> None:
+        """The champion just chosen, or None."""
+        self.target = dataclasses.replace(self.target, champion=ChampionMarks.from_choice(choice))
 
     def cancel(self) -> None:
         """Nothing runs meanwhile."""
@@ -95,7 +110,9 @@ def epoch_curves(
     return curves
 
 
-def publish_report(sweep: Sweep, folder: Path, job: PlotJob | _Drawn | None = None) -> list[str]:
+def publish_report(
+    sweep: Sweep, folder: Path, job: PlotJob | _DrawnHere | None = None
+) -> list[str]:
     """Write the report into ``folder`` (its plots drawn by ``job`` if given) and log it on
     the parent run (``plots/``, ``report.md``, ``report.html``), replacing earlier versions;
     return notes on plots that failed."""

@@ -11,12 +11,14 @@ from typing import Any
 
 import numpy as np
 
+from sweeps.core.trial import OOF_ARTIFACT
 from sweeps.errors import ConfigError, RunNotFoundError
 from sweeps.records import CHAMPION, ROLE_TAG
 from sweeps.reproduce.comparison import same_arrays
 from sweeps.reproduce.retrain import Reproduction, reproduce
-from sweeps.search.trial import OOF_ARTIFACT
 from sweeps.tracking import TrackingStore, fetch_run
+
+__all__ = ["ChampionReproduction", "is_champion", "reproduce_champion"]
 
 CHOICE_ARTIFACT = "champion.json"
 

@@ -11,6 +11,8 @@ import numpy as np
 
 from sweeps.records import PROVENANCE_PREFIXES
 
+__all__ = ["ReproductionCheck", "SeedSpread"]
+
 
 @dataclass(frozen=True)
 class MetricDiff:
@@ -38,7 +40,7 @@ class MetricDiff:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class ReproductionCheck:
     """Every compared metric, both weight digests and the provenance tags that changed."""
 
     metrics: list[MetricDiff]
@@ -72,12 +74,12 @@ def compare(
     weights: tuple[str | None, str],
     provenance: tuple[Mapping[str, str], Mapping[str, str]],
     oof: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
-) -> Comparison:
+) -> ReproductionCheck:
     """Compare logged and reproduced metrics (every logged one), digests, out-of-fold
     predictions (when logged) and provenance tags."""
     diffs = [MetricDiff(k, v, now.get(k)) for k, v in sorted(logged.items())]
     changes = provenance_changes(*provenance)
-    return Comparison(diffs, weights[0], weights[1], changes, same_arrays(*oof))
+    return ReproductionCheck(diffs, weights[0], weights[1], changes, same_arrays(*oof))
 
 
 def same_arrays(logged: np.ndarray | None, now: np.ndarray | None) -> bool | None:

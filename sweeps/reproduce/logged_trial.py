@@ -17,10 +17,9 @@ import numpy as np
 from pydantic import ValidationError
 
 from pipeline import EpochRecord
-from sweeps.config import SweepConfig
+from sweeps.core.dataset import SweepData, check_capacity
+from sweeps.core.trial import curve_metrics, train_trial
 from sweeps.errors import ConfigError, ReproductionError, RunNotFoundError
-from sweeps.keywords import check_estimator
-from sweeps.limits import Limits
 from sweeps.records import (
     DATA_FINGERPRINT_TAG,
     EPOCHS_REACHED_TAG,
@@ -36,10 +35,13 @@ from sweeps.records import (
     is_kept_metric,
     split_tag,
 )
-from sweeps.search.dataset import SweepData, check_capacity
-from sweeps.search.trial import curve_metrics, train_trial
-from sweeps.sweepfile import describe_validation_error
+from sweeps.spec.keywords import check_estimator
+from sweeps.spec.limits import Limits
+from sweeps.spec.reading import describe_validation_error
+from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import TrackingStore, fetch_run
+
+__all__: list[str] = []  # nothing here for other packages
 
 DATA_TAGS = {
     DATA_FINGERPRINT_TAG: "fingerprint",
@@ -50,7 +52,7 @@ DATA_TAGS = {
 
 
 @dataclass(frozen=True)
-class Original:
+class LoggedTrial:
     """A logged trial: its run, resolved config, MLP keywords, tags, params and metrics."""
 
     run_id: str
@@ -127,7 +129,7 @@ class Outcome:
     oof: np.ndarray | None = None
 
 
-def load_original(tracker: TrackingStore, run_id: str) -> Original:
+def load_original(tracker: TrackingStore, run_id: str) -> LoggedTrial:
     """Read a trial's run and its ``trial_config.json``; refuse runs that cannot be retrained."""
     run = fetch_run(tracker, run_id)
     tags = dict(run.tags)
@@ -149,7 +151,7 @@ def load_original(tracker: TrackingStore, run_id: str) -> Original:
         raise ConfigError(f"run {run_id}: trial_config.json is unusable ({exc})") from None
     if not read.verified:
         check_default_limits(cfg.limits, f"run {run_id}: trial_config.json")
-    original = Original(
+    original = LoggedTrial(
         run_id, run.experiment_id, run.name, cfg, estimator, tags,
         dict(run.params), current_metrics(dict(run.metrics), tags),
     )  # fmt: skip
@@ -171,7 +173,7 @@ def check_default_limits(limits: Limits, where: str) -> None:
             )
 
 
-def _check_retrainable(original: Original) -> None:
+def _check_retrainable(original: LoggedTrial) -> None:
     where = f"run {original.run_id}"
     if original.state not in ("COMPLETE", "PRUNED", "FAIL"):
         raise ReproductionError(f"{where} is {original.state}: nothing to compare with yet")
@@ -184,7 +186,7 @@ def _check_retrainable(original: Original) -> None:
             raise ReproductionError(f"{where} stopped before its first epoch: nothing to retrain")
 
 
-def check_data(original: Original, data: SweepData) -> None:
+def check_data(original: LoggedTrial, data: SweepData) -> None:
     """Refuse (naming the file and what changed) unless fingerprint and splits match the run."""
     now = data.fingerprint_tags()
     changes = []
@@ -202,9 +204,9 @@ def check_data(original: Original, data: SweepData) -> None:
         )
 
 
-def retrain(data: SweepData, original: Original, seed: int | None = None) -> Outcome:
+def retrain(data: SweepData, original: LoggedTrial, seed: int | None = None) -> Outcome:
     """Train as the trial did (its keywords and seed unless ``seed`` is given), to the epoch
-    it reached when it did not complete; return the values :meth:`Original.compared` names."""
+    it reached when it did not complete; return the values :meth:`LoggedTrial.compared` names."""
     kwargs = trained_keywords(original, seed)
     try:  # sizes first: the values check would read every layer of a tampered network
         check_capacity(data.prepared, data.task, original.cfg.limits, kwargs, {})
@@ -222,7 +224,7 @@ def retrain(data: SweepData, original: Original, seed: int | None = None) -> Out
     return Outcome(kwargs["random_state"], trained.records, values, trained.digest(), oof)
 
 
-def trained_keywords(original: Original, seed: int | None = None) -> dict[str, Any]:
+def trained_keywords(original: LoggedTrial, seed: int | None = None) -> dict[str, Any]:
     """The MLP keywords of a retraining: the logged ones, capped at the epoch reached."""
     kwargs = dict(original.estimator)
     if seed is not None:

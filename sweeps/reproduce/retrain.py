@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from pipeline import DivergenceError
+from sweeps.core.dataset import SweepData, load_sweep_data
+from sweeps.core.trial import OOF_ARTIFACT, curve_metrics, other_seeds
 from sweeps.infra.provenance import provenance_tags
 from sweeps.infra.threads import blas_limit
 from sweeps.records import (
@@ -32,27 +34,27 @@ from sweeps.records import (
     VERDICT_TAG,
     WEIGHTS_DIGEST_TAG,
 )
-from sweeps.reproduce.comparison import Comparison, SeedSpread, compare, spread
+from sweeps.reproduce.comparison import ReproductionCheck, SeedSpread, compare, spread
 from sweeps.reproduce.logged_trial import (
-    Original,
+    LoggedTrial,
     Outcome,
     check_data,
     load_original,
     retrain,
     trained_keywords,
 )
-from sweeps.search.dataset import SweepData, load_sweep_data
-from sweeps.search.trial import OOF_ARTIFACT, curve_metrics, other_seeds
 from sweeps.tracking import TrackingStore
+
+__all__ = ["Reproduction", "reproduce"]
 
 
 @dataclass(frozen=True)
 class Reproduction:
     """A finished reproduction: what was compared, the seed spread, and the new run's id."""
 
-    original: Original
+    original: LoggedTrial
     outcome: Outcome
-    comparison: Comparison
+    comparison: ReproductionCheck
     spread: SeedSpread | None
     run_id: str
 
@@ -81,7 +83,7 @@ def reproduce(tracker: TrackingStore, run_id: str, seeds: int = 0) -> Reproducti
     return Reproduction(original, outcome, comparison, spread, new_id)
 
 
-def logged_oof(tracker: TrackingStore, original: Original) -> np.ndarray | None:
+def logged_oof(tracker: TrackingStore, original: LoggedTrial) -> np.ndarray | None:
     """The out-of-fold predictions a complete trial logged (None for others, or none)."""
     if original.epochs is not None:
         return None
@@ -89,14 +91,14 @@ def logged_oof(tracker: TrackingStore, original: Original) -> np.ndarray | None:
     return found.get("predictions")
 
 
-def seed_spread(data: SweepData, original: Original, k: int) -> SeedSpread:
+def seed_spread(data: SweepData, original: LoggedTrial, k: int) -> SeedSpread:
     """Retrain with ``k`` other seeds derived from the trial's; collect each compared metric
     (a seed whose training diverges is counted apart)."""
     seeds = other_seeds(original.seed, k)
     return spread(seeds, original.compared(), [_values(data, original, s) for s in seeds])
 
 
-def _values(data: SweepData, original: Original, seed: int) -> dict[str, float] | None:
+def _values(data: SweepData, original: LoggedTrial, seed: int) -> dict[str, float] | None:
     try:
         return retrain(data, original, seed).values
     except DivergenceError:
@@ -105,9 +107,9 @@ def _values(data: SweepData, original: Original, seed: int) -> dict[str, float] 
 
 def log_reproduction(
     tracker: TrackingStore,
-    original: Original,
+    original: LoggedTrial,
     outcome: Outcome,
-    comparison: Comparison,
+    comparison: ReproductionCheck,
     spread: SeedSpread | None,
     tags: dict[str, str],
 ) -> str:
@@ -144,7 +146,10 @@ def log_reproduction(
 
 
 def report(
-    original: Original, outcome: Outcome, comparison: Comparison, spread: SeedSpread | None
+    original: LoggedTrial,
+    outcome: Outcome,
+    comparison: ReproductionCheck,
+    spread: SeedSpread | None,
 ) -> dict[str, Any]:
     """The whole comparison as plain data (the ``reproduction.json`` artifact)."""
     doc: dict[str, Any] = {

@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from sweeps.config import Direction, SweepConfig
 from sweeps.errors import RunNotFoundError
 from sweeps.records import (
     DIRECTIONS_TAG,
@@ -29,8 +28,19 @@ from sweeps.records import (
     is_kept_metric,
     runs_of,
 )
-from sweeps.space import CategoricalParam, FloatParam, IntParam, ParamSpec
+from sweeps.spec.schema import Direction, SweepConfig
+from sweeps.spec.space import CategoricalParam, FloatParam, IntParam, ParamSpec
 from sweeps.tracking import RunRecord, TrackingStore, experiment_named, refresh_statistics
+
+__all__ = [
+    "BestTrial",
+    "ChampionSummary",
+    "Ranking",
+    "champion_of",
+    "ranking_from_config",
+    "ranking_from_parent",
+    "top_trials",
+]
 
 #: Final values shown beside the kept model's metrics (per-epoch and test metrics are left out).
 SHOWN_METRICS = ("n_params", "n_epochs", "best_epoch")

@@ -39,11 +39,13 @@ from pipeline.models.ensemble_selection import (
     greedy_weights,
     make_scorer,
 )
+from sweeps.core.sweep import Sweep
+from sweeps.core.trial import OOF_ARTIFACT
 from sweeps.records import CHAMPION_ATTR, RUN_ID_ATTR
 from sweeps.results.confirm import confirm_winner
-from sweeps.search.sweep import Sweep
-from sweeps.search.trial import OOF_ARTIFACT
 from sweeps.study.selection import ranked_trials, selected_trial
+
+__all__ = ["Choice"]
 
 #: Parts of the scored rows for the cross-fitted score.
 CROSS_FIT_PARTS = 5

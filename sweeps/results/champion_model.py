@@ -20,13 +20,15 @@ from sklearn.pipeline import Pipeline
 from pipeline.data.preprocess import fit_rows
 from pipeline.mlp.fitted import restore_fitted
 from pipeline.models.ensemble import build_ensemble
+from sweeps.core.dataset import SweepData
+from sweeps.core.sweep import Sweep
+from sweeps.core.trial import WEIGHTS_ARTIFACT, make_estimator, models_digest, train_trial
 from sweeps.errors import StoreError
 from sweeps.records import ESTIMATOR_ATTR, RUN_ID_ATTR, WEIGHTS_DIGEST_TAG
 from sweeps.results.champion import Choice, Member
-from sweeps.search.dataset import SweepData
-from sweeps.search.sweep import Sweep
-from sweeps.search.trial import WEIGHTS_ARTIFACT, make_estimator, models_digest, train_trial
 from sweeps.tracking import TrackingStore
+
+__all__: list[str] = []  # nothing here for other packages
 
 
 def estimator_of(trial: FrozenTrial) -> dict[str, Any]:

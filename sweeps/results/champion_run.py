@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sweeps.core.sweep import Sweep
 from sweeps.records import (
     BEST_RUN_TAG,
     BEST_TRIAL,
@@ -33,7 +34,8 @@ from sweeps.records import (
     spread_metric,
 )
 from sweeps.results.champion import Choice, recorded_choice
-from sweeps.search.sweep import Sweep
+
+__all__: list[str] = []  # nothing here for other packages
 
 
 def champion_run_id(sweep: Sweep) -> str | None:

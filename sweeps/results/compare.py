@@ -1,7 +1,7 @@
 """Two sweeps, or two runs, side by side.
 
 Each side is a sweep (a sweep file, or an experiment's name: its latest sweep) or a run (its
-id). A sweep is compared through its summary (see :mod:`sweeps.results.catalog`: trials by
+id). A sweep is compared through its summary (see :mod:`sweeps.results.listing`: trials by
 state as concluded, best value, champion), its settings (the parent run's params: data,
 split, fixed keywords, space, sampler, pruner) and its winner's run; a run through itself.
 Settings and params are shown where they differ; final and test metrics all.
@@ -17,9 +17,11 @@ from typing import Any, Literal
 from sweeps.errors import RunNotFoundError
 from sweeps.infra.urls import redact
 from sweeps.records import FINAL_EXTRA, TRIAL_NUMBER_TAG, TrialTags, is_kept_metric
-from sweeps.results.catalog import SweepSummary, sweep_of
-from sweeps.sweepfile import load_config
+from sweeps.results.listing import SweepSummary, sweep_of
+from sweeps.spec.reading import load_config
 from sweeps.tracking import RunRecord, TrackingStore
+
+__all__ = ["Pair", "SideBySide", "compare", "parse_refs", "resolve_side"]
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 Pair = tuple[Any, Any]
@@ -68,7 +70,7 @@ class Side:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class SideBySide:
     """Both sides and, by name, the differing settings and params and every final and test
     metric, as (A, B) pairs (None where a side has none)."""
 
@@ -132,13 +134,13 @@ def _sweep_side(tracker: TrackingStore, ref: SweepRef, experiments: dict[str, st
     return Side(label, "sweep", ref.experiment, winner, sweep, settings)
 
 
-def compare(a: Side, b: Side) -> Comparison:
+def compare(a: Side, b: Side) -> SideBySide:
     """The two sides' facts, differing settings and params, final and test metrics."""
     facts_a, facts_b = a.facts(), b.facts()
     facts = {k: (facts_a.get(k), facts_b.get(k)) for k in dict.fromkeys([*facts_a, *facts_b])}
     params_a, params_b = (s.run.params if s.run else {} for s in (a, b))
     metrics_a, metrics_b = (s.run.metrics if s.run else {} for s in (a, b))
-    return Comparison(
+    return SideBySide(
         a,
         b,
         facts,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sweeps.core.sweep import Sweep
 from sweeps.errors import Interrupted
 from sweeps.infra import signals
 from sweeps.infra.forked import ForkedJob
@@ -31,10 +32,9 @@ from sweeps.results.champion import Choice, choose_champion, recorded_choice
 from sweeps.results.champion_model import build_champion
 from sweeps.results.champion_run import describe, open_champion_run, tag_members
 from sweeps.results.descriptions import scores_text, write_notes
-from sweeps.results.registry import Score, crown_if_better, model_name, register
+from sweeps.results.registry import Score, model_name, promote_if_better, register
 from sweeps.results.summary import SweepResult, dataset_records, nothing_completed, summarise
 from sweeps.results.testing import Tested, draw_plots, test_champion
-from sweeps.search.sweep import Sweep
 
 #: Test hook: ``<step>:kill`` or ``<step>:int`` kills or interrupts this process right after
 #: the step's work and before it is recorded (the conclusion's crash tests).
@@ -87,6 +87,7 @@ def _choose_and_finish(
     say("conclusion: choosing the champion")
     with phase("select"):
         choice = choose_champion(sweep)
+    plots.tell(choice.as_dict() if choice is not None else None)  # the plots mark it
     with phase("summary"):
         result = summarise(sweep, choice)
     report = functools.partial(_publish, sweep, say, folder / "report", plots, result)
@@ -159,7 +160,7 @@ class Finisher:
             name = model_name(self.sweep.cfg)
             version = self._step("register", f"registering model {name}", self._register)
             result.version = self.done.get("register", version)
-            note = self._step("alias", "moving the champion alias if it improved", self._crown)
+            note = self._step("alias", "moving the champion alias if it improved", self._promote)
             result.notes.append(self.done.get("alias", note))
         result.notes += [*self.choice.notes, *self.notes]
 
@@ -191,7 +192,7 @@ class Finisher:
         plots = self.folder / "champion-plots"
         plots.mkdir(exist_ok=True)
         self._plot_folder = plots
-        draw = functools.partial(draw_plots, self.sweep, self.model, plots)
+        draw = functools.partial(draw_plots, self.sweep, self.model, plots, self.choice)
         self.jobs.append(ForkedJob(draw, "sweeps-model-plots"))
         return self.jobs[-1]
 
@@ -219,7 +220,7 @@ class Finisher:
 
     def _plots(self, job: ForkedJob | None) -> None:
         if job is None or not job.succeeded():
-            draw_plots(self.sweep, self.model, self._plot_folder)
+            draw_plots(self.sweep, self.model, self._plot_folder, self.choice)
         self.sweep.tracker.log_folder(self.run_id, self._plot_folder, "plots")
 
     def _register(self) -> str:
@@ -227,9 +228,9 @@ class Finisher:
         text = describe(self.sweep, self.choice) + scores_text(self.tested)
         return register(self.sweep, self.run_id, score, text)
 
-    def _crown(self) -> str:
+    def _promote(self) -> str:
         version = self.done["register"]
-        return crown_if_better(self.sweep, version, Score(self.choice.metric, self.choice.score))
+        return promote_if_better(self.sweep, version, Score(self.choice.metric, self.choice.score))
 
 
 def _fault(step: str) -> None:

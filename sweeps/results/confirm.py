@@ -16,11 +16,13 @@ import numpy as np
 from optuna.trial import FrozenTrial
 
 from pipeline import DivergenceError
+from sweeps.core.sweep import Sweep
+from sweeps.core.trial import other_seeds, train_trial
 from sweeps.records import ESTIMATOR_ATTR, MAXIMIZED, WINNER_ATTR
 from sweeps.results.registry import Score
-from sweeps.search.sweep import Sweep
-from sweeps.search.trial import other_seeds, train_trial
 from sweeps.study.selection import ranked_trials, selected_trial
+
+__all__: list[str] = []  # nothing here for other packages
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,15 @@ the parent says which table, the budget and what became of it, and the same of t
 
 from __future__ import annotations
 
+from sweeps.core.sweep import Sweep
 from sweeps.records import NOTE_TAG
 from sweeps.results.champion import Choice
 from sweeps.results.champion_run import describe
 from sweeps.results.testing import Tested
-from sweeps.search.sweep import Sweep
 from sweeps.study.budget import recorded_budget
 from sweeps.study.selection import states
+
+__all__ = ["scores_text", "write_notes"]
 
 
 def scores_text(tested: Tested | None) -> str:

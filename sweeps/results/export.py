@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from sweeps.config import SweepConfig
 from sweeps.errors import ReproductionError, RunNotFoundError
 from sweeps.records import (
     PARENT,
@@ -30,7 +29,10 @@ from sweeps.records import (
     TrialTags,
     runs_of,
 )
+from sweeps.spec.schema import SweepConfig
 from sweeps.tracking import RunRecord, TrackingStore, experiment_named, fetch_run
+
+__all__ = ["choose_trial", "export_trial"]
 
 REDACTED = "***"
 #: Top-level keys in the order a person writes them.

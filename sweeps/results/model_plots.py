@@ -12,6 +12,8 @@ from typing import Any
 
 import matplotlib
 
+__all__: list[str] = []  # nothing here for other packages
+
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
@@ -35,28 +37,42 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def learning_curves(models: Sequence[Any], path: Path) -> Path:
+def learning_curves(models: Sequence[Any], path: Path, labels: Sequence[str] = ()) -> Path:
     """Validation (solid) and training (dashed, with penalty) loss per epoch of every model of
-    the champion (each member's fold models), each model's kept epoch marked with a dot."""
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    the champion, each model's kept epoch marked with a dot. Models with the same label (a
+    member trial's fold models) share a colour; the legend sits beside the plot."""
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    draw_learning_curves(ax, models, labels)
+    return _save(fig, path)
+
+
+def draw_learning_curves(ax: Any, models: Sequence[Any], labels: Sequence[str] = ()) -> None:
+    """:func:`learning_curves` on ``ax``."""
+    names = list(labels) if len(labels) == len(models) else ["model"] * len(models)
+    groups = list(dict.fromkeys(names))
     colours = plt.get_cmap("tab10")
-    for i, model in enumerate(models):
-        colour = colours(i % 10)
+    for model, name in zip(models, names, strict=True):
+        colour = colours(groups.index(name) % 10)
         epochs = range(1, len(model.loss_curve_) + 1)
-        ax.plot(epochs, model.loss_curve_, color=colour, linestyle="--", alpha=0.5, lw=1)
+        ax.plot(epochs, model.loss_curve_, color=colour, linestyle="--", alpha=0.6, lw=1)
         if model.validation_curve_:
-            ax.plot(epochs, model.validation_curve_, color=colour, lw=1.2)
+            ax.plot(epochs, model.validation_curve_, color=colour, lw=1.3)
             best = model.best_epoch_
             ax.plot([best], [model.validation_curve_[best - 1]], "o", color=colour, ms=4)
     handles = [
-        Line2D([], [], color="black", lw=1.2, label="validation loss"),
+        Line2D([], [], color=colours(i % 10), lw=3, label=f"{name}: {names.count(name)} model(s)")
+        for i, name in enumerate(groups)
+        if len(groups) > 1 or name != "model"
+    ]
+    handles += [
+        Line2D([], [], color="black", lw=1.3, label="validation loss"),
         Line2D([], [], color="black", linestyle="--", lw=1, label="train loss (with penalty)"),
         Line2D([], [], color="black", marker="o", lw=0, label="kept epoch"),
     ]
     title = f"Learning curves of the champion's {len(models)} model(s)"
     ax.set(xlabel="epoch", ylabel="loss", title=title, yscale="log")
-    ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.8)
-    return _save(fig, path)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
+              frameon=False)  # fmt: skip
 
 
 def classification_plots(model: Any, X: Any, y: Any, folder: Path) -> list[Path]:

@@ -38,6 +38,8 @@ from sweeps.records import BEST_RUN_TAG, PARENT, ROLE_TAG
 from sweeps.results.scored_output import ScoredOutput
 from sweeps.tracking import TrackingStore, fetch_run
 
+__all__ = ["choose_model", "load_scorer"]
+
 CHAMPION = "champion"
 
 

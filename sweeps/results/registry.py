@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.models.evaluation import evaluate
+from sweeps.core.dataset import SweepData
+from sweeps.core.sweep import Sweep
 from sweeps.records import (
     DATA_FINGERPRINT_TAG,
     MAXIMIZED,
@@ -22,9 +24,9 @@ from sweeps.records import (
     STUDY_TAG,
     split_tag,
 )
-from sweeps.search.dataset import SweepData
-from sweeps.search.sweep import Sweep
 from sweeps.tracking import ModelVersion
+
+__all__: list[str] = []  # nothing here for other packages
 
 #: Version tags that say which data a score was measured on.
 DATA_TAGS = (DATA_FINGERPRINT_TAG, split_tag("train"), split_tag("validation"))
@@ -66,14 +68,14 @@ def model_name(cfg: Any) -> str:
     return str(cfg.tracking.model_name or cfg.name)
 
 
-def crown_if_better(sweep: Sweep, version: str, score: Score) -> str:
+def promote_if_better(sweep: Sweep, version: str, score: Score) -> str:
     """Move the champion alias to ``version`` when it beats the current champion on ``score``
     (or there is none); return a note for the user."""
     tracker = sweep.tracker
     name = model_name(sweep.cfg)
     current = tracker.champion(name)
     if current is None:
-        tracker.crown(name, version)
+        tracker.alias_champion(name, version)
         return f"model {name} version {version} is the first champion"
     if current.version == version:
         return f"model {name} version {version} holds the champion alias"
@@ -85,7 +87,7 @@ def crown_if_better(sweep: Sweep, version: str, score: Score) -> str:
         )
     verdict = f"{score.metric} {score.value:.6g} vs {old:.6g}"
     if score.beats(old):
-        tracker.crown(name, version)
+        tracker.alias_champion(name, version)
         return f"version {version} beats the champion ({verdict}): alias moved"
     return (
         f"version {version} does not beat champion version {current.version} ({verdict}): "

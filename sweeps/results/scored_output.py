@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+__all__ = ["ScoredOutput"]
+
 #: The files ``-o`` may name: CSV, else Parquet.
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq")
 _COPY_CHARS = 1 << 20

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sweeps.core.dataset import SweepData
+from sweeps.core.sweep import Sweep
 from sweeps.records import BEST_SO_FAR, PARETO_FRONT_TAG, REASON_ATTR
-from sweeps.search.dataset import SweepData
-from sweeps.search.sweep import Sweep
 from sweeps.study.history import best_so_far, missing_points
 from sweeps.study.selection import pareto_front, states
 from sweeps.tracking import DatasetRecord
@@ -16,6 +16,8 @@ from sweeps.tracking import DatasetRecord
 if TYPE_CHECKING:
     from sweeps.results.champion import Choice
     from sweeps.results.testing import Tested
+
+__all__ = ["SweepResult"]
 
 
 @dataclass

@@ -15,10 +15,12 @@ from typing import Any
 
 from pipeline import test_rows
 from pipeline.models.evaluation import evaluate
+from sweeps.core.sweep import Sweep
 from sweeps.records import GAP_WARNING_TAG, MAXIMIZED, spread_metric
 from sweeps.results.champion import Choice
-from sweeps.search.sweep import Sweep
 from sweeps.tracking import TrackingStore
+
+__all__: list[str] = []  # nothing here for other packages
 
 #: How many spreads a worse test score may lie from the validation score before a warning.
 GAP_SPREADS = 2.0
@@ -91,9 +93,10 @@ def _spread(sweep: Sweep, choice: Choice) -> float | None:
     return run.metrics.get(spread_metric(choice.metric), run.metrics.get(legacy))
 
 
-def draw_plots(sweep: Sweep, model: Any, folder: Path) -> None:
-    """The champion's learning curves (every member fold model) and test-set plots as PNG
-    files in ``folder`` (run in a forked child while the model is saved)."""
+def draw_plots(sweep: Sweep, model: Any, folder: Path, choice: Choice | None = None) -> None:
+    """The champion's learning curves (every member fold model, coloured by the member trial
+    of ``choice``) and test-set plots as PNG files in ``folder`` (run in a forked child while
+    the model is saved)."""
     from sweeps.results.model_plots import (  # matplotlib: loaded when drawing
         classification_plots,
         learning_curves,
@@ -103,6 +106,17 @@ def draw_plots(sweep: Sweep, model: Any, folder: Path) -> None:
     data = sweep.data
     X_test, y_test = test_rows(data.table, data.split)
     members = model.members() if hasattr(model, "members") else [model[-1]]
-    learning_curves(members, folder / "learning_curves.png")
+    learning_curves(members, folder / "learning_curves.png", member_labels(choice, len(members)))
     plots = classification_plots if data.task == "classification" else regression_plots
     plots(model, X_test, y_test, folder)
+
+
+def member_labels(choice: Choice | None, models: int) -> list[str]:
+    """The member trial of each of the ensemble's ``models`` (fold by fold, members in the
+    choice's order within each fold); none when they do not line up."""
+    if choice is None or models % len(choice.members):
+        return []
+    if len(choice.members) == 1:
+        return [f"trial {choice.members[0].trial}"] * models
+    names = [f"trial {m.trial} (weight {m.weight:.2f})" for m in choice.members]
+    return names * (models // len(names))

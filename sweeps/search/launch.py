@@ -9,21 +9,25 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from sweeps.config import SweepConfig
+from sweeps.core.dataset import SweepData, load_sweep_data
+from sweeps.core.sweep import Sweep, check_meaning, init_sweep
 from sweeps.errors import Interrupted, StoreError, SweepsError
 from sweeps.infra import signals
 from sweeps.infra.databases import require_tool
 from sweeps.infra.threads import blas_limit
 from sweeps.infra.timings import phase
-from sweeps.search.dataset import SweepData, load_sweep_data
-from sweeps.search.parallel import run_workers
+from sweeps.search.parallel import run_workers, writer_for
 from sweeps.search.runner import WorkerOutcome, run_worker
-from sweeps.search.sweep import Sweep, check_meaning, init_sweep
+from sweeps.spec.reading import Flags, resolve_config
+from sweeps.spec.schema import SweepConfig
+from sweeps.study.samplers import check_components
 from sweeps.study.storage import resolve_storage_url, storage_errors
-from sweeps.sweepfile import Flags, resolve_config
 from sweeps.tracking import Tracker, open_tracker, resolve_tracking_uri
 from sweeps.tracking.probe import probe
+
+__all__ = ["RunOptions", "join_sweep", "load_inputs", "run_sweep"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Inputs:
 def load_inputs(config_path: str, flags: Flags) -> Inputs:
     """Resolve the sweep file with the command line's values and load its data."""
     cfg = resolve_config(config_path, flags)
+    check_components(cfg, str(Path(config_path)))  # what fails only in use fails now
     data = load_sweep_data(cfg, config_path)
     storage_url = resolve_storage_url(None, cfg.study.storage)
     probe(storage_url, "study storage")  # before the tracking store is written to
@@ -78,7 +83,7 @@ def run_sweep(config_path: str, flags: Flags, options: RunOptions) -> Sweep:
     for line in inputs.data.lines() if options.announce else ():
         options.announce(line)
     signals.install()
-    writer = options.jobs == 1 and inputs.cfg.tracking.writer_for(1)
+    writer = options.jobs == 1 and writer_for(inputs.cfg.tracking.background, 1)
     sweep: Sweep | None = None
     try:
         with (

@@ -15,6 +15,19 @@ import optuna
 from optuna.trial import TrialState
 
 from pipeline import DivergenceError, EpochRecord
+from sweeps.core.dataset import SweepData
+from sweeps.core.sweep import Sweep
+from sweeps.core.trial import (
+    OOF_ARTIFACT,
+    WEIGHTS_ARTIFACT,
+    TrainedTrial,
+    curve_metrics,
+    epoch_metrics,
+    estimator_kwargs,
+    oof_arrays,
+    train_trial,
+    trial_seed,
+)
 from sweeps.errors import StoreError
 from sweeps.infra import signals
 from sweeps.infra.urls import redact_text
@@ -29,30 +42,18 @@ from sweeps.records import (
     trial_ended_tags,
     trial_opened_tags,
 )
-from sweeps.search.dataset import SweepData
 from sweeps.search.pruning import pruned_reason
-from sweeps.search.sweep import Sweep
-from sweeps.search.trial import (
-    OOF_ARTIFACT,
-    WEIGHTS_ARTIFACT,
-    TrainedTrial,
-    curve_metrics,
-    epoch_metrics,
-    estimator_kwargs,
-    oof_arrays,
-    train_trial,
-    trial_seed,
-)
-from sweeps.space import suggest
-from sweeps.study.samplers import pruner_settings
+from sweeps.study.suggest import suggest
 from sweeps.tracking import TrialRun
 
+__all__: list[str] = []  # nothing here for other packages
+
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
-#: The pruner's kind, its settings and whether the objective is minimised.
-Pruning = tuple[str, dict[str, Any], bool]
 #: MLflow status of a trial's run by Optuna state. A pruned trial did its job (it was scored
 #: and stopped early): FINISHED, not an error; its name and ``sweeps.state`` say pruned.
 STATUS = {"COMPLETE": "FINISHED", "PRUNED": "FINISHED", "FAIL": "FAILED"}
+#: The pruner's kind, its settings and whether the objective is minimised.
+Pruning = tuple[str, dict[str, Any], bool]
 
 
 class NonFiniteObjective(ArithmeticError):
@@ -70,23 +71,12 @@ class EpochReporter:
     ask_from: int = 0  # the pruner cannot prune before this step: no need to ask it
     pruner: Pruning | None = None  # what the pruner compares, for the reason
     reached: int = 0
-    linked: bool = False
     reported: dict[int, float] = field(default_factory=dict)
     folds: int = 0  # the trial's folds: its curves are the first fold's (``fold0/``)
-
-    def link(self, wait: bool) -> None:
-        """Record the run's id on the trial once the tracking store has returned it."""
-        if self.linked:
-            return
-        run_id = self.run.resolved_id(wait)
-        if run_id is not None:
-            self.trial.set_user_attr(RUN_ID_ATTR, run_id)
-            self.linked = True
 
     def __call__(self, record: EpochRecord) -> None:
         """Buffer the epoch's metrics; report to Optuna and raise TrialPruned if it says so."""
         signals.check()
-        self.link(wait=False)
         self.reached = record.epoch
         values = epoch_metrics(record)
         self.run.add_metrics(curve_metrics(record, self.folds), step=record.epoch)
@@ -129,27 +119,27 @@ def silent_steps(kind: str, settings: dict[str, Any]) -> int:
 
 
 class Objective:
-    """Callable objective for ``study.optimize``; ``on_start`` runs first (admission release)."""
+    """Callable objective for ``study.optimize``."""
 
-    def __init__(self, sweep: Sweep, on_start: Callable[[], None] | None = None) -> None:
+    def __init__(self, sweep: Sweep) -> None:
         self.sweep = sweep
-        self.on_start = on_start
         metrics = sweep.cfg.objective.metric
         self.report_metric = metrics[0] if len(metrics) == 1 and metrics[0] in PER_EPOCH else None
         self.public_config = sweep.cfg.public_dict()  # once per sweep, not per trial
-        pruner = sweep.cfg.study.pruner
-        settings = pruner_settings(pruner.type, pruner.options, *sweep.cfg.pruner_scale)
-        self.ask_from = silent_steps(pruner.type, settings)
+        self.ask_from = silent_steps(sweep.cfg.study.pruner.type, sweep.cfg.pruner_settings)
         minimize = sweep.cfg.objective.directions[0] == "minimize"
-        self.pruning: Pruning = (pruner.type, settings, minimize)
+        self.pruning: Pruning = (sweep.cfg.study.pruner.type, sweep.cfg.pruner_settings, minimize)
 
-    def __call__(self, trial: optuna.Trial) -> float | tuple[float, ...]:
-        """Train one trial's MLP and return its objective value(s); the run ends with a status."""
+    def __call__(
+        self, trial: optuna.Trial, on_start: Callable[[], None] | None = None
+    ) -> float | tuple[float, ...]:
+        """Train one trial's MLP and return its objective value(s); the run ends with a status.
+        ``on_start`` runs first, once the trial exists (the worker loop's admission ends)."""
         cfg = self.sweep.cfg
         seed = cfg.model.get("random_state", trial_seed(cfg.seed, trial.number))
         with signals.deferred():  # a signal waits until the run exists: the trial is on record
-            if self.on_start is not None:
-                self.on_start()
+            if on_start is not None:
+                on_start()
             try:
                 sampled = suggest(trial, cfg.space)
             except BaseException as exc:  # the sampler failed: still on record
@@ -178,15 +168,15 @@ class Objective:
         tags = {**sweep.trial_tags, **trial_opened_tags(trial.number, seed, WORKER)}
         params = {**sweep.cfg.model, **trial.params, **kwargs, **log10_params(sweep, trial)}
         name = run_name(trial.number)
-        return sweep.tracker.start_run(sweep.experiment_id, name, tags, params, sweep.parent_run_id)
+        run = sweep.tracker.start_run(sweep.experiment_id, name, tags, params, sweep.parent_run_id)
+        run.on_id(lambda run_id: trial.set_user_attr(RUN_ID_ATTR, run_id))  # once it exists
+        return run
 
     def _link(self, trial: optuna.Trial, reporter: EpochReporter, kwargs: dict[str, Any]) -> None:
-        """Record on the trial its worker, exact keywords (for reproduce) and, once known,
-        its run."""
+        """Record on the trial its worker and exact keywords (for reproduce)."""
         reporter.run.add_json(
             {"config": self.public_config, "estimator": kwargs}, "trial_config.json"
         )
-        reporter.link(wait=False)
         trial.set_user_attr(WORKER_ATTR, WORKER)
         trial.set_user_attr(ESTIMATOR_ATTR, _jsonable(kwargs))
 
@@ -203,7 +193,6 @@ def _close_complete(
 ) -> None:
     """Every fit's weights and the out-of-fold predictions (what the conclusion chooses the
     champion from), the final metrics, then the run closed."""
-    reporter.link(wait=True)
     run.add_arrays(trained.arrays(), WEIGHTS_ARTIFACT)
     run.add_arrays(oof_arrays(trained, data), OOF_ARTIFACT)
     tags = trial_completed_tags(trained.digest())
@@ -227,8 +216,6 @@ def _close_failed(
         trial.set_user_attr(REASON_ATTR, redact_text(reason)[:1000])
     if isinstance(exc, StoreError):  # the run cannot be written now: closed on resume
         return exc
-    with contextlib.suppress(StoreError):  # a dead writer: the run is closed by tags later
-        reporter.link(wait=True)
     reason = redact_text(reason)
     tags = trial_ended_tags(trial.number, state, reason[:5000], reached)
     if state == "FAIL" and not isinstance(exc, KeyboardInterrupt):

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
+from sweeps.core.sweep import Sweep
 from sweeps.errors import Interrupted, SweepsError
 from sweeps.search.progress import Progress
-from sweeps.search.sweep import Sweep
 from sweeps.study.budget import budget_of
+
+__all__: list[str] = []  # nothing here for other packages
 
 POLL_SECONDS = 0.5
 STOP_GRACE_SECONDS = 15.0
+
+
+def writer_for(background: bool | Literal["auto"], workers_here: int) -> bool:
+    """Whether each of ``workers_here`` workers on this machine forks a tracking writer
+    (MLflow writes off the trials' critical path): ``auto`` does when cores are left for
+    the writers, since on a full machine they only compete with the workers."""
+    if isinstance(background, bool):
+        return background
+    return workers_here < len(os.sched_getaffinity(0))
 
 
 def worker_command(config: Path, blas: int | None) -> list[str]:
@@ -34,7 +47,7 @@ def write_resolved(sweep: Sweep, jobs: int, folder: Path) -> Path:
     resolved = sweep.cfg.model_dump(mode="json")
     resolved["study"].update(name=sweep.cfg.study_name, storage=sweep.storage_url)
     resolved["tracking"].update(
-        uri=sweep.tracker.uri, background=sweep.cfg.tracking.writer_for(jobs)
+        uri=sweep.tracker.uri, background=writer_for(sweep.cfg.tracking.background, jobs)
     )
     path = folder / "resolved.json"
     path.touch(mode=0o600)

@@ -11,6 +11,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from sweeps.study.selection import Goal
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 @dataclass
 class Progress:

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 from optuna.trial import FrozenTrial
 
+__all__ = ["pruned_reason"]
+
 
 def pruned_reason(
     kind: str,
@@ -62,6 +64,7 @@ def _below_percentile(
     reported: Mapping[int, float],
     others: Sequence[FrozenTrial],
 ) -> str:
+
     values = [t.intermediate_values[epoch] for t in others if epoch in t.intermediate_values]
     best = min(reported.values()) if minimize else max(reported.values())
     label = "the median" if q == 50 else f"the {q:g}th percentile"

@@ -10,7 +10,9 @@ budget. Its MLflow run, which could not be closed, is closed on resume
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 import optuna
 from tqdm import tqdm
 
+from sweeps.core.sweep import Sweep
 from sweeps.errors import StoreError
 from sweeps.infra import signals
 from sweeps.infra.locks import StorageLock
@@ -25,10 +28,11 @@ from sweeps.infra.urls import redact_text
 from sweeps.records import REASON_ATTR
 from sweeps.search.objective import Objective
 from sweeps.search.progress import Progress
-from sweeps.search.sweep import Sweep
 from sweeps.study.budget import budget_state, may_start_trial
 from sweeps.study.samplers import experimental_ok
 from sweeps.study.storage import storage_errors
+
+__all__: list[str] = []  # nothing here for other packages
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,7 @@ def run_worker(sweep: Sweep, *, show_progress: bool = True) -> WorkerOutcome:
 
 def _run_trials(sweep: Sweep, show_progress: bool) -> WorkerOutcome:
     cfg = sweep.cfg
-    objective = Objective(sweep)
-    watched = StoreWatch(objective)
+    watched = StoreWatch(Objective(sweep))
     admission = StorageLock(sweep.storage_url, "admit")
     deadline = time.monotonic() + cfg.study.timeout if cfg.study.timeout else None
     counted, waiting, running = budget_state(sweep.study)
@@ -70,8 +73,9 @@ def _run_trials(sweep: Sweep, show_progress: bool) -> WorkerOutcome:
                 if not may_start_trial(sweep.study, cfg.study.n_trials):
                     done = True
                     break
-                objective.on_start = held.close
-                _optimize_one(sweep.study, watched, progress)
+                _optimize_one(
+                    sweep.study, functools.partial(watched, on_start=held.close), progress
+                )
                 if watched.failure is not None:
                     raise watched.failure
             ran += 1
@@ -88,10 +92,10 @@ class StoreWatch:
         self.objective = objective
         self.failure: StoreError | None = None
 
-    def __call__(self, trial: optuna.Trial) -> Any:
-        """Run the objective."""
+    def __call__(self, trial: optuna.Trial, on_start: Callable[[], None] | None = None) -> Any:
+        """Run the objective (``on_start`` first, once the trial exists)."""
         try:
-            return self.objective(trial)
+            return self.objective(trial, on_start)
         except StoreError as exc:
             self.failure = exc
             with contextlib.suppress(Exception):  # the study storage may be the one gone
@@ -99,7 +103,9 @@ class StoreWatch:
             raise
 
 
-def _optimize_one(study: optuna.Study, objective: StoreWatch, progress: Progress) -> None:
+def _optimize_one(
+    study: optuna.Study, objective: Callable[[optuna.Trial], Any], progress: Progress
+) -> None:
     callback = [lambda _study, trial: progress.add(trial)]
     with experimental_ok():
         study.optimize(

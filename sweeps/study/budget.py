@@ -11,6 +11,8 @@ from optuna.trial import FrozenTrial, TrialState
 from sweeps.records import BUDGET_ATTR
 from sweeps.study.samplers import experimental_ok
 
+__all__ = ["budget_of", "budget_state", "may_start_trial", "record_budget", "recorded_budget"]
+
 
 def retried_numbers(trials: list[FrozenTrial]) -> set[int]:
     """Numbers of trials that went stale and were retried as a new trial."""

@@ -12,6 +12,8 @@ import math
 import optuna
 from optuna.trial import TrialState
 
+__all__ = ["best_so_far", "missing_points"]
+
 
 def best_so_far(study: optuna.Study) -> list[tuple[int, float]]:
     """``(trial number, best value so far)`` for each finished trial from the first complete

@@ -19,6 +19,8 @@ from sweeps.errors import StoreError
 from sweeps.infra.urls import redact
 from sweeps.study.storage import require_storage
 
+__all__ = ["STATES", "StudyOverview", "study_overviews"]
+
 STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
 COUNTS_SQL = sqlalchemy.text(
     "SELECT s.study_name, t.state, COUNT(*) FROM trials t "

@@ -1,7 +1,6 @@
-"""Optuna samplers and pruners by name, with the settings they were actually built with.
-
-:data:`SAMPLERS` and :data:`PRUNERS` are the one list of the names a sweep file may use.
-"""
+"""Optuna samplers and pruners built by name with their settings
+(:mod:`sweeps.spec.components` lists the names and works out the settings), and the dry run
+that checks a sweep file's space, sampler and pruner before anything is written."""
 
 from __future__ import annotations
 
@@ -14,9 +13,15 @@ from typing import Any
 
 import optuna
 
-from sweeps.space import ParamSpec, grid_of, suggest
+from sweeps.errors import ConfigError
+from sweeps.spec.components import pruner_settings
+from sweeps.spec.schema import SweepConfig
+from sweeps.spec.space import ParamSpec, grid_of
+from sweeps.study.suggest import suggest
 
-#: Sampler name -> Optuna class.
+__all__ = ["check_components", "experimental_ok", "make_pruner", "make_sampler"]
+
+#: Sampler name -> Optuna class (the names are :data:`~sweeps.spec.components.SAMPLER_NAMES`).
 SAMPLERS: dict[str, type[optuna.samplers.BaseSampler]] = {
     "tpe": optuna.samplers.TPESampler,
     "random": optuna.samplers.RandomSampler,
@@ -25,9 +30,7 @@ SAMPLERS: dict[str, type[optuna.samplers.BaseSampler]] = {
     "qmc": optuna.samplers.QMCSampler,
     "nsga2": optuna.samplers.NSGAIISampler,
 }
-#: Samplers that optimise a single objective (Optuna refuses them on a multi-objective study).
-SINGLE_OBJECTIVE = frozenset({"cmaes"})
-#: Pruner name -> Optuna class (``patient`` wraps another pruner).
+#: Pruner name -> Optuna class (the names are :data:`~sweeps.spec.components.PRUNER_NAMES`).
 PRUNERS: dict[str, type[optuna.pruners.BasePruner]] = {
     "median": optuna.pruners.MedianPruner,
     "percentile": optuna.pruners.PercentilePruner,
@@ -50,8 +53,6 @@ PYTHON_OBJECT = re.compile(r"Callable|Base[A-Z]\w*|FrozenTrial|Study\b")
 #: and the (ever worse) values each reports to the pruner.
 DRY_TRIALS = 3
 DRY_STEPS = 6
-# Optuna 5 changed TPE's defaults; pin ours so a sweep means the same thing across versions.
-TPE_DEFAULTS: dict[str, Any] = {"n_startup_trials": 10, "multivariate": True, "constant_liar": True}
 
 
 @contextmanager
@@ -62,70 +63,37 @@ def experimental_ok() -> Iterator[None]:
         yield
 
 
-def sampler_settings(kind: str, options: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """The keywords sampler ``kind`` is built with: the seed, pinned defaults, then
-    ``options``."""
-    settings: dict[str, Any] = {"seed": seed}
-    if kind == "tpe":
-        settings.update(TPE_DEFAULTS)
-    settings.update(options)
-    return settings
-
-
 def make_sampler(
-    kind: str, options: Mapping[str, Any], seed: int, space: Mapping[str, ParamSpec]
+    kind: str, settings: Mapping[str, Any], space: Mapping[str, ParamSpec]
 ) -> optuna.samplers.BaseSampler:
-    """Build sampler ``kind``; raises TypeError/ValueError for bad options (a value above
-    :data:`OPTION_CAPS`, or one where Optuna wants a Python object, included)."""
-    check_options(SAMPLERS[kind], options)
-    settings = sampler_settings(kind, options, seed)
+    """Build sampler ``kind`` with ``settings`` (see
+    :func:`~sweeps.spec.components.sampler_settings`); raises TypeError/ValueError for bad
+    ones (a value above :data:`OPTION_CAPS`, or one where Optuna wants a Python object,
+    included)."""
+    check_options(SAMPLERS[kind], settings)
     with experimental_ok():
         if kind == "grid":
             return optuna.samplers.GridSampler(grid_of(space), **settings)
         return SAMPLERS[kind](**settings)
 
 
-def median_defaults(n_trials: int | None, max_epochs: int | None) -> dict[str, Any]:
-    """The median pruner's defaults, scaled to the sweep: no trial is pruned before 5 trials
-    (or a fifth of the budget, whichever is more) have completed, nor before a quarter of its
-    epochs (at least 5). A 30-trial sweep then keeps about half its trials to the end, where
-    Optuna's defaults (5 trials, no warm-up) prune most trials in their first epochs."""
-    return {
-        "n_startup_trials": max(5, (n_trials or 0) // 5),
-        "n_warmup_steps": max(5, (max_epochs or 20) // 4),
-    }
-
-
-def pruner_settings(
-    kind: str,
-    options: Mapping[str, Any],
-    n_trials: int | None = None,
-    max_epochs: int | None = None,
-) -> dict[str, Any]:
-    """The keywords pruner ``kind`` is built with: the median pruner's defaults scaled to the
-    sweep's budget and epochs (see :func:`median_defaults`), then ``options``."""
-    settings = median_defaults(n_trials, max_epochs) if kind == "median" else {}
-    settings.update(options)
-    return settings
-
-
 def make_pruner(
-    kind: str,
-    options: Mapping[str, Any],
-    n_trials: int | None = None,
-    max_epochs: int | None = None,
+    kind: str, settings: Mapping[str, Any], scale: tuple[int | None, int | None] = (None, None)
 ) -> optuna.pruners.BasePruner:
-    """Build pruner ``kind``; ``patient`` wraps ``options.wrapped`` (default median)."""
-    settings = pruner_settings(kind, options, n_trials, max_epochs)
+    """Build pruner ``kind`` with ``settings`` (see
+    :func:`~sweeps.spec.components.pruner_settings`); ``patient`` wraps ``settings.wrapped``
+    (default median), whose defaults scale with ``scale`` (``n_trials, max_epochs``)."""
+    settings = dict(settings)
     if kind != "patient":
-        check_options(PRUNERS[kind], options)
+        check_options(PRUNERS[kind], settings)
         return PRUNERS[kind](**settings)
     wrapped_kind = settings.pop("wrapped", "median")
     wrapped_options = settings.pop("wrapped_options", {})
     if wrapped_kind not in PRUNERS or wrapped_kind == "patient":
         raise ValueError(f"wrapped must be one of {sorted(set(PRUNERS) - {'patient'})}")
     with experimental_ok():
-        wrapped = make_pruner(wrapped_kind, wrapped_options, n_trials, max_epochs)
+        wrapped_settings = pruner_settings(wrapped_kind, wrapped_options, *scale)
+        wrapped = make_pruner(wrapped_kind, wrapped_settings, scale)
         return optuna.pruners.PatientPruner(wrapped, **settings)
 
 
@@ -161,23 +129,40 @@ def try_space(space: Mapping[str, ParamSpec], directions: Sequence[str]) -> None
     _in_use(lambda: dry_run(sampler, pruner, directions, space), "Optuna cannot sample it")
 
 
+def check_components(cfg: SweepConfig, where: str) -> None:
+    """Sample the space, then build sampler and pruner with Optuna's own classes and use them,
+    for a few trials of a throwaway in-memory study each, so that what only fails in use
+    fails now: :class:`~sweeps.errors.ConfigError` naming ``where`` and the key path."""
+    sampler, pruner = cfg.study.sampler.type, cfg.study.pruner.type
+    directions, space = cfg.objective.directions, cfg.space
+    for key, check in (
+        ("space", lambda: try_space(space, directions)),
+        ("study.sampler", lambda: try_sampler(sampler, cfg.sampler_settings, space, directions)),
+        ("study.pruner", lambda: try_pruner(pruner, cfg.pruner_settings, cfg.pruner_scale,
+                                            space, directions)),
+    ):  # fmt: skip
+        try:
+            check()
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{where}: {key}: {exc}") from None
+
+
 def try_sampler(
     kind: str,
-    options: Mapping[str, Any],
-    seed: int,
+    settings: Mapping[str, Any],
     space: Mapping[str, ParamSpec],
     directions: Sequence[str],
 ) -> None:
-    """Build sampler ``kind`` (TypeError/ValueError for bad options), then use it on a dry
+    """Build sampler ``kind`` (TypeError/ValueError for bad settings), then use it on a dry
     run with its model on from the first trial (``n_startup_trials: 0``), so options that
     only matter then are used too (ValueError if they fail)."""
-    make_sampler(kind, options, seed, space)
+    make_sampler(kind, settings, space)
     accepted = inspect.signature(SAMPLERS[kind].__init__).parameters  # type: ignore[misc]
     if "n_startup_trials" in accepted:
-        options = {**options, "n_startup_trials": 0}
+        settings = {**settings, "n_startup_trials": 0}
     _in_use(
         lambda: dry_run(
-            make_sampler(kind, options, seed, space), optuna.pruners.NopPruner(), directions, space
+            make_sampler(kind, settings, space), optuna.pruners.NopPruner(), directions, space
         ),
         "its options fail when used",
     )
@@ -185,14 +170,14 @@ def try_sampler(
 
 def try_pruner(
     kind: str,
-    options: Mapping[str, Any],
+    settings: Mapping[str, Any],
     scale: tuple[int | None, int | None],
     space: Mapping[str, ParamSpec],
     directions: Sequence[str],
 ) -> None:
-    """Build pruner ``kind`` (TypeError/ValueError for bad options), then use it on a dry
+    """Build pruner ``kind`` (TypeError/ValueError for bad settings), then use it on a dry
     run (ValueError if it fails there)."""
-    pruner = make_pruner(kind, options, *scale)
+    pruner = make_pruner(kind, settings, scale)
     sampler = optuna.samplers.RandomSampler(seed=0)
     _in_use(lambda: dry_run(sampler, pruner, directions, space), "its options fail when used")
 

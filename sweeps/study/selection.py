@@ -11,6 +11,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from sweeps.records import WINNER_ATTR
 
+__all__ = ["Goal", "pareto_front", "ranked_trials", "selected_trial", "states"]
+
 
 class Goal(Protocol):
     """What the study optimises (the sweep file's ``objective`` section satisfies it)."""

@@ -13,6 +13,8 @@ from sweeps.records import CHAMPION_ATTR, WORKER_ATTR
 from sweeps.study.budget import budget_state
 from sweeps.study.selection import Goal, selected_trial, states
 
+__all__ = ["study_status"]
+
 # Optuna keeps heartbeats in its own table and offers no public reader; with the counts of
 # sweeps.study.overview, this query is the only read of Optuna's schema in sweeps (read-only).
 HEARTBEATS_SQL = sqlalchemy.text(

@@ -23,6 +23,17 @@ from sweeps.infra.sqlite import engine_kwargs, sqlite_file
 from sweeps.infra.urls import redact, redact_text
 from sweeps.study.samplers import experimental_ok
 
+__all__ = [
+    "DEFAULT_STORAGE",
+    "StaleCallback",
+    "make_storage",
+    "open_study",
+    "read_study",
+    "recorded_attr",
+    "resolve_storage_url",
+    "storage_errors",
+]
+
 DEFAULT_STORAGE = "sqlite:///mlruns/optuna.db"
 READ_ONLY_HEARTBEAT = 10  # a reader never records heartbeats; RDBStorage wants a value
 StaleCallback = Callable[[optuna.Study, FrozenTrial], None]

@@ -1,11 +1,11 @@
 """MLflow glue: the only package of sweeps that imports mlflow.
 
-Callers use the face (:class:`TrackingStore`, :class:`RunRecord`, :class:`RunWriter`) and
+Callers use the interface (:class:`TrackingStore`, :class:`RunRecord`, :class:`RunWriter`) and
 never MLflow itself: :class:`Tracker` implements it on an MLflow store (``MlflowClient`` with
 explicit run ids, no fluent global state), :class:`MemoryTracker` in memory for fast tests.
 
 Each name is imported with its module on first use (PEP 562), so a caller that needs only
-the face or :func:`resolve_tracking_uri` does not pay for importing MLflow (about a second).
+the interface or :func:`resolve_tracking_uri` does not pay for importing MLflow (about a second).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
-    "DatasetRecord": "face",
-    "ModelVersion": "face",
-    "RunRecord": "face",
-    "RunWriter": "face",
-    "TrackingStore": "face",
+    "DatasetRecord": "interface",
+    "ModelVersion": "interface",
+    "RunRecord": "interface",
+    "RunWriter": "interface",
+    "TrackingStore": "interface",
     "experiment_named": "lookup",
     "fetch_run": "lookup",
     "refresh_statistics": "lookup",
@@ -70,7 +70,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and readers: the same names, imported eagerly
-    from sweeps.tracking.face import (
+    from sweeps.tracking.interface import (
         DatasetRecord,
         ModelVersion,
         RunRecord,

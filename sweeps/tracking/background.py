@@ -22,8 +22,10 @@ from typing import Any
 
 from sweeps.errors import StoreError
 from sweeps.infra import heap
-from sweeps.tracking.handles import RunHandle
+from sweeps.tracking.handles import PendingRun
 from sweeps.tracking.writer import child_main
+
+__all__: list[str] = []  # nothing here for other packages
 
 CLOSE_TIMEOUT_S = 300.0
 
@@ -69,13 +71,13 @@ class BackgroundWriter:
         while not self._ready:
             self._receive(block=True)
 
-    def open_run(self, experiment_id: str, run_name: str, tags: dict[str, str]) -> RunHandle:
+    def open_run(self, experiment_id: str, run_name: str, tags: dict[str, str]) -> PendingRun:
         """Ask for a new run; returns at once with a handle later calls may use."""
         self._next_key += 1
         self._send(("open", self._next_key, experiment_id, run_name, tags))
-        return RunHandle(self._next_key)
+        return PendingRun(self._next_key)
 
-    def run_id(self, handle: RunHandle, wait: bool = True) -> str | None:
+    def run_id(self, handle: PendingRun, wait: bool = True) -> str | None:
         """The MLflow id of ``handle``'s run; None if not known yet and ``wait`` is False."""
         with self._blocked():
             self._receive(block=False)

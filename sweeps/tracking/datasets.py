@@ -9,7 +9,9 @@ from typing import Any
 
 from mlflow.entities import Dataset, DatasetInput, InputTag
 
-from sweeps.tracking.face import DatasetRecord
+from sweeps.tracking.interface import DatasetRecord
+
+__all__: list[str] = []  # nothing here for other packages
 
 
 def log_datasets(client: Any, run_id: str, records: Sequence[DatasetRecord]) -> None:

@@ -22,6 +22,8 @@ from typing import Any
 from sweeps.errors import ConfigError
 from sweeps.infra import strict_json
 
+__all__: list[str] = []  # nothing here for other packages
+
 #: A logged JSON artifact is a config or a summary: anything larger is not one of ours.
 MAX_JSON_BYTES = 10_000_000
 

@@ -27,6 +27,8 @@ from mlflow.exceptions import MlflowException
 from sweeps.errors import StoreError
 from sweeps.infra.urls import redact, redact_text
 
+__all__: list[str] = []  # nothing here for other packages
+
 HTTP_BOUNDS = {
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "3",
     "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",

@@ -21,7 +21,9 @@ from sweeps.infra.sqlite import BUSY_TIMEOUT_S, sqlite_file
 from sweeps.infra.urls import redact
 from sweeps.records import artifact_digest_tag
 from sweeps.tracking.digests import MAX_JSON_BYTES, LoggedJson, verified_json
-from sweeps.tracking.face import RunRecord, TrackingStore
+from sweeps.tracking.interface import RunRecord, TrackingStore
+
+__all__ = ["experiment_named", "fetch_run", "refresh_statistics"]
 
 PROGRESS_BAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
 #: Tables whose planner statistics decide how fast runs are filtered by tag and sorted by metric.

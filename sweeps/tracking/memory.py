@@ -1,4 +1,4 @@
-"""An in-memory tracking store with the same face as the MLflow one, for fast tests of our own
+"""An in-memory tracking store with the same interface as the MLflow one, for fast tests of our own
 code (the objective, winner selection). It understands the small part of MLflow's search
 syntax sweeps uses: ``and``-joined equalities on tags and the status, ordering by a metric or
 the start time. Never the only test of an integration: the MLflow store has its own tests.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,16 +19,18 @@ import numpy as np
 from sweeps.errors import RunNotFoundError
 from sweeps.records import artifact_digest_tag, child_run_tags, parent_run_tags
 from sweeps.tracking.digests import LoggedJson, json_text, sha256, verified_json
-from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
+from sweeps.tracking.interface import DatasetRecord, ModelVersion, RunRecord
 
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
+
+__all__ = ["MemoryTracker"]
 
 CONDITION = re.compile(r"^(tags|attributes)\.`?([\w.]+)`?\s*=\s*(['\"])(.*)\3$")
 
 
 @dataclass
-class MemoryRun:
+class MemoryRunWriter:
     """A run being written to a :class:`MemoryTracker`."""
 
     store: MemoryTracker
@@ -37,6 +39,10 @@ class MemoryRun:
     def resolved_id(self, wait: bool = True) -> str | None:
         """The run's id (known at once)."""
         return self.run_id
+
+    def on_id(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback`` with the run's id (known at once)."""
+        callback(self.run_id)
 
     def add_metrics(self, values: Mapping[str, float], step: int) -> None:
         """Record one step of metrics (history and latest value)."""
@@ -114,11 +120,11 @@ class MemoryTracker:
         tags: Mapping[str, str],
         params: Mapping[str, Any],
         parent_run_id: str | None = None,
-    ) -> MemoryRun:
+    ) -> MemoryRunWriter:
         """Open a run (a child of ``parent_run_id`` if given)."""
         if parent_run_id is not None:
             tags = child_run_tags(tags, parent_run_id)
-        return MemoryRun(self, self._new_run(experiment_id, run_name, tags, params))
+        return MemoryRunWriter(self, self._new_run(experiment_id, run_name, tags, params))
 
     def create_child(
         self,
@@ -307,7 +313,7 @@ class MemoryTracker:
         versions = self.models.get(name, [])
         return next((v for v in versions if v.version == str(version)), None)
 
-    def crown(self, name: str, version: str) -> None:
+    def alias_champion(self, name: str, version: str) -> None:
         """Point the champion alias at ``version``."""
         self.aliases[name] = version
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from sweeps.errors import UntrustedModelError
 from sweeps.records import MODEL_DIGEST_TAG
 
+__all__: list[str] = []  # nothing here for other packages
+
 _BLOCK = 1 << 20
 _HEX = re.compile(r"[0-9a-f]{64}")
 

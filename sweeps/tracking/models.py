@@ -22,7 +22,7 @@ from mlflow.utils.mlflow_tags import MLFLOW_LOGGED_MODELS
 import pipeline
 from sweeps.errors import RunNotFoundError
 from sweeps.records import MODEL_DIGEST_TAG
-from sweeps.tracking.face import ModelVersion
+from sweeps.tracking.interface import ModelVersion
 from sweeps.tracking.lookup import no_progress_bar
 from sweeps.tracking.model_digest import check_folder, folder_sha256
 from sweeps.tracking.trusted import TRUSTED_TYPES, load_skops
@@ -30,6 +30,8 @@ from sweeps.tracking.trusted import TRUSTED_TYPES, load_skops
 if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: only then
     import pandas as pd
     from mlflow.models import ModelSignature
+
+__all__: list[str] = []  # nothing here for other packages
 
 MODEL_PATH = "model"
 ALIAS = "champion"
@@ -185,7 +187,7 @@ def _pages(search: Any, size: int) -> Iterator[Any]:
             return
 
 
-def crown(client: Any, name: str, version: str) -> None:
+def alias_champion(client: Any, name: str, version: str) -> None:
     """Point the champion alias at ``version``."""
     client.set_registered_model_alias(name, ALIAS, version)
 

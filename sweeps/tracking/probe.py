@@ -16,6 +16,8 @@ from urllib.parse import urlparse
 from sweeps.errors import StoreError
 from sweeps.infra.urls import redact, redact_text
 
+__all__ = ["probe"]
+
 ATTEMPTS = 3
 TIMEOUT_S = 8.0
 PAUSE_S = 2.0

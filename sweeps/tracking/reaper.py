@@ -25,7 +25,9 @@ from sweeps.records import (
     runs_of,
     trial_ended_tags,
 )
-from sweeps.tracking.face import RunRecord, TrackingStore
+from sweeps.tracking.interface import RunRecord, TrackingStore
+
+__all__ = ["close_orphan_runs", "close_stale_runs"]
 
 REASON = "worker lost: heartbeat stale"
 UNTOLD_REASON = f"{REASON} (its run completed, but the study storage never recorded it)"

@@ -7,19 +7,23 @@ shows their curves while they train.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from mlflow.entities import Metric, Param, RunTag
 
+from sweeps.errors import StoreError
 from sweeps.records import artifact_digest_tag
 from sweeps.tracking.digests import json_text, sha256
-from sweeps.tracking.handles import RunHandle
+from sweeps.tracking.handles import PendingRun
+
+__all__ = ["TrialRun"]
 
 MAX_METRICS = 1000  # MLflow's limits per log_batch call
 MAX_PARAMS = 100
@@ -41,10 +45,10 @@ class TrialRun:
 
     ``client`` is an ``MlflowClient`` (through :class:`~sweeps.tracking.timing.TimedClient`)
     or a :class:`~sweeps.tracking.background.BackgroundWriter`, whose runs are named by a
-    :class:`RunHandle` until the writer returns their id.
+    :class:`PendingRun` until the writer returns their id.
     """
 
-    def __init__(self, client: Any, run_id: str | RunHandle, params: Mapping[str, Any]) -> None:
+    def __init__(self, client: Any, run_id: str | PendingRun, params: Mapping[str, Any]) -> None:
         self.client = client
         self.run_id = run_id
         self._params = params_of(params)
@@ -52,16 +56,30 @@ class TrialRun:
         self._last_flush = time.monotonic()
         self._folder = Path(tempfile.mkdtemp(prefix="sweeps-trial-"))
         self._digests: dict[str, str] = {}
+        self._on_id: Callable[[str], None] | None = None
+
+    def on_id(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback`` once with the run's id, as soon as the writer has returned it."""
+        self._on_id = callback
+        self._announce(wait=False)
+
+    def _announce(self, wait: bool) -> None:
+        if self._on_id is not None:
+            run_id = self.resolved_id(wait)
+            if run_id is not None:
+                callback, self._on_id = self._on_id, None
+                callback(run_id)
 
     def resolved_id(self, wait: bool = True) -> str | None:
         """The MLflow run id; None while the background writer has not created the run yet
         (only when ``wait`` is False)."""
-        if isinstance(self.run_id, RunHandle):
+        if isinstance(self.run_id, PendingRun):
             return self.client.run_id(self.run_id, wait)
         return self.run_id
 
     def add_metrics(self, values: Mapping[str, float], step: int) -> None:
         """Buffer one step of metrics; flushes when the last flush is a few seconds old."""
+        self._announce(wait=False)
         now = int(time.time() * 1000)
         self._metrics.extend(Metric(k, float(v), now, step) for k, v in values.items())
         if time.monotonic() - self._last_flush > FLUSH_SECONDS:
@@ -103,8 +121,11 @@ class TrialRun:
         metrics: Mapping[str, float] | None = None,
         tags: Mapping[str, Any] | None = None,
     ) -> None:
-        """Flush, upload staged artifacts (the client removes them), close the run with
+        """Hand the run's id to :meth:`on_id`'s callback (a writer that died: the writes below
+        fail), flush, upload staged artifacts (the client removes them), close the run with
         ``status``."""
+        with contextlib.suppress(StoreError):
+            self._announce(wait=True)
         try:
             if metrics:
                 self.add_metrics(metrics, step=0)

@@ -21,6 +21,8 @@ from typing import Any
 
 from sweeps.records import CHAMPION_MARKER_TAG, SHARED_VIEW_PREFIX, STATE_TAG
 
+__all__ = ["VIEW_KEY", "runs_view", "view_query", "view_tags"]
+
 #: The URL parameter that names a shared view.
 SHARE_PARAM = "viewStateShareKey"
 #: The key of the view sweeps writes on each sweep's experiment.

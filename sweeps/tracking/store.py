@@ -1,4 +1,4 @@
-"""The MLflow tracking store behind sweeps' tracking face: URI resolution, experiments, runs,
+"""The MLflow tracking store behind sweeps' tracking interface: URI resolution, experiments, runs,
 artifacts and the model registry, through one ``MlflowClient`` with explicit run ids."""
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
 from sweeps.infra.urls import redact
 from sweeps.records import artifact_digest_tag, child_run_tags, ordered_tags, parent_run_tags
-from sweeps.tracking import template
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
 from sweeps.tracking.digests import LoggedJson, json_text, sha256
-from sweeps.tracking.face import DatasetRecord, ModelVersion, RunRecord
 from sweeps.tracking.failures import bound_http
+from sweeps.tracking.interface import DatasetRecord, ModelVersion, RunRecord
 from sweeps.tracking.lookup import (
     list_experiments,
     read_arrays,
@@ -37,9 +36,9 @@ from sweeps.tracking.lookup import (
     search_runs,
 )
 from sweeps.tracking.models import (
+    alias_champion,
     champion,
     champions,
-    crown,
     load_sklearn,
     log_pipeline,
     log_saved,
@@ -49,6 +48,7 @@ from sweeps.tracking.models import (
 )
 from sweeps.tracking.probe import probe
 from sweeps.tracking.runs import TrialRun, params_of, tags_of
+from sweeps.tracking.template import copy_template, discard, is_new, keep_as_template
 from sweeps.tracking.timing import TimedClient
 from sweeps.tracking.uris import artifact_root_for, resolve_tracking_uri
 from sweeps.tracking.versions import describe_version, version_of_run
@@ -57,6 +57,8 @@ if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
 
 BATCH_METRICS = 1000  # the most metrics MLflow takes in one log_batch
+__all__ = ["Tracker", "open_existing", "open_tracker"]
+
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
 
 
@@ -68,17 +70,17 @@ def _create_client(uri: str) -> MlflowClient:
     if db is None:
         return MlflowClient(tracking_uri=uri, registry_uri=uri)
     with file_lock(db.with_name(f"{db.name}.init.lock")):
-        new = template.is_new(db)
-        copied = new and template.copy_template(db)
+        new = is_new(db)
+        copied = new and copy_template(db)
         try:
             client = _open_sqlite(db, uri)
         except (MlflowException, sqlite3.DatabaseError):
             if not copied:
                 raise
-            template.discard(db)  # a template MLflow does not accept: create the store anew
+            discard(db)  # a template MLflow does not accept: create the store anew
             client, copied = _open_sqlite(db, uri), False
         if new and not copied:
-            template.keep_as_template(db)
+            keep_as_template(db)
         return client
 
 
@@ -91,7 +93,7 @@ def _open_sqlite(db: Path, uri: str) -> MlflowClient:
 
 
 class Tracker:
-    """The MLflow implementation of :class:`~sweeps.tracking.face.TrackingStore`; every MLflow
+    """The MLflow implementation of :class:`~sweeps.tracking.interface.TrackingStore`; every MLflow
     call is timed in ``client.seconds``.
 
     Inside :meth:`background`, runs opened by :meth:`start_run` write through a background
@@ -346,9 +348,9 @@ class Tracker:
         """Version ``version`` of registered model ``name``, or the one holding ``alias``."""
         return model_version(self.client, name, version, alias)
 
-    def crown(self, name: str, version: str) -> None:
+    def alias_champion(self, name: str, version: str) -> None:
         """Point the champion alias of ``name`` at ``version``."""
-        crown(self.client, name, version)
+        alias_champion(self.client, name, version)
 
 
 def open_tracker(configured: str | None, artifact_location: str | None = None) -> Tracker:

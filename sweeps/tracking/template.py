@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sweeps.infra.sqlite import BUSY_TIMEOUT_S
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 def template_path() -> Path:
     """Where the empty store of this MLflow version is kept."""

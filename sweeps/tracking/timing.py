@@ -14,6 +14,8 @@ from mlflow.store.artifact.artifact_repository_registry import get_artifact_repo
 
 from sweeps.tracking.failures import store_failure
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 class TimedClient:
     """An ``MlflowClient`` proxy that adds the duration of every call to ``seconds``; a call

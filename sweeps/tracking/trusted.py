@@ -25,6 +25,8 @@ from typing import Any
 
 from sweeps.errors import UntrustedModelError
 
+__all__: list[str] = []  # nothing here for other packages
+
 #: The only classes a logged model may hold besides plain values (skops's type names): our
 #: ensembles and estimators, the stock scikit-learn classes of our preprocessing, numpy dtypes.
 #: One constant: extend it when a model holds a new class (and test that it loads).

@@ -9,6 +9,8 @@ from urllib.parse import urlparse
 
 from sweeps.infra.sqlite import sqlite_file
 
+__all__ = ["artifact_root_for", "resolve_tracking_uri"]
+
 DEFAULT_TRACKING_URI = "sqlite:///mlruns/mlflow.db"
 #: A store of this file name keeps its artifacts in ``artifacts/`` beside it (as always).
 DEFAULT_DB_NAME = "mlflow.db"

@@ -7,6 +7,8 @@ from typing import Any
 
 from mlflow.exceptions import MlflowException
 
+__all__: list[str] = []  # nothing here for other packages
+
 
 def version_of_run(client: Any, name: str, run_id: str) -> str | None:
     """The (lowest) version of registered model ``name`` made from ``run_id``, if any."""

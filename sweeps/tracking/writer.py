@@ -25,8 +25,10 @@ from mlflow import MlflowClient
 from sweeps.errors import StoreError
 from sweeps.infra.sqlite import register_fast_commits, sqlite_file
 from sweeps.infra.urls import redact_text
-from sweeps.tracking.handles import RunHandle
+from sweeps.tracking.handles import PendingRun
 from sweeps.tracking.timing import TimedClient
+
+__all__: list[str] = []  # nothing here for other packages
 
 _INHERITED: list[Any] = []  # the parent's connection pools, kept alive and never used
 
@@ -71,8 +73,8 @@ class Writer:
         self.send(("run", key, run.info.run_id))
 
     def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        resolved = [self.run_ids.get(a.key) if isinstance(a, RunHandle) else a for a in args]
-        if self.failed or (any(isinstance(a, RunHandle) for a in args) and None in resolved):
+        resolved = [self.run_ids.get(a.key) if isinstance(a, PendingRun) else a for a in args]
+        if self.failed or (any(isinstance(a, PendingRun) for a in args) and None in resolved):
             return  # the run could not be created, or the store failed: already reported
         try:
             getattr(self.client, name)(*resolved, **kwargs)

@@ -23,7 +23,7 @@ import sweeps.commands.reproduce, sweeps.commands.run
 # what those commands import when they run
 import sweeps.commands.show, sweeps.reproduce.retrain, sweeps.results.conclude, sweeps.search.launch
 from sweeps.cli import main
-from sweeps.sweepfile import load_config
+from sweeps.spec.reading import load_config
 
 jobs, headroom = json.loads(sys.argv[1]), int(sys.argv[2])
 status = Path("/proc/self/status").read_text().splitlines()
