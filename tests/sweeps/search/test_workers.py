@@ -204,11 +204,30 @@ def test_sigint_closes_the_trial_and_a_rerun_resumes(
     wait_for(lambda: len(load(stores.storage_url).trials) >= 2)
     wait_for(lambda: _running_worker(stores.storage_url, {proc.pid: proc}) is not None)
     proc.send_signal(signal.SIGINT)
-    assert finish([proc], timeout=30) == [130]
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
 
     study = load(stores.storage_url)
     interrupted = [t for t in study.trials if t.user_attrs.get("reason") == "interrupted"]
     assert len(interrupted) == 1 and interrupted[0].state == TrialState.FAIL
+    # the last lines say how many trials are done and left, and how to go on
+    states = [t.state for t in study.trials]
+    assert TrialState.RUNNING not in states and TrialState.WAITING not in states
+    done, complete = len(states), states.count(TrialState.COMPLETE)
+    pruned = states.count(TrialState.PRUNED)
+    counts = ", ".join(
+        f"{n} {name}"
+        for n, name in (
+            (complete, "complete"),
+            (pruned, "pruned"),
+            (done - complete - pruned, "failed"),
+        )
+        if n
+    )
+    assert err.splitlines()[-2:] == [
+        f"sweeps: interrupted by SIGINT: {done} of 5 trials done ({counts}), {5 - done} left",
+        f"sweeps: run the same command again to run the {5 - done} left, then conclude",
+    ]
     client = MlflowClient(tracking_uri=stores.tracking_uri)
     assert client.get_run(interrupted[0].user_attrs["mlflow_run_id"]).info.status == "KILLED"
     parent_id = study.user_attrs["mlflow_parent_run_id"]
