@@ -128,4 +128,30 @@ def test_config_and_experiment_together_is_a_usage_error(
     assert capsys.readouterr().err == (  # one line, like every mistake
         "sweeps: error: give either CONFIG or --experiment NAME (see: sweeps best --help)\n"
     )
-    assert run_cli("best") == 2
+
+
+def test_without_config_the_only_sweep_of_the_store_is_used(
+    tiny: Finished, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`best`, `status` and `report` with no CONFIG read the store's one sweep: the same
+    output as with its sweep file."""
+    tracking, storage = tiny.stores.tracking_uri, tiny.stores.storage_url
+    assert _best(tiny, str(tiny.config), "--format", "json") == 0
+    with_config = capsys.readouterr().out
+    assert _best(tiny, "--format", "json") == 0
+    assert capsys.readouterr().out == with_config and json.loads(with_config)["study"] == "tiny"
+
+    assert run_cli("status", str(tiny.config), "--storage", storage) == 0
+    with_config = capsys.readouterr().out
+    assert run_cli("status", "--storage", storage) == 0
+    assert capsys.readouterr().out == with_config
+    assert with_config.startswith(f"study        tiny on {storage}\n")
+
+    reports = []
+    for args in ([str(tiny.config)], []):
+        out = tmp_path / f"report{len(reports)}"
+        flags = ["--tracking-uri", tracking, "--storage", storage, "-o", str(out)]
+        assert run_cli("report", *args, *flags) == 0
+        assert capsys.readouterr().out.startswith(f"report  {out / 'report.html'} ")
+        reports.append((out / "report.md").read_text())
+    assert reports[1] == reports[0] and "tiny" in reports[0]

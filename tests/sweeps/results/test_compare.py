@@ -149,3 +149,33 @@ def test_a_run_beside_its_retrain_with_the_sizes_fixed(
     assert doc["final"]["val_loss"] == [original.value, retrain.value]
     rows = {line.split()[0] for line in _compare(two, capsys, *ids).splitlines()[1:]}
     assert not rows & {"depth", "width", "hidden_layer_sizes", "params"}
+
+
+@pytest.mark.parametrize("command", ["best", "report", "status"])
+def test_without_config_a_store_of_several_sweeps_lists_them_in_one_line(
+    two: Two, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    client = MlflowClient(two.stores.tracking_uri)
+    sweeps = sorted(  # alpha and beta, and any sweep another test of this module added
+        e.name
+        for e in client.search_experiments()
+        if client.search_runs([e.experiment_id], "tags.`sweeps.role` = 'parent'")
+    )
+    assert {"alpha", "beta"} <= set(sweeps)
+    flags = (
+        two.stores.flags() if command == "report" else ["--tracking-uri", two.stores.tracking_uri]
+    )
+    if command == "status":  # reads the study storage only
+        flags = ["--storage", two.stores.storage_url]
+        where = f"{len(sweeps)} studies in {two.stores.storage_url}"
+        hint = "give CONFIG or --study NAME (sweeps list shows the sweeps)"
+    else:
+        where = f"{len(sweeps)} sweeps in tracking store {two.stores.tracking_uri}"
+        hint = "give CONFIG or --experiment NAME" if command == "best" else "give CONFIG"
+        hint += " (sweeps list shows them)"
+    assert run_cli(command, *flags) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == (
+        "",
+        f"sweeps: error: {where} ({', '.join(sweeps)}): {hint}\n",
+    )
