@@ -131,4 +131,9 @@ def join_sweep(
         inputs.tracker.background(background),
     ):
         sweep = inputs.init()
-        return sweep, run_worker(sweep, show_progress=progress)
+        try:
+            return sweep, run_worker(sweep, show_progress=progress)
+        except Interrupted as exc:  # say what the whole study has done and left, as run does
+            with contextlib.suppress(SweepsError, SQLAlchemyError):  # the line is a courtesy
+                exc.progress, exc.resume = trials_left(sweep.study, sweep.cfg.study.n_trials)
+            raise

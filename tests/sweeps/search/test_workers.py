@@ -330,3 +330,24 @@ def test_a_worker_killed_while_sampling_does_not_hold_the_budget_for_ever(
     study = load(stores.storage_url)
     assert study.trials[0].state == TrialState.FAIL
     assert 0 in {n for t in study.trials for n in t.system_attrs.get("retry_history", [])}
+
+
+def test_sigint_to_a_worker_says_what_the_study_has_done_and_left(
+    stores: Stores, tmp_path: Path, spawned: list[subprocess.Popen[str]]
+) -> None:
+    config = slow_config(tmp_path, 5)
+    proc = start("worker", config, stores.flags(), "--quiet")
+    spawned.append(proc)
+    wait_for(lambda: study_exists(stores.storage_url))
+    wait_for(lambda: len(load(stores.storage_url).trials) >= 2)
+    wait_for(lambda: _running_worker(stores.storage_url, {proc.pid: proc}) is not None)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    done = len(load(stores.storage_url).trials)
+    lines = err.splitlines()[-2:]
+    assert lines[0].startswith(f"sweeps: interrupted by SIGINT: {done} of 5 trials done (")
+    assert lines[0].endswith(f"), {5 - done} left")
+    assert (
+        lines[1] == f"sweeps: run the same command again to run the {5 - done} left, then conclude"
+    )
