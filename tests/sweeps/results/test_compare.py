@@ -179,3 +179,20 @@ def test_without_config_a_store_of_several_sweeps_lists_them_in_one_line(
         "",
         f"sweeps: error: {where} ({', '.join(sweeps)}): {hint}\n",
     )
+
+
+def test_a_long_param_is_cut_in_the_table_and_whole_in_json(
+    two: Two, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The champion's run carries its choice's ``how`` (a paragraph): the table cuts it so the
+    other rows stay short; JSON keeps it whole."""
+    champion = two.study("beta").user_attrs["sweeps_champion"]["run_id"]
+    trial = two.study("beta").trials[0].user_attrs["mlflow_run_id"]
+    how = MlflowClient(two.stores.tracking_uri).get_run(champion).data.params["how"]
+    assert len(how) > 60
+    lines = _compare(two, capsys, champion, trial).splitlines()
+    row = next(line for line in lines if line.split()[0] == "how")
+    assert how[:59] + "…" in row and how not in row
+    assert max(map(len, lines)) <= 2 * 60 + 40
+    doc = json.loads(_compare(two, capsys, champion, trial, "--format", "json"))
+    assert doc["params"]["how"] == [how, None]
