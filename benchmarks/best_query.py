@@ -122,7 +122,7 @@ def time_query(uri: str, top: int, repeats: int) -> tuple[float, float, list]:
     """Seconds of the first query behind ``sweeps best`` (it may refresh SQLite's planner
     statistics) and the best of ``repeats`` more."""
     from sweeps.results.best import ranking_from_parent, top_trials
-    from sweeps.tracking.lookup import open_existing
+    from sweeps.tracking import open_existing
 
     tracker = open_existing(uri)
     ranking = ranking_from_parent(tracker, STUDY)

@@ -131,7 +131,12 @@ def _fail(exc: BaseException, debug: bool, hard: bool) -> NoReturn:
     interrupted = _interruption(exc)
     if interrupted is not None:
         reason = str(interrupted) or "interrupted by SIGINT"  # Python's own KeyboardInterrupt()
-        click.echo(f"sweeps: {reason}; run the same command again to resume", err=True)
+        progress = getattr(interrupted, "progress", None)
+        if progress:
+            click.echo(f"sweeps: {reason}: {progress}", err=True)
+            click.echo(f"sweeps: {interrupted.resume}", err=True)  # type: ignore[attr-defined]
+        else:
+            click.echo(f"sweeps: {reason}; run the same command again to resume", err=True)
         _exit(interrupted.exit_code if isinstance(interrupted, Interrupted) else 130, hard)
     if debug:
         click.echo(redact_text("".join(traceback.format_exception(exc))), err=True, nl=False)

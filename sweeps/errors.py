@@ -62,6 +62,10 @@ class Interrupted(KeyboardInterrupt):
 
     def __init__(self, signum: int) -> None:
         self.signum = signum
+        #: What was done and what is left, when the interrupted command knows it
+        #: (``sweeps run``: trials done and left), and how to go on.
+        self.progress: str | None = None
+        self.resume = "run the same command again to resume"
         super().__init__(f"interrupted by {signal.Signals(signum).name}")
 
     @property

@@ -5,15 +5,12 @@ Every function takes ``source`` (the file path or the data set's name) to put in
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from pipeline.errors import DataError
-
-logger = logging.getLogger(__name__)
 
 # pandas' inferred kinds of object columns that are neither text nor numbers
 _OBJECT_KINDS_REFUSED = frozenset(
@@ -87,20 +84,14 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], source: str, wh
 def drop_missing_target(
     X: pd.DataFrame, y: pd.Series, source: str
 ) -> tuple[pd.DataFrame, pd.Series, int]:
-    """Drop the rows whose target is missing, log how many, and return ``(X, y, dropped)``."""
+    """Drop the rows whose target is missing and return ``(X, y, dropped)`` (the table's
+    notices say how many, once: nothing is logged here)."""
     missing = y.isna().to_numpy()
     dropped = int(missing.sum())
     if dropped == len(y):
         raise DataError(f"{source}: target column {y.name!r} is entirely missing ({dropped} rows)")
     if dropped == 0:
         return X, y, 0
-    logger.warning(
-        "%s: dropped %d of %d rows whose target column %r is missing",
-        source,
-        dropped,
-        len(y),
-        y.name,
-    )
     keep = ~missing
     return X[keep], y[keep], dropped
 

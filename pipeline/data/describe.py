@@ -19,7 +19,10 @@ from sklearn.preprocessing import OneHotEncoder
 if TYPE_CHECKING:
     from pipeline.data.table import Table
 
-_SHOWN = 10  # classes or column names listed before "and N more"
+#: Characters a printed line takes at most (lists are cut to fit, ending in "and N more").
+WIDTH = 100
+#: How :func:`~pipeline.data.tasks.decide_task` starts the rule of an inferred task.
+INFERRED = "inferred: "
 
 
 @dataclass(frozen=True)
@@ -82,14 +85,17 @@ class TableDescription:
     encoded: tuple[EncodedColumn, ...] = ()
 
     def lines(self) -> list[str]:
-        """One-line strings to print, e.g. ``"task: regression (inferred: ...); target 'mpg'
-        mean 23.5, std 7.8"``; notices come last, each as ``"notice: ..."``."""
-        lines = [f"data: {self.name}: {self.rows} rows", self._task_line(), self._columns_line()]
+        """One-line strings to print, each at most about :data:`WIDTH` characters (long lists
+        end in ``and N more``; a detail goes on its own indented line), e.g.
+        ``["data: mpg.csv: 398 rows", "task: regression (given)", "target: 'mpg': mean 23.5,
+        std 7.8", ...]``; notices come last, each as ``"notice: ..."``."""
+        lines = [f"data: {self.name}: {self.rows} rows", *self._task_lines()]
+        lines += self._columns_lines()
         if self.input_features is not None:
             lines.append(f"input features: {self.input_features} (fitted on the training rows)")
         lines += [
-            f"encoded: column {e.column!r}: {e.levels} levels in the training rows, {e.kept} "
-            f"kept, {e.levels - e.kept} grouped into one infrequent feature"
+            f"encoded: {e.column!r}: {e.levels} levels in the training rows, {e.kept} kept, "
+            f"{e.levels - e.kept} grouped as one feature"
             for e in self.encoded
             if e.kept < e.levels
         ]
@@ -99,26 +105,38 @@ class TableDescription:
         """The description as JSON-ready plain values (lists for tuples)."""
         return _plain(dataclasses.asdict(self))
 
-    def _task_line(self) -> str:
-        """The task, how it was decided, and the target's classes or mean and spread."""
-        head = f"task: {self.task} ({self.task_rule}); target {self.target!r}"
-        if self.task == "classification":
-            shown = ", ".join(f"{label!r}: {n} rows" for label, n in self.classes[:_SHOWN])
-            return f"{head}: {len(self.classes)} classes: {shown}{_more(self.classes)}"
-        return f"{head}: mean {self.target_mean:.4g}, std {self.target_std:.4g}"
+    def _task_lines(self) -> list[str]:
+        """The task and how it was decided (the rule on a line of its own), then the target's
+        classes or mean and spread."""
+        rule = self.task_rule.removeprefix(INFERRED)
+        if rule == self.task_rule:  # given
+            lines = [f"task: {self.task} ({rule})"]
+        else:
+            lines = [f"task: {self.task}", f"  inferred from: {rule}"]
+        head = f"target: {self.target!r}"
+        if self.task != "classification":
+            return [*lines, f"{head}: mean {self.target_mean:.4g}, std {self.target_std:.4g}"]
+        head += f": {len(self.classes)} classes: "
+        shown = [f"{label!r}: {n} rows" for label, n in self.classes]
+        return [*lines, head + listed(shown, WIDTH - len(head))]
 
-    def _columns_line(self) -> str:
-        """Numeric, categorical (with level counts) and dropped columns."""
-        numeric = ", ".join(self.numeric[:_SHOWN]) + _more(self.numeric)
-        categorical = ", ".join(f"{c}: {n} levels" for c, n in self.categorical[:_SHOWN])
-        parts = [
-            f"{len(self.numeric)} numeric" + (f" ({numeric})" if self.numeric else ""),
-            f"{len(self.categorical)} categorical"
-            + (f" ({categorical}{_more(self.categorical)})" if self.categorical else ""),
-        ]
+    def _columns_lines(self) -> list[str]:
+        """How many numeric, categorical and dropped columns, then their names (with level
+        counts) one kind per line."""
+        counts = [f"{len(self.numeric)} numeric", f"{len(self.categorical)} categorical"]
         if self.dropped_columns:
-            parts.append(f"dropped: {', '.join(self.dropped_columns)}")
-        return "columns: " + "; ".join(parts)
+            counts.append(f"{len(self.dropped_columns)} dropped")
+        kinds = (
+            ("numeric", list(self.numeric)),
+            ("categorical", [f"{c} ({n} level{'s' * (n != 1)})" for c, n in self.categorical]),
+            ("dropped", list(self.dropped_columns)),
+        )
+        lines = ["columns: " + ", ".join(counts)]
+        for kind, names in kinds:
+            if names:
+                head = f"  {kind}: "
+                lines.append(head + listed(names, WIDTH - len(head)))
+        return lines
 
 
 def describe_table(table: Table, preprocessor: ColumnTransformer | None = None) -> TableDescription:
@@ -186,9 +204,18 @@ def _scalar(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _more(items: tuple[Any, ...]) -> str:
-    """``", and 5 more"`` when ``items`` has more than are shown."""
-    return f", and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
+def listed(items: list[str], room: int) -> str:
+    """``items`` joined by commas within ``room`` characters: as many as fit, then ``and N
+    more`` (at least one item is shown, however long)."""
+    text = ""
+    for shown, item in enumerate(items):
+        rest = len(items) - shown - 1
+        candidate = f"{text}, {item}" if text else item
+        more = f", and {rest} more" if rest else ""
+        if text and len(candidate) + len(more) > room:
+            return f"{text}, and {len(items) - shown} more"
+        text = candidate
+    return text
 
 
 def _plain(value: Any) -> Any:

@@ -19,6 +19,7 @@ from pipeline.data.columns import (
     missing_tokens,
     type_column,
 )
+from pipeline.data.coverage import coverage_notices, share
 from pipeline.data.levels import (
     DEFAULT_MAX_LEVELS,
     DEFAULT_MIN_LEVEL_ROWS,
@@ -48,13 +49,14 @@ class Table:
             built-in and generated data (see :mod:`pipeline.data.fingerprint`).
         path: the file, or ``None`` for built-in and generated data.
         target: the target column's name.
-        dropped_rows: rows dropped because their target was missing (also logged).
+        dropped_rows: rows dropped because their target was missing (a notice says so).
         task_rule: how the task was decided: ``"given"`` or ``"inferred: "`` and the rule.
         roles: each feature column's role (numeric or categorical) and the dropped columns
             (by dtype when not given).
         limits: how categorical columns are one-hot encoded (see :mod:`pipeline.data.levels`).
         notices: one-line findings about the data a sweep should show its user (junk tokens
-            read as missing, levels grouped, identifier-like columns, rows dropped).
+            read as missing, missing values filled, constant columns, levels grouped,
+            identifier-like columns, rows dropped).
     """
 
     X: pd.DataFrame
@@ -129,7 +131,10 @@ def build_table(
     roles = column_roles(X, declared, dropped)
     notices += _feature_notices(X, roles, limits)
     if n_dropped:
-        notices.append(f"target column {target!r}: {n_dropped} rows without a value dropped")
+        rows = (
+            f"{n_dropped:,} of {len(y) + n_dropped:,} rows ({share(n_dropped, len(y) + n_dropped)})"
+        )
+        notices.append(f"target column {target!r}: {rows} without a value dropped")
     if resolved == "classification":
         y = _whole_floats_as_int(y)
     return Table(
@@ -207,8 +212,10 @@ def _typed(
 
 
 def _feature_notices(X: pd.DataFrame, roles: ColumnRoles, limits: LevelLimits) -> list[str]:
-    """Notices on grouped levels of categorical columns and on integer row identifiers."""
-    found = [level_notice(X[name], limits) for name in roles.categorical]
+    """Notices on columns with missing values or a single value, on grouped levels of
+    categorical columns and on integer row identifiers."""
+    found: list[str | None] = [*coverage_notices(X, roles.numeric, roles.categorical)]
+    found += [level_notice(X[name], limits) for name in roles.categorical]
     found += [identifier_notice(X[name]) for name in roles.numeric]
     return [notice for notice in found if notice is not None]
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --
 __all__ = ["best"]
 
 FORMATS = ("table", "json", "csv")
+#: What a store of several sweeps asks for.
+SWEEP_HINT = "give CONFIG or --experiment NAME (sweeps list shows them)"
 
 
 @click.command()
@@ -32,8 +34,9 @@ FORMATS = ("table", "json", "csv")
 def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Flags) -> None:
     """List the top K COMPLETE trials of a sweep by its selection metric, with run ids,
     searched params and final metrics. Give the sweep's CONFIG, or --experiment NAME to rank
-    by the metric and direction its parent run recorded."""
-    if (config is None) == (experiment is None):
+    by the metric and direction its parent run recorded; without either, the one sweep of
+    the tracking store."""
+    if config is not None and experiment is not None:
         raise click.UsageError("give either CONFIG or --experiment NAME")
     if config is None:
         _check_experiment_flags(flags)
@@ -44,6 +47,7 @@ def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Fl
             ranking_from_parent,
             top_trials,
         )
+        from sweeps.results.listing import only_sweep
         from sweeps.spec.reading import resolve_config
 
     if config is not None:
@@ -51,9 +55,12 @@ def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Fl
         tracker = open_store(None, cfg.tracking.uri)
         ranking = ranking_from_config(cfg)
     else:
-        assert experiment is not None
         tracker = open_store(flags.tracking_uri)
-        ranking = ranking_from_parent(tracker, experiment, flags.study_name)
+        study = flags.study_name
+        if experiment is None:  # the store's only sweep
+            experiment, only_study, _ = only_sweep(tracker, SWEEP_HINT)
+            study = study or only_study
+        ranking = ranking_from_parent(tracker, experiment, study)
     champion = champion_of(tracker, ranking)
     trials = top_trials(tracker, ranking, k, champion)
     click.echo(RENDER[fmt](ranking, trials, champion), nl=fmt != "csv")

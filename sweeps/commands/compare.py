@@ -52,8 +52,19 @@ def as_table(comparison: SideBySide) -> list[str]:
         section: dict[str, Pair] = getattr(comparison, key)
         if section:
             rows.append([title, "", ""])
-            rows += [[f"  {name}", *pair] for name, pair in section.items()]
+            rows += [[f"  {name}", *map(_short, pair)] for name, pair in section.items()]
     return aligned(["", f"A: {comparison.a.ref}", f"B: {comparison.b.ref}"], rows)
+
+
+#: Longest text a table cell shows whole (a champion's ``how`` is a paragraph); JSON keeps all.
+CELL_CHARS = 60
+
+
+def _short(value: Any) -> Any:
+    """``value``, or a long text cut to :data:`CELL_CHARS` with an ellipsis."""
+    if isinstance(value, str) and len(value) > CELL_CHARS:
+        return value[: CELL_CHARS - 1] + "…"
+    return value
 
 
 def as_json(comparison: SideBySide) -> str:

@@ -28,7 +28,8 @@ __all__ = ["reproduce_command"]
     "--seeds",
     "k",
     type=click.IntRange(min=2, max=100),
-    help="Also retrain with K other seeds (K >= 2) and report mean and std of each metric.",
+    help="Also retrain with K other seeds (K >= 2) and report each metric's range, mean and "
+    "std, and where the original lies against the range.",
 )
 @tracking_option
 def reproduce_command(run_id: str, k: int | None, tracking_uri: str | None) -> None:
@@ -126,23 +127,50 @@ def provenance_line(comparison: ReproductionCheck) -> str:
     return "differs: " + "; ".join(changes)
 
 
+#: How the table says where the original lies against the seeds' range.
+POSITIONS = {
+    "below": "below the range",
+    "above": "above the range",
+    "within": "within the range",
+    "same": "same as every seed",
+    "unknown": "-",
+}
+
+
 def print_spread(spread: SeedSpread) -> None:
-    """Mean and std over the other seeds, and whether the original lies within mean ± 2 std."""
+    """The other seeds' range, mean and std per metric, and where the original lies against
+    the range, with how often that happens by chance (no band of mean ± 2 std: from a few
+    seeds it is too narrow, or zero)."""
+    k = len(spread.seeds) - len(spread.diverged)
     click.echo(f"other seeds ({len(spread.seeds)}): {', '.join(map(str, spread.seeds))}")
     if spread.diverged:
         click.echo(f"diverged (left out): {', '.join(map(str, spread.diverged))}")
-    rows = [("metric", "original", "mean", "std", "within mean ± 2 std")]
+    rows = [("metric", "original", "seeds min", "max", "mean", "std", "original vs seeds")]
     rows += [
-        (k, f"{spread.original[k]:.6g}", f"{spread.mean(k):.6g}", f"{spread.std(k):.3g}",
-         "yes" if spread.within(k) else "no")
-        for k in spread.values
+        (name, f"{spread.original[name]:.6g}", f"{spread.low(name):.6g}",
+         f"{spread.high(name):.6g}", f"{spread.mean(name):.6g}", f"{spread.std(name):.3g}",
+         POSITIONS[spread.position(name)])
+        for name in spread.values
     ]  # fmt: skip
     _table(rows)
     outside = spread.outside()
-    if outside:
-        click.echo(f"seeds: the original is outside mean ± 2 std on {', '.join(outside)}")
-    else:
-        click.echo("seeds: the original is within mean ± 2 std on every metric")
+    if k == 0:
+        click.echo("seeds: every other seed diverged: no range to compare the original with")
+        return
+    if not outside:
+        click.echo(f"seeds: the original lies within the {k} seeds' range on every metric")
+        return
+    n = len(spread.values)
+    click.echo(f"seeds: the original lies outside the {k} seeds' range on {len(outside)} of {n} "
+               "metrics (table above)")  # fmt: skip
+    chance = spread.chance_outside()
+    click.echo(
+        f"  for scale: chance alone puts one run outside the range of {k} others {chance:.0%}"
+    )
+    click.echo(
+        f"  of the time (2/(K+1)): about {chance * n:.0f} of {n} metrics; more for a trial "
+        "chosen for its score"
+    )
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sweeps.commands.options import blas_option, sweep_flags
-from sweeps.errors import SweepsError
+from sweeps.errors import Interrupted, SweepsError
 from sweeps.infra import libraries
 from sweeps.infra.timings import phase
 
@@ -60,12 +60,17 @@ def run(
         from sweeps.commands.show import print_result
         from sweeps.results.conclude import conclude
         from sweeps.search.launch import RunOptions, run_sweep
+        from sweeps.study.budget import trials_left
 
     flags = dataclasses.replace(flags, trials=trials, timeout=timeout)
     announce = None if quiet else lambda line: click.echo(line, err=True)
     options = RunOptions(jobs=jobs, blas=blas, fresh=fresh, progress=not quiet, announce=announce)
-    sweep = run_sweep(config, flags, options)
-    result = conclude(sweep, announce)
+    sweep = run_sweep(config, flags, options)  # an interruption says what is done and left
+    try:
+        result = conclude(sweep, announce)
+    except Interrupted as exc:
+        exc.progress, exc.resume = trials_left(sweep.study, sweep.cfg.study.n_trials)
+        raise
     print_result(result, config)
     if result.failure:
         raise SweepsError(result.failure)

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sweeps.commands.render import aligned
 from sweeps.infra.sqlite import sqlite_file
+from sweeps.infra.text import WIDTH, wrapped
 from sweeps.infra.urls import redact
 
 if TYPE_CHECKING:
@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from sweeps.results.summary import SweepResult
 
 __all__: list[str] = []  # nothing here for other packages
+
+
+#: The row holding the command that opens the UI.
+UI_KEY = "open the UI"
 
 
 def _fmt(value: Any) -> str:
@@ -33,14 +37,33 @@ def print_result(result: SweepResult, config: str) -> None:
     if result.pareto_numbers:
         rows.append(("pareto front", ", ".join(map(str, result.pareto_numbers))))
     rows.append(("parent run id", result.parent_run_id))
-    rows.append(("open the UI", ui_command(result.tracking_uri, config)))
+    rows.append((UI_KEY, ui_command(result.tracking_uri, config)))
     click.echo("")
-    for line in aligned(None, rows):
+    for line in table_lines(rows):
         click.echo(line)
-    for note in result.notes:
-        click.echo(f"note: {note}")
+    lines = [f"note: {note}" for note in result.notes]
     if result.tested is not None and result.tested.warning:
-        click.echo(f"warning: {result.tested.warning}")
+        lines.append(f"warning: {result.tested.warning}")
+    for line in lines:
+        click.echo("\n".join(wrapped(line)))
+
+
+def table_lines(rows: list[tuple[str, str]]) -> list[str]:
+    """``key  value`` lines with the values aligned; a value too long for the line goes on
+    under itself, cut between words (a command, between its arguments, each line but the
+    last ending in `` \\`` so that it still pastes into a shell)."""
+    width = max(len(k) for k, _ in rows)
+    room = WIDTH - width - 2
+    lines = []
+    for key, value in rows:
+        if key == UI_KEY:
+            parts = wrapped(value, room - 2, indent="  ")
+            parts = [f"{part} \\" for part in parts[:-1]] + parts[-1:]
+        else:
+            parts = wrapped(value, room, indent="")
+        pad = [key.ljust(width)] + [" " * width] * (len(parts) - 1)
+        lines += [f"{p}  {part}" for p, part in zip(pad, parts, strict=True)]
+    return lines
 
 
 def champion_rows(result: SweepResult) -> list[tuple[str, str]]:

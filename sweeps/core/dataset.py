@@ -26,7 +26,7 @@ from pipeline import (
 )
 from pipeline.data.describe import describe_table
 from sweeps.errors import ConfigError, InputDataError
-from sweeps.infra.text import printable
+from sweeps.infra.text import printable, wrapped
 from sweeps.records import (
     DATA_FINGERPRINT_TAG,
     DATA_NAME_TAG,
@@ -111,17 +111,20 @@ class SweepData:
     def lines(self) -> list[str]:
         """What a sweep prints before its first trial: the table, task, columns, features,
         notices, and how trials are scored; control characters of the table's own text
-        (column names, levels) escaped."""
+        (column names, levels) escaped, and lines longer than
+        :data:`~sweeps.infra.text.WIDTH` wrapped onto indented continuation lines."""
         k = len(self.folds)
-        scoring = f"{k}-fold cross-validation of the non-test rows" if k else "the validation split"
         sizes = self.split.sizes()
+        non_test = sizes["train"] + sizes["validation"]
+        scoring = f"{k}-fold cross-validation of the {non_test} non-test rows"
         rows = f"{sizes['train']} train, {sizes['validation']} validation, {sizes['test']} test"
         lines = [
             *self.description.lines(),
-            f"split: {rows} rows; trials scored on {scoring}",
+            f"split: {rows} rows",
+            f"scoring: each trial on {scoring if k else 'the validation split'}",
             *(f"note: {note}" for note in self.notes),
         ]
-        return [printable(line) for line in lines]
+        return [part for line in lines for part in wrapped(printable(line))]
 
 
 def load_table(cfg: SweepConfig) -> Table:

@@ -14,7 +14,7 @@ import logging
 import re
 from urllib.parse import urlparse
 
-__all__ = ["RedactingFormatter", "redact", "redact_text"]
+__all__ = ["MASK", "RedactingFormatter", "redact", "redact_text"]
 
 MASK = "***"
 #: A query parameter is secret when its name contains one of these (any case).

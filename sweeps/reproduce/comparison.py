@@ -104,7 +104,13 @@ def provenance_changes(
 
 @dataclass(frozen=True)
 class SeedSpread:
-    """Each compared metric over retrainings with other seeds, beside the original's value."""
+    """Each compared metric over retrainings with other seeds, beside the original's value.
+
+    With a few seeds a mean ± 2 std band says little (3 seeds may agree to the last bit), so
+    the original is placed against the seeds' range instead: if it is just another seed, it
+    falls outside the range of K others by chance with probability 2 / (K + 1) (each of the
+    K + 1 values is equally likely to be the lowest or the highest): half the time for K = 3.
+    """
 
     seeds: list[int]
     original: dict[str, float]
@@ -125,14 +131,37 @@ class SeedSpread:
         values = self._finite(name)
         return float(values.std(ddof=1)) if values.size > 1 else math.nan
 
-    def within(self, name: str) -> bool:
-        """Whether the original value lies within mean ± 2 std of the other seeds (False when
-        the spread is unknown)."""
-        return bool(abs(self.original[name] - self.mean(name)) <= 2 * self.std(name))
+    def low(self, name: str) -> float:
+        """The lowest value of the other seeds (NaN when none gave a value)."""
+        values = self._finite(name)
+        return float(values.min()) if values.size else math.nan
+
+    def high(self, name: str) -> float:
+        """The highest value of the other seeds (NaN when none gave a value)."""
+        values = self._finite(name)
+        return float(values.max()) if values.size else math.nan
+
+    def position(self, name: str) -> str:
+        """Where the original lies against the other seeds' range: ``"below"``, ``"above"``,
+        ``"within"``, ``"same"`` (every seed gave the original's value) or ``"unknown"`` (no
+        seed gave a finite value, or the original is not finite)."""
+        low, high, value = self.low(name), self.high(name), self.original[name]
+        if math.isnan(low) or not math.isfinite(value):
+            return "unknown"
+        if value < low:
+            return "below"
+        if value > high:
+            return "above"
+        return "same" if low == high else "within"
 
     def outside(self) -> list[str]:
-        """Metrics on which the original is outside mean ± 2 std."""
-        return [name for name in self.values if not self.within(name)]
+        """Metrics on which the original lies outside the other seeds' range."""
+        return [name for name in self.values if self.position(name) in ("below", "above")]
+
+    def chance_outside(self) -> float:
+        """How often a value like the seeds' falls outside the range of the other seeds by
+        chance alone, per metric: 2 / (K + 1) for K seeds that gave a value (at most 1)."""
+        return min(1.0, 2 / (len(self.seeds) - len(self.diverged) + 1))
 
 
 def spread(

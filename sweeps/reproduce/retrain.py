@@ -169,11 +169,14 @@ def report(
         doc["seeds"] = {
             "seeds": spread.seeds,
             "diverged": spread.diverged,
+            "chance_outside": spread.chance_outside(),
             "metrics": {
                 k: {
                     "mean": _finite(spread.mean(k)),
                     "std": _finite(spread.std(k)),
-                    "within_2std": spread.within(k),
+                    "min": _finite(spread.low(k)),
+                    "max": _finite(spread.high(k)),
+                    "original_vs_range": spread.position(k),
                 }
                 for k in spread.values
             },

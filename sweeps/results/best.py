@@ -20,6 +20,7 @@ from sweeps.records import (
     DIRECTIONS_TAG,
     NOTE_TAG,
     PARENT,
+    PARENT_RUN_TAG,
     STATE_TAG,
     STUDY_TAG,
     TRIAL,
@@ -96,9 +97,8 @@ class ChampionSummary:
 def champion_of(tracker: TrackingStore, ranking: Ranking) -> ChampionSummary | None:
     """The champion the study's latest parent run names (None before one was chosen)."""
     experiment_id = experiment_named(tracker, ranking.experiment)
-    where = runs_of(PARENT, ranking.study)
-    parents = tracker.search(experiment_id, where, ["attributes.start_time DESC"], 1)
-    tags = parents[0].tags if parents else {}
+    parent = _latest_parent(tracker, experiment_id, ranking.study)
+    tags = parent.tags if parent is not None else {}
     record = ParentTags.read(tags)
     if None in (record.champion_run_id, record.champion_members, record.champion_score):
         return None
@@ -113,6 +113,14 @@ def champion_of(tracker: TrackingStore, ranking: Ranking) -> ChampionSummary | N
         )
     except ValueError:
         return None
+
+
+def _latest_parent(tracker: TrackingStore, experiment_id: str, study: str) -> RunRecord | None:
+    """The parent run of the study's latest sweep (a `--fresh` start makes a new one)."""
+    parents = tracker.search(
+        experiment_id, runs_of(PARENT, study), ["attributes.start_time DESC"], 1
+    )
+    return parents[0] if parents else None
 
 
 def ranking_from_config(cfg: SweepConfig) -> Ranking:
@@ -156,7 +164,11 @@ def top_trials(
     ``champion``)."""
     experiment_id = experiment_named(tracker, ranking.experiment)
     refresh_statistics(tracker.uri)
-    where = runs_of(TRIAL, ranking.study, **{STATE_TAG: "COMPLETE"})
+    tags: dict[str, object] = {STATE_TAG: "COMPLETE"}
+    parent = _latest_parent(tracker, experiment_id, ranking.study)
+    if parent is not None:  # after `run --fresh`, the replaced study's runs stay in the store
+        tags[PARENT_RUN_TAG] = parent.run_id
+    where = runs_of(TRIAL, ranking.study, **tags)
     order = "ASC" if ranking.direction == "minimize" else "DESC"
     runs = tracker.search(
         experiment_id,

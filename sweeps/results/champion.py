@@ -210,6 +210,8 @@ def _how(
         f"cross-fitted {metric}, each fifth of the rows scored by a choice made on the others: "
         f"ensemble {ensemble:.6g}, one best trial {single:.6g}"
     )
+    if candidates == 1:
+        return f"the only trial with out-of-fold predictions (nothing to blend; {metric})"
     if steps == 1:
         return (
             f"ensemble selection over the out-of-fold predictions of the top {candidates} "

@@ -4,7 +4,9 @@ Each side is a sweep (a sweep file, or an experiment's name: its latest sweep) o
 id). A sweep is compared through its summary (see :mod:`sweeps.results.listing`: trials by
 state as concluded, best value, champion), its settings (the parent run's params: data,
 split, fixed keywords, space, sampler, pruner) and its winner's run; a run through itself.
-Settings and params are shown where they differ; final and test metrics all.
+Settings and params are shown where they differ (params as the model trained with them:
+``hidden_layer_sizes``, not the ``depth`` and ``width`` searched for it); final and test
+metrics all.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from sweeps.infra.urls import redact
 from sweeps.records import FINAL_EXTRA, TRIAL_NUMBER_TAG, TrialTags, is_kept_metric
 from sweeps.results.listing import SweepSummary, sweep_of
 from sweeps.spec.reading import load_config
+from sweeps.spec.space import hidden_layers
 from sweeps.tracking import RunRecord, TrackingStore
 
 __all__ = ["Pair", "SideBySide", "compare", "parse_refs", "resolve_side"]
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 Pair = tuple[Any, Any]
+#: Searched stand-ins for ``hidden_layer_sizes`` (see :func:`sweeps.space.hidden_layers`).
+SEARCHED_SIZES = ("depth", "width")
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,7 @@ def compare(a: Side, b: Side) -> SideBySide:
     """The two sides' facts, differing settings and params, final and test metrics."""
     facts_a, facts_b = a.facts(), b.facts()
     facts = {k: (facts_a.get(k), facts_b.get(k)) for k in dict.fromkeys([*facts_a, *facts_b])}
-    params_a, params_b = (s.run.params if s.run else {} for s in (a, b))
+    params_a, params_b = (trained_params(s.run.params) if s.run else {} for s in (a, b))
     metrics_a, metrics_b = (s.run.metrics if s.run else {} for s in (a, b))
     return SideBySide(
         a,
@@ -149,6 +154,22 @@ def compare(a: Side, b: Side) -> SideBySide:
         final=_pairs(metrics_a, metrics_b, _is_final),
         test=_pairs(metrics_a, metrics_b, lambda name: name.startswith("test_")),
     )
+
+
+def trained_params(params: dict[str, str]) -> dict[str, str]:
+    """A run's params as the model trained with them: the searched ``depth`` and ``width``
+    give way to the ``hidden_layer_sizes`` they became (logged beside them, or derived), so a
+    trial searched by depth and width compares equal to its retrain with the sizes fixed."""
+    if "depth" not in params and "width" not in params:
+        return params
+    out = {k: v for k, v in params.items() if k not in SEARCHED_SIZES}
+    if "hidden_layer_sizes" not in out:
+        try:
+            sizes = {k: int(params[k]) for k in SEARCHED_SIZES if k in params}
+        except ValueError:
+            return params  # not numbers: show them as logged
+        out["hidden_layer_sizes"] = str(hidden_layers(sizes)["hidden_layer_sizes"])
+    return out
 
 
 def _differing(a: dict[str, str], b: dict[str, str]) -> dict[str, Pair]:

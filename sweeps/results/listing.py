@@ -19,11 +19,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import ValidationError
+
+from sweeps.errors import ConfigError, RunNotFoundError
+from sweeps.infra.urls import MASK, redact
 from sweeps.records import PARENT, PARENT_ATTR, STUDY_TAG, ParentTags, runs_of, tag_is
+from sweeps.spec.schema import SweepConfig
 from sweeps.study.overview import STATES, StudyOverview, study_overviews
 from sweeps.tracking import ModelVersion, RunRecord, TrackingStore, refresh_statistics
 
-__all__ = ["SweepSummary", "list_sweeps", "read_overviews"]
+__all__ = ["SweepSummary", "list_sweeps", "logged_config", "only_sweep", "read_overviews"]
 
 #: The most sweeps one listing reads (MLflow returns at most 50,000 runs per query).
 MAX_SWEEPS = 10_000
@@ -97,6 +102,48 @@ def sweep_of(
     ]
     found = summarise(tracker, parents[:1], {experiment_id: experiment}, overviews or {})
     return found[0] if found else None
+
+
+#: Sweeps an error lists at most.
+SHOWN_SWEEPS = 5
+
+
+def only_sweep(tracker: TrackingStore, hint: str) -> tuple[str, str, RunRecord]:
+    """``(experiment, study, latest parent run)`` of the store's one sweep, for a command
+    given no sweep file; a :class:`RunNotFoundError` when the store has none, or several
+    (listed as ``experiment`` or ``experiment/study``, then ``hint``). Two queries."""
+    names = {eid: name for name, eid in tracker.experiments().items()}
+    parents = latest_per_study(tracker.search(list(names), PARENTS, LATEST_FIRST, MAX_SWEEPS))
+    if len(parents) == 1:
+        (parent,) = parents
+        experiment = names[parent.experiment_id]
+        return experiment, parent.tags.get(STUDY_TAG, parent.name), parent
+    where = f"tracking store {redact(tracker.uri)}"
+    if not parents:
+        raise RunNotFoundError(f"no sweep in {where}")
+    labels = sorted(_label(names[run.experiment_id], run) for run in parents)
+    shown = ", ".join(labels[:SHOWN_SWEEPS])
+    more = f", and {len(labels) - SHOWN_SWEEPS} more" if len(labels) > SHOWN_SWEEPS else ""
+    raise RunNotFoundError(f"{len(labels)} sweeps in {where} ({shown}{more}): {hint}")
+
+
+def logged_config(tracker: TrackingStore, parent: RunRecord) -> SweepConfig:
+    """The resolved sweep file a parent run logged (``config.json``, checked against its
+    digest), with a store URL whose password the log redacted left unset (the default, or
+    the command's flag, stands in)."""
+    raw = tracker.read_json(parent.run_id, "config.json")
+    try:
+        for section, key in (("study", "storage"), ("tracking", "uri")):
+            if MASK in str(raw[section][key] or ""):
+                raw[section][key] = None
+        return SweepConfig.model_validate(raw)
+    except (KeyError, TypeError, ValidationError) as exc:
+        raise ConfigError(f"run {parent.run_id}: config.json is unusable ({exc})") from None
+
+
+def _label(experiment: str, parent: RunRecord) -> str:
+    study = parent.tags.get(STUDY_TAG, parent.name)
+    return experiment if study == experiment else f"{experiment}/{study}"
 
 
 def latest_per_study(parents: Sequence[RunRecord]) -> list[RunRecord]:

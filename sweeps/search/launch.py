@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from sweeps.core.dataset import SweepData, load_sweep_data
 from sweeps.core.sweep import Sweep, check_meaning, init_sweep
 from sweeps.errors import Interrupted, StoreError, SweepsError
@@ -22,6 +24,7 @@ from sweeps.search.parallel import run_workers, writer_for
 from sweeps.search.runner import WorkerOutcome, run_worker
 from sweeps.spec.reading import Flags, resolve_config
 from sweeps.spec.schema import SweepConfig
+from sweeps.study.budget import trials_left
 from sweeps.study.samplers import check_components
 from sweeps.study.storage import resolve_storage_url, storage_errors
 from sweeps.tracking import Tracker, open_tracker, resolve_tracking_uri
@@ -98,9 +101,11 @@ def run_sweep(config_path: str, flags: Flags, options: RunOptions) -> Sweep:
                     run_worker(sweep, show_progress=options.progress)
                 else:
                     run_workers(sweep, options.jobs, options.blas, show_progress=options.progress)
-    except Interrupted:
+    except Interrupted as exc:
         if sweep is not None:
             sweep.close("KILLED")
+            with contextlib.suppress(SweepsError, SQLAlchemyError):  # the line is a courtesy
+                exc.progress, exc.resume = trials_left(sweep.study, sweep.cfg.study.n_trials)
         raise
     except StoreError:
         if sweep is not None:  # if the failed store is the tracking one, this fails too
@@ -126,4 +131,9 @@ def join_sweep(
         inputs.tracker.background(background),
     ):
         sweep = inputs.init()
-        return sweep, run_worker(sweep, show_progress=progress)
+        try:
+            return sweep, run_worker(sweep, show_progress=progress)
+        except Interrupted as exc:  # say what the whole study has done and left, as run does
+            with contextlib.suppress(SweepsError, SQLAlchemyError):  # the line is a courtesy
+                exc.progress, exc.resume = trials_left(sweep.study, sweep.cfg.study.n_trials)
+            raise

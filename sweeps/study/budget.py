@@ -11,7 +11,14 @@ from optuna.trial import FrozenTrial, TrialState
 from sweeps.records import BUDGET_ATTR
 from sweeps.study.samplers import experimental_ok
 
-__all__ = ["budget_of", "budget_state", "may_start_trial", "record_budget", "recorded_budget"]
+__all__ = [
+    "budget_of",
+    "budget_state",
+    "may_start_trial",
+    "record_budget",
+    "recorded_budget",
+    "trials_left",
+]
 
 
 def retried_numbers(trials: list[FrozenTrial]) -> set[int]:
@@ -61,3 +68,31 @@ def may_start_trial(study: optuna.Study, n_trials: int | None, poll: float = 1.0
         with experimental_ok():
             optuna.storages.fail_stale_trials(study)
         time.sleep(poll)
+
+
+def trials_left(study: optuna.Study, n_trials: int | None) -> tuple[str, str]:
+    """What an interrupted sweep has done and what a rerun does, for its last lines:
+    ``("4 of 40 trials done (2 complete, 1 pruned, 1 failed), 36 left",
+    "run the same command again to run the 36 left, then choose the champion")``.
+
+    A trial is done once finished (a stale one that will be retried is not); the trial the
+    interruption stopped is done, failed (reason ``interrupted``): the budget counts it."""
+    trials = study.get_trials(deepcopy=False)
+    counted, waiting, running = budget_of(trials)
+    done = counted - waiting - running
+    retried = retried_numbers(trials)
+    states = [t.state for t in trials if t.number not in retried]
+    counts = [(states.count(s), s.name.lower()) for s in FINISHED]
+    detail = ", ".join(f"{n} {name.replace('fail', 'failed')}" for n, name in counts if n)
+    detail = f" ({detail})" if detail else ""
+    if n_trials is None:
+        return f"{done} trials done{detail}, no trial budget", "run the same command again"
+    left = max(n_trials - done, 0)
+    progress = f"{done} of {n_trials} trials done{detail}, {left} left"
+    if left:
+        return progress, f"run the same command again to run the {left} left, then conclude"
+    return progress, "run the same command again to conclude (choose, test, register)"
+
+
+#: Finished trial states, in the order they are listed.
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)

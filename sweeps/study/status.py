@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import optuna
 import sqlalchemy
 from optuna.trial import TrialState
 
-from sweeps.records import CHAMPION_ATTR, WORKER_ATTR
+from sweeps.errors import RunNotFoundError
+from sweeps.records import CHAMPION_ATTR, MEANING_ATTR, WORKER_ATTR
 from sweeps.study.budget import budget_state
 from sweeps.study.selection import Goal, selected_trial, states
 
-__all__ = ["study_status"]
+__all__ = ["DEFAULT_GRACE", "recorded_goal", "study_status"]
 
 # Optuna keeps heartbeats in its own table and offers no public reader; with the counts of
 # sweeps.study.overview, this query is the only read of Optuna's schema in sweeps (read-only).
@@ -24,6 +26,9 @@ HEARTBEATS_SQL = sqlalchemy.text(
     "WHERE s.study_name = :study AND t.state = 'RUNNING'"
 )
 NOW_SQL = sqlalchemy.text("SELECT CURRENT_TIMESTAMP")
+#: Seconds without a heartbeat after which a worker is not counted alive, when no sweep file
+#: says otherwise (the sweep file's default: 3 x the 10 s heartbeat interval).
+DEFAULT_GRACE = 30.0
 
 
 @dataclass
@@ -93,3 +98,29 @@ def champion_line(record: object) -> str | None:
         weights = ", ".join(f"{n}: {w:.2f}" for n, w in members)
         what = f"ensemble of {len(members)} trials ({weights})"
     return f"{what}: {score}, run {record.get('run_id')}"
+
+
+@dataclass(frozen=True)
+class RecordedGoal:
+    """A study's objective as the sweep that created it pinned it (a :class:`Goal`)."""
+
+    metric: Sequence[str]
+    directions: Sequence[str]
+    selection_metric: str
+
+
+def recorded_goal(study: optuna.Study) -> RecordedGoal:
+    """The objective the sweep pinned on ``study`` when it created it; a
+    :class:`RunNotFoundError` for a study no sweep pinned (give its sweep file)."""
+    pinned = study.user_attrs.get(MEANING_ATTR)
+    try:
+        metric = [str(m) for m in pinned["objective.metric"]]
+        directions = [d.name.lower() for d in study.directions]
+    except (KeyError, TypeError, AttributeError):
+        metric, directions = [], []
+    if not metric or len(metric) != len(directions):
+        raise RunNotFoundError(
+            f"study {study.study_name!r} records no objective of a sweep: give its sweep file"
+        )
+    select_by = pinned.get("objective.select_by") or metric[0]
+    return RecordedGoal(metric, directions, str(select_by))

@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_STORAGE",
     "StaleCallback",
     "make_storage",
+    "only_study_name",
     "open_study",
     "read_study",
     "recorded_attr",
@@ -249,3 +250,24 @@ def read_study(url: str, name: str) -> optuna.Study:
         return optuna.load_study(
             study_name=name, storage=storage, sampler=optuna.samplers.RandomSampler()
         )
+
+
+#: Study names an error lists at most.
+SHOWN_STUDIES = 5
+
+
+def only_study_name(url: str, hint: str) -> str:
+    """The name of the one study at ``url``, for a command given no sweep file; a
+    :class:`RunNotFoundError` when there is none, or several (listed, then ``hint``). Never
+    creates a storage."""
+    require_storage(url)
+    storage = make_storage(url, heartbeat_interval=READ_ONLY_HEARTBEAT, pooled=False)
+    with storage_errors(url):
+        names = sorted(optuna.get_all_study_names(storage))
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        raise RunNotFoundError(f"no study in {redact(url)}")
+    shown = ", ".join(names[:SHOWN_STUDIES])
+    more = f", and {len(names) - SHOWN_STUDIES} more" if len(names) > SHOWN_STUDIES else ""
+    raise RunNotFoundError(f"{len(names)} studies in {redact(url)} ({shown}{more}): {hint}")

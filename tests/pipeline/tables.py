@@ -57,3 +57,22 @@ def fitted_pipeline(target: str = "label", task: str | None = None) -> Pipeline:
     model = estimator(hidden_layer_sizes=(4,), max_epochs=3, random_state=0)
     model.fit(prepared.X_train, prepared.y_train)
     return Pipeline([("preprocess", prepared.preprocessor), ("mlp", model)])
+
+
+def gap_notices(frame: pd.DataFrame, **more: int) -> tuple[str, ...]:
+    """The notices the missing values of :func:`mixed_frame`'s x2 (numeric) and colour
+    (categorical) give, then those of numeric columns ``more`` names with their missing
+    counts (``horsepower=6``), written out here as a user reads them."""
+    rows = len(frame)
+    counts = {"x2": int(frame["x2"].isna().sum()), "colour": int(frame["colour"].isna().sum())}
+    notices = [gap_notice(name, n, rows, numeric=name != "colour") for name, n in counts.items()]
+    return tuple(notices + [gap_notice(name, n, rows) for name, n in more.items()])
+
+
+def gap_notice(name: str, missing: int, rows: int, *, numeric: bool = True) -> str:
+    """``column 'x2': 18 of 120 values missing (15.0%), filled with ...``."""
+    how = "median" if numeric else "most frequent level"
+    return (
+        f"column {name!r}: {missing:,} of {rows:,} values missing ({missing / rows:.1%}), "
+        f"filled with the training rows' {how}"
+    )

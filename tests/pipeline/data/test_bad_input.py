@@ -16,7 +16,7 @@ import pytest
 from pipeline import load_file, load_generated, split_table
 from pipeline.data.table import build_table
 from pipeline.errors import DataError
-from tests.pipeline.tables import mixed_frame, write
+from tests.pipeline.tables import gap_notices, mixed_frame, write
 
 
 def fails(path: Path, *, target: str = "label", **options: object) -> str:
@@ -140,25 +140,28 @@ def test_identifier_column_gets_a_notice_saying_how_to_drop_it(tmp_path: Path) -
     frame = mixed_frame().assign(customer=lambda f: [f"c{i:04d}" for i in range(len(f))])
     path = write(frame, tmp_path / "customers.csv")
     table = load_file(path, target="label")
-    (notice,) = table.notices
+    *gaps, notice = table.notices
+    assert tuple(gaps) == gap_notices(frame)
     assert notice.startswith("column 'customer': 120 distinct values in 120 rows, nearly one")
     assert "identifier or free text" in notice and "drop_columns=['customer']" in notice
     assert "groups all of them into one infrequent feature" in notice  # one row per level
-    assert load_file(path, target="label", drop_columns=["customer"]).notices == ()
+    assert load_file(path, target="label", drop_columns=["customer"]).notices == gap_notices(frame)
 
 
 def test_integer_identifier_column_gets_a_notice(tmp_path: Path) -> None:
     frame = mixed_frame().assign(row_id=lambda f: np.arange(len(f)))
     table = load_file(write(frame, tmp_path / "t.csv"), target="label")
     assert table.notices == (
+        *gap_notices(frame),
         "column 'row_id': one distinct integer per row (120 rows): it looks like a row "
         "identifier; if it is, drop it with the drop_columns option (drop_columns=['row_id'])",
     )
 
 
 def test_unique_float_columns_are_not_identifiers(tmp_path: Path) -> None:
-    table = load_file(write(mixed_frame(), tmp_path / "t.csv"), target="label")  # x1 all distinct
-    assert table.notices == ()
+    frame = mixed_frame()
+    table = load_file(write(frame, tmp_path / "t.csv"), target="label")  # x1 all distinct
+    assert table.notices == gap_notices(frame)  # x2 and colour have gaps; x1 no notice
 
 
 def test_duplicate_column_names() -> None:

@@ -12,7 +12,7 @@ from pipeline import load_file, prepare, split_table
 from pipeline.data import readers
 from pipeline.data.columns import MAX_JUNK_TOKENS, MAX_TOKEN_LENGTH
 from pipeline.data.table import build_table
-from tests.pipeline.tables import mixed_frame, write
+from tests.pipeline.tables import gap_notices, mixed_frame, write
 
 
 def horsepower_frame(n: int = 200, junk: dict[int, str] | None = None) -> pd.DataFrame:
@@ -36,7 +36,10 @@ def test_a_few_junk_tokens_in_a_numeric_column_are_read_as_missing(
     assert horsepower.dtype == np.float64
     assert horsepower.isna().sum() == 6 and horsepower[3:30].isna().sum() == 1
     assert horsepower[4] == 54.0
-    assert table.notices == ("column 'horsepower': 6 values '?' read as missing",)
+    assert table.notices == (
+        "column 'horsepower': 6 values '?' read as missing",
+        *gap_notices(frame, horsepower=6),
+    )
     assert table.roles.numeric == ("x1", "x2", "horsepower")
 
 
@@ -49,9 +52,11 @@ def test_the_junked_column_is_one_feature_not_one_per_level(tmp_path: Path) -> N
 
 def test_several_tokens_are_counted_most_frequent_first(tmp_path: Path) -> None:
     junk = {1: "?", 2: "-", 5: "?", 7: "n.a.", 9: "-", 11: "?"}
-    table = load_file(write(horsepower_frame(junk=junk), tmp_path / "t.csv"), target="label")
+    frame = horsepower_frame(junk=junk)
+    table = load_file(write(frame, tmp_path / "t.csv"), target="label")
     assert table.notices == (
         "column 'horsepower': 6 values '?' (3), '-' (2), 'n.a.' (1) read as missing",
+        *gap_notices(frame, horsepower=6),
     )
 
 
@@ -63,7 +68,10 @@ def test_junk_in_a_later_csv_block_is_reconciled_and_read_as_missing(
     table = load_file(write(frame, tmp_path / "blocks.csv"), target="label")
     assert table.X["horsepower"].dtype == np.float64
     assert table.X["horsepower"].isna().sum() == 2
-    assert table.notices == ("column 'horsepower': 2 values '?' read as missing",)
+    assert table.notices == (
+        "column 'horsepower': 2 values '?' read as missing",
+        *gap_notices(frame, horsepower=2),
+    )
 
 
 @pytest.mark.parametrize(
@@ -94,7 +102,7 @@ def test_declared_na_values_make_such_a_column_numeric_without_a_notice(tmp_path
     table = load_file(path, target="label", na_values=["?"])
     assert table.X["horsepower"].dtype == np.float64
     assert table.X["horsepower"].isna().sum() == 23
-    assert table.notices == ()
+    assert table.notices == gap_notices(frame, horsepower=23)  # declared: no junk notice
     load_file(path, target="label", na_values=["?"], on_junk="error")  # nothing left to refuse
 
 
@@ -115,7 +123,7 @@ def test_a_parquet_text_column_of_numbers_and_declared_tokens_is_numeric(tmp_pat
     frame["horsepower"] = frame["horsepower"].astype(str)
     table = load_file(write(frame, tmp_path / "t.parquet"), target="label", na_values=["?"])
     assert table.X["horsepower"].dtype == np.float64 and table.X["horsepower"].isna().sum() == 50
-    assert table.notices == ()
+    assert table.notices == gap_notices(frame, horsepower=50)  # declared: no junk notice
 
 
 def test_a_parquet_text_column_of_numbers_only_stays_text(tmp_path: Path) -> None:
@@ -129,9 +137,11 @@ def test_junk_in_the_target_drops_those_rows_with_notices(tmp_path: Path) -> Non
     frame.loc[[7, 70], "mpg"] = "?"
     table = load_file(write(frame.drop(columns="label"), tmp_path / "t.csv"), target="mpg")
     assert table.task == "regression" and len(table) == 198 and table.dropped_rows == 2
+    kept = frame.drop(index=[7, 70])
     assert table.notices == (
         "target column 'mpg': 2 values '?' read as missing",
-        "target column 'mpg': 2 rows without a value dropped",
+        *gap_notices(kept),
+        "target column 'mpg': 2 of 200 rows (1.0%) without a value dropped",
     )
 
 
@@ -167,16 +177,26 @@ def test_categorical_role_keeps_junk_as_levels(tmp_path: Path) -> None:
     frame = horsepower_frame(junk={3: "?"})
     path = write(frame, tmp_path / "t.csv")
     table = load_file(path, target="label", columns={"horsepower": "categorical"})
-    assert table.X["horsepower"].iloc[3] == "?" and table.notices[0].startswith(
+    *gaps, levels = table.notices
+    assert tuple(gaps) == gap_notices(frame)  # '?' is a level, not a missing value
+    assert table.X["horsepower"].iloc[3] == "?" and levels.startswith(
         "column 'horsepower': 151 levels; one-hot encoding groups all of them into one"
     )
 
 
 def test_typing_is_a_pure_function_of_the_file_and_options(tmp_path: Path) -> None:
-    path = write(horsepower_frame(junk={3: "?", 4: "-"}), tmp_path / "t.csv")
+    frame = horsepower_frame(junk={3: "?", 4: "-"})
+    path = write(frame, tmp_path / "t.csv")
     first, again = (load_file(path, target="label", na_values=["-"]) for _ in range(2))
     pd.testing.assert_frame_equal(first.X, again.X)
-    assert first.notices == again.notices == ("column 'horsepower': 1 value '?' read as missing",)
+    assert (
+        first.notices
+        == again.notices
+        == (
+            "column 'horsepower': 1 value '?' read as missing",
+            *gap_notices(frame, horsepower=2),
+        )
+    )
     assert first.fingerprint == again.fingerprint
 
 
@@ -193,6 +213,7 @@ def test_one_string_is_one_missing_token_and_numbers_count_as_text(tmp_path: Pat
     frame.loc[1, "horsepower"] = -1
     path = write(frame, tmp_path / "t.csv")
     table = load_file(path, target="label", na_values="n.a.")
-    assert table.X["horsepower"].isna().sum() == 50 and table.notices == ()
+    assert table.X["horsepower"].isna().sum() == 50
+    assert table.notices == gap_notices(frame, horsepower=50)
     table = load_file(path, target="label", na_values=["n.a.", -1])  # type: ignore[list-item]
     assert table.X["horsepower"].isna().sum() == 51

@@ -18,7 +18,7 @@ from pipeline import (
     prepare,
     split_table,
 )
-from pipeline.data.describe import describe_table
+from pipeline.data.describe import WIDTH, describe_table, listed
 from pipeline.data.tasks import decide_task
 from tests.pipeline.tables import mixed_frame, write
 
@@ -40,9 +40,17 @@ def test_classification_description_counts_classes_and_says_the_task_was_inferre
     assert described.dropped_columns == ("x2", "row_id") and described.input_features is None
     assert described.lines() == [
         f"data: {path}: 120 rows",
-        "task: classification (inferred: text or categorical target); target 'label': 2 classes: "
+        "task: classification",
+        "  inferred from: text or categorical target",
+        "target: 'label': 2 classes: "
         + ", ".join(f"{label!r}: {n} rows" for label, n in counts.items()),
-        "columns: 1 numeric (x1); 1 categorical (colour: 3 levels); dropped: x2, row_id",
+        "columns: 1 numeric, 1 categorical, 2 dropped",
+        "  numeric: x1",
+        "  categorical: colour (3 levels)",
+        "  dropped: x2, row_id",
+        # x2 is dropped: only colour's missing values are said
+        "notice: column 'colour': 11 of 120 values missing (9.2%), filled with the training "
+        "rows' most frequent level",
     ]
 
 
@@ -53,10 +61,10 @@ def test_regression_description_gives_mean_and_spread_and_that_the_task_was_give
     assert described.classes == ()
     assert described.target_mean == pytest.approx(float(table.y.mean()))
     assert described.target_std == pytest.approx(float(table.y.std(ddof=0)))
-    assert described.lines()[1] == (
-        f"task: regression (given); target 'target': mean {table.y.mean():.4g}, "
-        f"std {table.y.std(ddof=0):.4g}"
-    )
+    assert described.lines()[1:3] == [
+        "task: regression (given)",
+        f"target: 'target': mean {table.y.mean():.4g}, std {table.y.std(ddof=0):.4g}",
+    ]
 
 
 def test_fitted_preprocessor_adds_the_input_feature_count() -> None:
@@ -75,11 +83,12 @@ def test_grouped_levels_and_notices_are_listed_last(tmp_path: Path) -> None:
     data = prepare(table, split_table(table, seed=0))
     lines = describe_table(table, data.preprocessor).lines()
     seen = table.X["colour"].iloc[split_table(table, seed=0).train].nunique()
-    assert lines[-2] == (
-        f"encoded: column 'colour': {seen} levels in the training rows, 3 kept, "
-        f"{seen - 3} grouped into one infrequent feature"
+    assert lines[-4] == (
+        f"encoded: 'colour': {seen} levels in the training rows, 3 kept, "
+        f"{seen - 3} grouped as one feature"
     )
-    assert lines[-1] == f"notice: {table.notices[0]}"
+    assert lines[-3:] == [f"notice: {notice}" for notice in table.notices]
+    assert table.notices[-1].startswith("column 'colour': 4 levels; ")
 
 
 def test_description_is_json_ready() -> None:
@@ -91,10 +100,39 @@ def test_description_is_json_ready() -> None:
     assert as_dict["input_features"] == 4 and as_dict["max_levels"] == 50
 
 
-def test_long_column_lists_are_shortened() -> None:
-    line = describe_table(load_builtin("digits")).lines()[2]
-    assert line.startswith("columns: 64 numeric (pixel_0_0, pixel_0_1, ")
-    assert line.endswith(", and 54 more); 0 categorical")
+def test_long_lists_are_cut_to_the_line_width() -> None:
+    lines = describe_table(load_builtin("digits")).lines()
+    assert lines[4] == "columns: 64 numeric, 0 categorical"
+    numeric = lines[5]
+    assert numeric.startswith("  numeric: pixel_0_0, pixel_0_1, ")
+    shown = numeric.removeprefix("  numeric: ").split(", ")
+    assert shown[-1] == f"and {64 - len(shown[:-1])} more"
+    assert shown[:-1] == [f"pixel_{i // 8}_{i % 8}" for i in range(len(shown) - 1)]
+    assert 90 < len(numeric) <= WIDTH  # as many as fit
+    assert max(len(line) for line in lines if not line.startswith("notice: ")) <= WIDTH
+    constant = [
+        f"pixel_{i // 8}_{i % 8}"
+        for i in range(64)
+        if load_builtin("digits").X.iloc[:, i].nunique() == 1
+    ]
+    assert constant and [line for line in lines if line.startswith("notice: ")] == [
+        f"notice: column {name!r}: one value (0) in every row: a constant input that cannot help "
+        f"the model; drop it (drop_columns=[{name!r}])"
+        for name in constant
+    ]
+
+
+@pytest.mark.parametrize(
+    ("items", "room", "expected"),
+    [
+        (["a", "b", "c"], 100, "a, b, c"),
+        (["aaaa", "bbbb", "cccc"], 20, "aaaa, and 2 more"),  # "aaaa, bbbb, and 1 more" is 22
+        (["a" * 30, "b"], 10, "a" * 30 + ", and 1 more"),  # the first one always
+        ([], 10, ""),
+    ],
+)
+def test_listed_fits_what_it_can(items: list[str], room: int, expected: str) -> None:
+    assert listed(items, room) == expected
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pipeline.data.describe import EncodedColumn, encoded_columns
 from pipeline.data.levels import LevelLimits, kept_levels
 from pipeline.data.preprocess import SKOPS_TRUSTED_TYPES
 from pipeline.data.table import build_table
-from tests.pipeline.tables import mixed_frame
+from tests.pipeline.tables import gap_notices, mixed_frame
 
 
 def with_city(n: int, n_cities: int, seed: int = 0, **options: object) -> Table:
@@ -31,6 +31,7 @@ def test_a_many_level_column_becomes_at_most_max_levels_features() -> None:
     table = with_city(3_000, 400)
     levels = table.X["city"].nunique()
     assert table.notices == (
+        *gap_notices(mixed_frame(n=3_000)),
         f"column 'city': {levels} levels; one-hot encoding keeps at most 49 of them as features "
         "and groups the rest into one infrequent feature (max_levels=50, min_level_rows=5)",
     )
@@ -68,7 +69,7 @@ def test_unseen_and_rare_levels_encode_as_the_infrequent_feature() -> None:
 
 def test_no_cap_and_no_row_minimum_give_every_level_a_feature() -> None:
     table = with_city(1_000, 120, max_levels=None, min_level_rows=1)
-    assert table.notices == ()
+    assert table.notices == gap_notices(mixed_frame(n=1_000))  # none on levels
     split = split_table(table, seed=0)
     data = prepare(table, split)
     city = [n for n in data.feature_names if n.startswith("categorical__city")]
@@ -78,7 +79,8 @@ def test_no_cap_and_no_row_minimum_give_every_level_a_feature() -> None:
 def test_a_column_unique_on_every_row_becomes_one_constant_feature() -> None:
     frame = mixed_frame(n=2_000).assign(name=[f"person {i}" for i in range(2_000)])
     table = build_table(frame, target="label", task=None, name="people.csv", fingerprint="")
-    (notice,) = table.notices
+    *gaps, notice = table.notices
+    assert tuple(gaps) == gap_notices(frame)
     assert notice == (
         "column 'name': 2000 distinct values in 2000 rows, nearly one per row: it looks like an "
         "identifier or free text; one-hot encoding groups all of them into one infrequent feature "
@@ -95,6 +97,7 @@ def test_a_few_rare_levels_are_named_in_a_notice() -> None:
     frame.loc[[0, 1], "colour"] = "mauve"
     table = build_table(frame, target="label", task=None, name="m.csv", fingerprint="")
     assert table.notices == (
+        *gap_notices(frame),
         "column 'colour': 4 levels; one-hot encoding keeps at most 3 of them as features and "
         "groups the rest into one infrequent feature (max_levels=50, min_level_rows=5)",
     )

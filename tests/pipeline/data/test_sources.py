@@ -102,17 +102,20 @@ def test_drop_columns_removes_them_before_any_check(tmp_path: Path) -> None:
     assert "row_id" not in table.X.columns
 
 
-def test_rows_without_target_are_dropped_and_logged(
+def test_rows_without_target_are_dropped_and_said_once_as_a_notice(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     frame = mixed_frame()
     frame.loc[[5, 9, 20], "label"] = None
     path = write(frame, tmp_path / "gaps.csv")
-    with caplog.at_level(logging.WARNING, logger="pipeline.data.checks"):
+    with caplog.at_level(logging.DEBUG):
         table = load_file(path, target="label")
     assert table.dropped_rows == 3 and len(table) == len(frame) - 3
     assert not table.X.index.isin([5, 9, 20]).any()
-    assert "dropped 3 of 120 rows" in caplog.text and "gaps.csv" in caplog.text
+    assert (
+        table.notices[-1] == "target column 'label': 3 of 120 rows (2.5%) without a value dropped"
+    )
+    assert not [r for r in caplog.records if r.name.startswith("pipeline")]  # no second style
 
 
 def test_integer_classes_with_missing_targets_stay_integers(tmp_path: Path) -> None:

@@ -66,15 +66,18 @@ USAGE_ERRORS = {
     "run": [["run"], ["run", "c.yaml", "--trials", "0"]],
     "init": [["init"]],
     "worker": [["worker"], ["worker", "c.yaml", "--blas-threads", "0"]],
-    "status": [["status"]],
+    "status": [["status", "--set", "seed=1"]],
     "list": [["list", "--format", "nope"]],
-    "best": [["best"], ["best", "--experiment", "x", "--set", "seed=1"]],
+    "best": [
+        ["best", "c.yaml", "--experiment", "x"],
+        ["best", "--experiment", "x", "--set", "seed=1"],
+    ],
     "compare": [["compare", "a"]],
     "export": [["export"], ["export", "--run", "r", "--trial", "1"]],
     "predict": [["predict", "f.csv"], ["predict", "f.csv", "--run", "r", "-o", "out.txt"]],
     "reproduce": [["reproduce"]],
     "ui": [["ui", "--port", "0"]],
-    "report": [["report"]],
+    "report": [["report", "--study", "s"]],
     "dashboard": [["dashboard"]],
 }
 PROBE = """

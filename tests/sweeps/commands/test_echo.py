@@ -44,8 +44,9 @@ def test_a_header_with_terminal_escapes_is_echoed_escaped(tmp_path: Path) -> Non
     config = tmp_path / "c.yaml"
     config.write_text(yaml.safe_dump(edited(tiny_mapping(tmp_path), {"data": data})))
     lines = load_sweep_data(load_config(config)).lines()
-    columns = next(line for line in lines if line.startswith("columns:"))
-    assert "x\\x1b]0;owned\\x07" in columns and "\\x1b[2Jc" in columns, columns
+    numeric = next(line for line in lines if line.startswith("  numeric:"))
+    categorical = next(line for line in lines if line.startswith("  categorical:"))
+    assert "x\\x1b]0;owned\\x07" in numeric and "\\x1b[2Jc" in categorical, lines
     assert not any("\x1b" in line or "\x07" in line for line in lines)
 
 
@@ -79,3 +80,36 @@ def test_an_interruption_always_gives_its_reason(
         _fail(exc, debug=False, hard=False)
     assert exit_info.value.code == 130
     assert capsys.readouterr().err.startswith(line)
+
+
+def test_long_lines_go_on_indented_under_themselves() -> None:
+    from sweeps.infra.text import wrapped
+
+    assert wrapped("note: short") == ["note: short"]
+    words = "note: " + " ".join(f"word{i:02d}" for i in range(30))
+    lines = wrapped(words, width=40)
+    assert [len(line) <= 40 for line in lines] == [True] * len(lines) and len(lines) > 3
+    assert lines[0].startswith("note: word00") and all(line[:3] == "  w" for line in lines[1:])
+    assert " ".join(line.strip() for line in lines) == words  # nothing lost
+    assert wrapped("  numeric: " + "a" * 120) == ["  numeric:", "    " + "a" * 120]  # kept whole
+
+
+def test_the_end_table_wraps_values_under_themselves_and_the_ui_command_for_a_shell() -> None:
+    from sweeps.commands.show import table_lines
+
+    how = "ensemble selection over the out-of-fold predictions of the top 3 trials; " * 3
+    command = "sweeps ui conf/quickstart.yaml --tracking-uri sqlite:///" + "d/" * 30 + "m.db"
+    rows = [("champion", "trial 2"), ("  chosen by", how.strip()), ("open the UI", command)]
+    lines = table_lines(rows)
+    ui = next(i for i, line in enumerate(lines) if line.startswith("open the UI"))
+    assert lines[0] == "champion     trial 2"
+    assert lines[1].startswith("  chosen by  ensemble selection")
+    chosen = lines[2:ui]
+    assert len(chosen) >= 2 and all(line[:13] == " " * 13 and line[13] != " " for line in chosen)
+    said = " ".join(line.strip() for line in lines[1:ui]).removeprefix("chosen by  ")
+    assert said == how.strip()  # nothing lost
+    assert lines[ui:] == [
+        "open the UI  sweeps ui conf/quickstart.yaml --tracking-uri \\",
+        " " * 15 + command.split()[-1],  # pastes into a shell as one command
+    ]
+    assert max(len(line) for line in lines) <= 100

@@ -49,15 +49,29 @@ def test_other_seeds_are_deterministic_and_distinct() -> None:
     assert other_seeds(12345, 2) == seeds[:2]
 
 
-def test_spread_mean_std_and_two_sigma_band() -> None:
+def test_spread_mean_std_and_the_original_against_the_range() -> None:
     result = spread([1, 2, 3], {"loss": 0.5, "size": 10.0}, [
         {"loss": 0.4, "size": 10.0}, {"loss": 0.5, "size": 10.0}, {"loss": 0.6, "size": 10.0},
     ])  # fmt: skip
     assert result.mean("loss") == pytest.approx(0.5)
     assert result.std("loss") == pytest.approx(0.1)  # sample std (ddof=1)
-    assert result.within("loss") and result.within("size")
-    outlier = spread([1, 2], {"loss": 0.9}, [{"loss": 0.4}, {"loss": 0.5}])
-    assert outlier.outside() == ["loss"]
+    assert (result.low("loss"), result.high("loss")) == (0.4, 0.6)
+    assert (result.position("loss"), result.position("size")) == ("within", "same")
+    assert result.outside() == []
+    assert result.chance_outside() == pytest.approx(0.5)  # 2 / (3 + 1)
+    outlier = spread([1, 2], {"loss": 0.9, "acc": 0.1}, [
+        {"loss": 0.4, "acc": 0.5}, {"loss": 0.5, "acc": 0.5},
+    ])  # fmt: skip
+    assert outlier.outside() == ["loss", "acc"]
+    assert (outlier.position("loss"), outlier.position("acc")) == ("above", "below")
+
+
+def test_a_spread_of_zero_is_a_range_not_an_alarm() -> None:
+    """Seeds that agree to the last bit: the original equal to them is the same, not
+    outside a band of width 0."""
+    result = spread([1, 2, 3], {"n_params": 417.0}, [{"n_params": 417.0}] * 3)
+    assert result.std("n_params") == 0
+    assert result.position("n_params") == "same" and result.outside() == []
 
 
 def test_diverged_seeds_are_left_out_of_the_spread() -> None:
@@ -66,4 +80,8 @@ def test_diverged_seeds_are_left_out_of_the_spread() -> None:
     assert result.mean("loss") == pytest.approx(0.5)
     assert result.std("loss") == pytest.approx(math.sqrt(0.02))
     lonely = spread([7, 8], {"loss": 0.5}, [{"loss": 0.4}, None])
-    assert math.isnan(lonely.std("loss")) and not lonely.within("loss")
+    assert math.isnan(lonely.std("loss")) and lonely.position("loss") == "above"
+    assert lonely.chance_outside() == pytest.approx(1.0)  # 2 / (1 + 1): one seed says nothing
+    nothing = spread([7], {"loss": 0.5}, [None])
+    assert nothing.position("loss") == "unknown" and nothing.outside() == []
+    assert nothing.chance_outside() == 1.0

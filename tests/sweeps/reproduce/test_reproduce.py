@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -102,28 +103,53 @@ def test_pruned_trial_is_trained_to_the_epoch_it_reached(
     assert new.data.tags["sweeps.reproduces.state"] == "PRUNED"
 
 
-def test_other_seeds_give_mean_and_std(tiny: Finished, capsys: pytest.CaptureFixture[str]) -> None:
+def test_other_seeds_give_their_range_and_no_two_sigma_alarm(
+    tiny: Finished, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Three seeds: each metric's range, mean and std, where the original lies against the
+    range, and, when it lies outside, how often chance alone does that (2 in 4)."""
     run_id = tiny.run_id(1)
-    assert _reproduce(tiny, run_id, "--seeds", "2") == 0
+    assert _reproduce(tiny, run_id, "--seeds", "3") == 0
     out = capsys.readouterr().out
-    original = tiny.client().get_run(run_id)
-    seeds = other_seeds(int(original.data.tags["sweeps.seed"]), 2)
-    assert f"other seeds (2): {seeds[0]}, {seeds[1]}" in out
-    new = tiny.client().get_run(_new_run_id(out)).data.metrics
+    original = tiny.client().get_run(run_id).data.metrics
+    seeds = other_seeds(int(tiny.client().get_run(run_id).data.tags["sweeps.seed"]), 3)
+    assert f"other seeds (3): {', '.join(map(str, seeds))}" in out
+    new_id = _new_run_id(out)
+    new = tiny.client().get_run(new_id).data.metrics
     assert new["seeds/val_loss_std"] > 0
     assert new["seeds/n_params_std"] == 0
-    assert new["seeds/n_params_mean"] == original.data.metrics["n_params"]
-    mean, std = new["seeds/val_loss_mean"], new["seeds/val_loss_std"]
-    within = abs(original.data.metrics["val_loss"] - mean) <= 2 * std
-    spread = out[out.index("other seeds") :].splitlines()
-    row = next(line for line in spread if line.startswith("val_loss "))
-    assert row.split()[2:] == [f"{mean:.6g}", f"{std:.3g}", "yes" if within else "no"]
-    names = ["val_loss", "train_loss", "val_accuracy"]
-    names += ["n_params", "n_epochs", "best_epoch"]
-    assert ("within mean ± 2 std on every metric" in out) == all(
-        abs(original.data.metrics[k] - new[f"seeds/{k}_mean"]) <= 2 * new[f"seeds/{k}_std"]
-        for k in names
+    assert new["seeds/n_params_mean"] == original["n_params"]
+    doc = json.loads(
+        Path(tiny.client().download_artifacts(new_id, "reproduction.json")).read_text()
     )
+    assert doc["seeds"]["chance_outside"] == 0.5
+    table = out[out.index("other seeds") :].splitlines()
+    outside = []
+    for name in doc["seeds"]["metrics"]:
+        stats = doc["seeds"]["metrics"][name]
+        low, high, value = stats["min"], stats["max"], original[name]
+        where = "below" if value < low else "above" if value > high else "within"
+        where = "same" if where == "within" and low == high else where
+        assert stats["original_vs_range"] == where, name
+        row = next(line for line in table if line.startswith(f"{name} "))
+        said = {"below": "below the range", "above": "above the range"}
+        said |= {"within": "within the range", "same": "same as every seed"}
+        assert row.split()[1:6] == [
+            f"{value:.6g}", f"{low:.6g}", f"{high:.6g}",
+            f"{new[f'seeds/{name}_mean']:.6g}", f"{new[f'seeds/{name}_std']:.3g}",
+        ], name  # fmt: skip
+        assert row.endswith(said[where]), name
+        outside += [name] if where in ("below", "above") else []
+    assert doc["seeds"]["metrics"]["n_params"]["original_vs_range"] == "same"
+    assert "mean ± 2 std" not in out
+    if outside:
+        n = len(doc["seeds"]["metrics"])
+        assert f"outside the 3 seeds' range on {len(outside)} of {n} metrics" in out
+        assert "chance alone puts one run outside the range of 3 others 50%" in out
+        assert f"about {n / 2:.0f} of {n} metrics" in out
+    else:
+        assert "seeds: the original lies within the 3 seeds' range on every metric" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
 
 
 def test_unknown_run_exits_2_and_writes_nothing(

@@ -7,11 +7,13 @@ import io
 import json
 from pathlib import Path
 
+import optuna
 import pytest
 import yaml
 
+from tests.conftest import Stores
 from tests.sweeps.finished import Finished, tiny_sweep
-from tests.sweeps.helpers import run_cli
+from tests.sweeps.helpers import run_cli, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -128,4 +130,48 @@ def test_config_and_experiment_together_is_a_usage_error(
     assert capsys.readouterr().err == (  # one line, like every mistake
         "sweeps: error: give either CONFIG or --experiment NAME (see: sweeps best --help)\n"
     )
-    assert run_cli("best") == 2
+
+
+def test_without_config_the_only_sweep_of_the_store_is_used(
+    tiny: Finished, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`best`, `status` and `report` with no CONFIG read the store's one sweep: the same
+    output as with its sweep file."""
+    tracking, storage = tiny.stores.tracking_uri, tiny.stores.storage_url
+    assert _best(tiny, str(tiny.config), "--format", "json") == 0
+    with_config = capsys.readouterr().out
+    assert _best(tiny, "--format", "json") == 0
+    assert capsys.readouterr().out == with_config and json.loads(with_config)["study"] == "tiny"
+
+    assert run_cli("status", str(tiny.config), "--storage", storage) == 0
+    with_config = capsys.readouterr().out
+    assert run_cli("status", "--storage", storage) == 0
+    assert capsys.readouterr().out == with_config
+    assert with_config.startswith(f"study        tiny on {storage}\n")
+
+    reports = []
+    for args in ([str(tiny.config)], []):
+        out = tmp_path / f"report{len(reports)}"
+        flags = ["--tracking-uri", tracking, "--storage", storage, "-o", str(out)]
+        assert run_cli("report", *args, *flags) == 0
+        assert capsys.readouterr().out.startswith(f"report  {out / 'report.html'} ")
+        reports.append((out / "report.md").read_text())
+    assert reports[1] == reports[0] and "tiny" in reports[0]
+
+
+def test_after_a_fresh_start_only_the_new_sweeps_trials_are_ranked(
+    stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`run --fresh` replaces the study; the replaced sweep's runs stay in MLflow, and `best`
+    must not list them beside the new ones (it listed two trial 0s)."""
+    config = str(write_config(tmp_path, study={"n_trials": 2, "pruner": {"type": "none"}}))
+    assert run_cli("run", config, "--quiet", *stores.flags()) == 0
+    assert run_cli("run", config, "--quiet", "--fresh", "--trials", "1", *stores.flags()) == 0
+    capsys.readouterr()
+    assert run_cli("best", config, "--format", "json", "--tracking-uri", stores.tracking_uri) == 0
+    doc = json.loads(capsys.readouterr().out)
+    study = optuna.load_study(study_name="tiny", storage=stores.storage_url)
+    assert len(study.trials) == 1
+    assert [(t["number"], t["run_id"]) for t in doc["trials"]] == [
+        (0, study.trials[0].user_attrs["mlflow_run_id"])
+    ]

@@ -83,6 +83,15 @@ def test_without_the_ensemble_the_champion_is_the_studys_best_trial() -> None:
     assert choice.score == best.value
 
 
+def test_one_complete_trial_is_the_champion_without_a_word_of_blending() -> None:
+    sweep = memory_sweep(selection={"folds": 3, "ensemble": {"top": 10, "size": 25}})
+    _run_study(sweep, 1)
+    choice = choose_champion(sweep)
+    assert choice is not None and choice.kind == "trial"
+    assert [m.trial for m in choice.members] == [0]
+    assert choice.how == "the only trial with out-of-fold predictions (nothing to blend; val_loss)"
+
+
 def test_the_champion_model_reproduces_its_out_of_fold_predictions() -> None:
     sweep = memory_sweep(selection={"folds": 3, "ensemble": {"top": 3, "size": 5}})
     _run_study(sweep, 4)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import optuna
 import pytest
+import yaml
 from mlflow import MlflowClient
 
 from tests.conftest import Stores
@@ -79,9 +80,9 @@ def test_two_sweeps_by_file_and_by_name(two: Two, capsys: pytest.CaptureFixture[
     assert facts["run"] == [run.info.run_id for run in winners]
     assert doc["settings"] == {"sampler.seed": ["1", "7"], "seed": ["1", "7"]}
     a, b = (run.data.params for run in winners)
-    assert doc["params"] == {
-        k: [a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)
-    }
+    assert "hidden_layer_sizes" in a and "hidden_layer_sizes" in b
+    trained = sorted((set(a) | set(b)) - {"depth", "width"})  # as the sizes they became
+    assert doc["params"] == {k: [a.get(k), b.get(k)] for k in trained if a.get(k) != b.get(k)}
     assert "random_state" in doc["params"]
     a_metrics, b_metrics = (run.data.metrics for run in winners)
     assert doc["final"]["val_loss"] == [
@@ -124,3 +125,74 @@ def test_an_unknown_name_is_one_line(two: Two, capsys: pytest.CaptureFixture[str
         "sweeps: error: 'nope' is neither a sweep file, an experiment nor a run in tracking "
         f"store {two.stores.tracking_uri}\n",
     )
+
+
+def test_a_run_beside_its_retrain_with_the_sizes_fixed(
+    two: Two, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A trial searched by depth and width, beside the one-trial sweep `export` made of it
+    (``hidden_layer_sizes`` fixed, no depth or width): the same network was trained, so no
+    param differs, and the table shows no `depth 1 / -`."""
+    original = two.study("alpha").trials[0]
+    assert {"depth", "width"} <= set(original.params)
+    exported = tmp_path / "alpha-0.yaml"
+    flags = ["--tracking-uri", two.stores.tracking_uri]
+    assert run_cli("export", str(two.alpha), "--trial", "0", "-o", str(exported), *flags) == 0
+    assert run_cli("run", str(exported), "--quiet", *two.stores.flags()) == 0
+    name = yaml.safe_load(exported.read_text())["name"]
+    retrain = two.study(name).trials[0]
+    assert retrain.params == {}  # nothing searched: the sizes are in `model:`
+    capsys.readouterr()
+    ids = [t.user_attrs["mlflow_run_id"] for t in (original, retrain)]
+    doc = json.loads(_compare(two, capsys, *ids, "--format", "json"))
+    assert doc["params"] == {}
+    assert doc["final"]["val_loss"] == [original.value, retrain.value]
+    rows = {line.split()[0] for line in _compare(two, capsys, *ids).splitlines()[1:]}
+    assert not rows & {"depth", "width", "hidden_layer_sizes", "params"}
+
+
+@pytest.mark.parametrize("command", ["best", "report", "status"])
+def test_without_config_a_store_of_several_sweeps_lists_them_in_one_line(
+    two: Two, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    client = MlflowClient(two.stores.tracking_uri)
+    sweeps = sorted(  # alpha and beta, and any sweep another test of this module added
+        e.name
+        for e in client.search_experiments()
+        if client.search_runs([e.experiment_id], "tags.`sweeps.role` = 'parent'")
+    )
+    assert {"alpha", "beta"} <= set(sweeps)
+    flags = (
+        two.stores.flags() if command == "report" else ["--tracking-uri", two.stores.tracking_uri]
+    )
+    if command == "status":  # reads the study storage only
+        flags = ["--storage", two.stores.storage_url]
+        where = f"{len(sweeps)} studies in {two.stores.storage_url}"
+        hint = "give CONFIG or --study NAME (sweeps list shows the sweeps)"
+    else:
+        where = f"{len(sweeps)} sweeps in tracking store {two.stores.tracking_uri}"
+        hint = "give CONFIG or --experiment NAME" if command == "best" else "give CONFIG"
+        hint += " (sweeps list shows them)"
+    assert run_cli(command, *flags) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == (
+        "",
+        f"sweeps: error: {where} ({', '.join(sweeps)}): {hint}\n",
+    )
+
+
+def test_a_long_param_is_cut_in_the_table_and_whole_in_json(
+    two: Two, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The champion's run carries its choice's ``how`` (a paragraph): the table cuts it so the
+    other rows stay short; JSON keeps it whole."""
+    champion = two.study("beta").user_attrs["sweeps_champion"]["run_id"]
+    trial = two.study("beta").trials[0].user_attrs["mlflow_run_id"]
+    how = MlflowClient(two.stores.tracking_uri).get_run(champion).data.params["how"]
+    assert len(how) > 60
+    lines = _compare(two, capsys, champion, trial).splitlines()
+    row = next(line for line in lines if line.split()[0] == "how")
+    assert how[:59] + "…" in row and how not in row
+    assert max(map(len, lines)) <= 2 * 60 + 40
+    doc = json.loads(_compare(two, capsys, champion, trial, "--format", "json"))
+    assert doc["params"]["how"] == [how, None]

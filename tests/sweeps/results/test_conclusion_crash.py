@@ -80,6 +80,11 @@ def test_a_rerun_finishes_exactly_what_the_interruption_left(
     study = optuna.load_study(study_name="tiny", storage=stores.storage_url)
     parent = client.get_run(study.user_attrs["mlflow_parent_run_id"])
     assert parent.info.status == ("KILLED" if signal_name == "int" else "RUNNING")
+    if signal_name == "int":  # every trial is done: what is left is the conclusion
+        assert capsys.readouterr().err.splitlines()[-2:] == [
+            "sweeps: interrupted by SIGINT: 4 of 4 trials done (4 complete), 0 left",
+            "sweeps: run the same command again to conclude (choose, test, register)",
+        ]
     capsys.readouterr()
 
     assert run_cli("run", str(root / "tiny.yaml"), *stores.flags()) == 0

@@ -57,18 +57,26 @@ def test_the_winner_reruns_with_its_keywords(
     assert rerun.values == winner.values  # bit for bit, whichever trial won
 
 
-def test_trial_0_retrains_bit_for_bit(
-    tiny: Finished, stores: Stores, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("number", [0, 1])
+def test_any_trial_retrains_bit_for_bit(
+    tiny: Finished,
+    stores: Stores,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    number: int,
 ) -> None:
-    text = _export(tiny, capsys, str(tiny.config), "--trial", "0")
+    """Trial 0 and trial 1 alike: the file pins the trial's own seed (the README says so)."""
+    text = _export(tiny, capsys, str(tiny.config), "--trial", str(number))
     winner = tiny.study().best_trial.number
-    assert yaml.safe_load(text)["name"] == ("tiny-best" if winner == 0 else "tiny-trial-0")
+    name = "tiny-best" if winner == number else f"tiny-trial-{number}"
+    assert yaml.safe_load(text)["name"] == name
     assert "it retrains bit for bit" in text
     rerun = _rerun(text, tmp_path, stores)
-    original = tiny.study().trials[0]
+    original = tiny.study().trials[number]
+    assert original.state.name == "COMPLETE"
     assert rerun.user_attrs["estimator"] == original.user_attrs["estimator"]
     assert rerun.values == original.values
-    old = tiny.client().get_run(tiny.run_id(0)).data
+    old = tiny.client().get_run(tiny.run_id(number)).data
     new = MlflowClient(stores.tracking_uri).get_run(rerun.user_attrs["mlflow_run_id"]).data
     assert new.tags["sweeps.weights_sha256"] == old.tags["sweeps.weights_sha256"]
     finals = {k: v for k, v in old.metrics.items() if is_kept_metric(k)}

@@ -194,21 +194,49 @@ def test_kill_9_workers_mid_trial_including_the_last(
         assert run.data.params["learning_rate"] == str(trial.params["learning_rate"])
 
 
-def test_sigint_closes_the_trial_and_a_rerun_resumes(
-    stores: Stores, tmp_path: Path, spawned: list[subprocess.Popen[str]]
-) -> None:
-    config = slow_config(tmp_path, 5)
-    proc = start("run", config, stores.flags(), "--quiet")
+def _interrupt_second_trial(
+    command: str, config: Path, stores: Stores, spawned: list[subprocess.Popen[str]]
+) -> str:
+    """Start ``sweeps COMMAND``, send SIGINT once its second trial runs; its standard error
+    (after checking it exited 130)."""
+    proc = start(command, config, stores.flags(), "--quiet")
     spawned.append(proc)
     wait_for(lambda: study_exists(stores.storage_url))
     wait_for(lambda: len(load(stores.storage_url).trials) >= 2)
     wait_for(lambda: _running_worker(stores.storage_url, {proc.pid: proc}) is not None)
     proc.send_signal(signal.SIGINT)
-    assert finish([proc], timeout=30) == [130]
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    return err
+
+
+def test_sigint_closes_the_trial_and_a_rerun_resumes(
+    stores: Stores, tmp_path: Path, spawned: list[subprocess.Popen[str]]
+) -> None:
+    config = slow_config(tmp_path, 5)
+    err = _interrupt_second_trial("run", config, stores, spawned)
 
     study = load(stores.storage_url)
     interrupted = [t for t in study.trials if t.user_attrs.get("reason") == "interrupted"]
     assert len(interrupted) == 1 and interrupted[0].state == TrialState.FAIL
+    # the last lines say how many trials are done and left, and how to go on
+    states = [t.state for t in study.trials]
+    assert TrialState.RUNNING not in states and TrialState.WAITING not in states
+    done, complete = len(states), states.count(TrialState.COMPLETE)
+    pruned = states.count(TrialState.PRUNED)
+    counts = ", ".join(
+        f"{n} {name}"
+        for n, name in (
+            (complete, "complete"),
+            (pruned, "pruned"),
+            (done - complete - pruned, "failed"),
+        )
+        if n
+    )
+    assert err.splitlines()[-2:] == [
+        f"sweeps: interrupted by SIGINT: {done} of 5 trials done ({counts}), {5 - done} left",
+        f"sweeps: run the same command again to run the {5 - done} left, then conclude",
+    ]
     client = MlflowClient(tracking_uri=stores.tracking_uri)
     assert client.get_run(interrupted[0].user_attrs["mlflow_run_id"]).info.status == "KILLED"
     parent_id = study.user_attrs["mlflow_parent_run_id"]
@@ -311,3 +339,16 @@ def test_a_worker_killed_while_sampling_does_not_hold_the_budget_for_ever(
     study = load(stores.storage_url)
     assert study.trials[0].state == TrialState.FAIL
     assert 0 in {n for t in study.trials for n in t.system_attrs.get("retry_history", [])}
+
+
+def test_sigint_to_a_worker_says_what_the_study_has_done_and_left(
+    stores: Stores, tmp_path: Path, spawned: list[subprocess.Popen[str]]
+) -> None:
+    err = _interrupt_second_trial("worker", slow_config(tmp_path, 5), stores, spawned)
+    done = len(load(stores.storage_url).trials)
+    lines = err.splitlines()[-2:]
+    assert lines[0].startswith(f"sweeps: interrupted by SIGINT: {done} of 5 trials done (")
+    assert lines[0].endswith(f"), {5 - done} left")
+    assert (
+        lines[1] == f"sweeps: run the same command again to run the {5 - done} left, then conclude"
+    )
