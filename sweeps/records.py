@@ -9,11 +9,16 @@ literals (a test fails when a ``sweeps.`` tag name is written out anywhere else 
   :data:`REPRODUCTION`.
 - User attributes (``*_ATTR``) are Optuna's, on the study or on a trial.
 - Metric names: the kept model's values have the plain names (``val_loss``, ``train_loss``,
-  ...); the per-epoch curves are logged under :data:`CURVE` (``epoch/val_loss``); the final
-  values beside them are :data:`FINAL_EXTRA`; with folds, each fold's value is
-  ``fold_<i>_<name>`` and the spread ``<name>_std``. Test metrics are ``test_*``, a
-  confirmation's ``confirm_mean_*``/``confirm_std_*``, the winner's validation-to-test
-  difference ``gap_*``.
+  ...), and every detail sits under a prefix that says what it is, so that picking
+  ``val_loss`` in MLflow is not a choice among look-alikes: the per-epoch curves are
+  :data:`CURVE` (``epoch/val_loss``) or, with folds, :data:`FOLD0_CURVE` (``fold0/val_loss``:
+  the first fold's, the one Optuna prunes on); the final values beside them are
+  :data:`FINAL_EXTRA`; with folds, each fold's value is ``folds/val_loss_fold<i>`` and the
+  spread ``folds/val_loss_std``; a reproduction's other seeds ``seeds/val_loss_mean`` and
+  ``seeds/val_loss_std``; the champion's best single trial ``best_trial/val_loss``. Test
+  metrics are ``test_*``, the champion's validation-to-test difference ``gap_*``. Names an
+  older sweeps wrote (``fold_<i>_<name>``, ``<name>_std``) are read through
+  :func:`current_metric`.
 
 :class:`TrialTags` and :class:`ParentTags` read a trial's and a parent's record; the
 ``*_tags`` functions write them.
@@ -21,6 +26,7 @@ literals (a test fails when a ``sweeps.`` tag name is written out anywhere else 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -87,6 +93,9 @@ CHAMPION_KIND_TAG = "sweeps.champion.kind"
 CHAMPION_MEMBERS_TAG = "sweeps.champion.members"
 CHAMPION_SCORE_TAG = "sweeps.champion.score"
 CHAMPION_WEIGHT_TAG = "sweeps.champion.weight"
+#: The marker of the champion's run and its members' runs (``★ champion: trial 12``): a
+#: column of the sweep's runs list in the MLflow UI.
+CHAMPION_MARKER_TAG = "sweeps.champion"
 #: The SHA-256 of a logged model's files.
 MODEL_DIGEST_TAG = "sweeps.model_sha256"
 #: ``sweeps.sha256.<artifact path>``: the SHA-256 of a logged artifact.
@@ -108,6 +117,8 @@ PROVENANCE_DIFFERS_TAG = "sweeps.provenance_differs"
 PARENT_RUN_TAG = "mlflow.parentRunId"
 RUN_NAME_TAG = "mlflow.runName"
 NOTE_TAG = "mlflow.note.content"  # the run description MLflow shows
+#: ``mlflow.sharedViewState.<key>``: an experiment tag holding a view of its runs list.
+SHARED_VIEW_PREFIX = "mlflow.sharedViewState."
 
 # --- Optuna user attributes ----------------------------------------------------------------
 #: On a trial: its MLflow run, its worker (``host:pid``), its exact MLP keywords, why it ended.
@@ -135,8 +146,23 @@ PER_EPOCH = frozenset({"val_loss", "val_accuracy", "val_rmse", "val_mae", "val_r
 MAXIMIZED = frozenset({"val_accuracy", "val_r2"})
 #: Final values logged beside the kept model's metrics of a complete trial.
 FINAL_EXTRA = ("n_params", "n_epochs", "best_epoch", "zero_weight_share")
-#: The prefix of the per-epoch curves.
+#: The prefix of the per-epoch curves of a trial scored on one validation split...
 CURVE = "epoch/"
+#: ... and of a trial scored on folds: the curves are its first fold's (the fold Optuna
+#: prunes on), and say so.
+FOLD0_CURVE = "fold0/"
+#: Per-fold detail, out of the way of the plain names: each fold's kept value
+#: ``folds/val_loss_fold3`` and the spread over the folds ``folds/val_loss_std``.
+FOLDS = "folds/"
+#: A reproduction's spread over other seeds: ``seeds/val_loss_mean``, ``seeds/val_loss_std``.
+SEEDS = "seeds/"
+#: The champion run's best single trial's score (``best_trial/val_loss``) and its score on the
+#: rows its ensemble weights were chosen on (``in_sample/val_loss``).
+BEST_TRIAL = "best_trial/"
+IN_SAMPLE = "in_sample/"
+#: The parent run's best objective value so far, step = trial number (``best_so_far/val_loss``).
+BEST_SO_FAR = "best_so_far/"
+_LEGACY_FOLD = re.compile(r"fold_(\d+)_(.+)")
 
 
 def is_kept_metric(name: str) -> bool:
@@ -144,9 +170,44 @@ def is_kept_metric(name: str) -> bool:
     return name == "train_loss" or (name.startswith("val_") and not name.endswith("_std"))
 
 
-def curve_names(values: dict[str, float]) -> dict[str, float]:
-    """One epoch's metrics under their curve names (``epoch/val_loss``, ...)."""
-    return {f"{CURVE}{k}": v for k, v in values.items()}
+def curve_prefix(folds: int) -> str:
+    """The curves' prefix of a trial scored on ``folds`` folds (0 or 1: one split)."""
+    return FOLD0_CURVE if folds > 1 else CURVE
+
+
+def is_curve(name: str) -> bool:
+    """Whether ``name`` is a per-epoch curve (either prefix)."""
+    return name.startswith((CURVE, FOLD0_CURVE))
+
+
+def curve_names(values: dict[str, float], folds: int = 0) -> dict[str, float]:
+    """One epoch's metrics under their curve names (``epoch/val_loss``, or ``fold0/val_loss``
+    with folds)."""
+    prefix = curve_prefix(folds)
+    return {f"{prefix}{k}": v for k, v in values.items()}
+
+
+def fold_metric(name: str, fold: int) -> str:
+    """Fold ``fold``'s kept value of ``name``: ``folds/val_loss_fold3``."""
+    return f"{FOLDS}{name}_fold{fold}"
+
+
+def spread_metric(name: str) -> str:
+    """The spread of ``name`` over the folds: ``folds/val_loss_std``."""
+    return f"{FOLDS}{name}_std"
+
+
+def current_metric(name: str, folds: int) -> str:
+    """A metric's name as this version writes it, from a store an older sweeps wrote
+    (``fold_3_val_loss``, ``val_loss_std``, and ``epoch/val_loss`` of a trial on folds)."""
+    legacy = _LEGACY_FOLD.fullmatch(name)
+    if legacy:
+        return fold_metric(legacy.group(2), int(legacy.group(1)))
+    if name.endswith("_std") and "/" not in name:
+        return spread_metric(name.removesuffix("_std"))
+    if name.startswith(CURVE):
+        return curve_prefix(folds) + name.removeprefix(CURVE)
+    return name
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -198,7 +259,29 @@ def parent_run_tags(study: str) -> dict[str, str]:
 
 def child_run_tags(tags: Mapping[str, Any], parent_run_id: str) -> dict[str, Any]:
     """``tags`` for a child run of ``parent_run_id``: a trial's, unless they name a role."""
-    return {ROLE_TAG: TRIAL, **tags, PARENT_RUN_TAG: parent_run_id}
+    return ordered_tags({ROLE_TAG: TRIAL, **tags, PARENT_RUN_TAG: parent_run_id})
+
+
+#: The tags a reader looks for first, in this order; the MLflow UI lists a run's tags in the
+#: order they were written, so a run is opened with these before the data's and provenance's.
+FIRST_TAGS = (
+    ROLE_TAG, STUDY_TAG, TRIAL_NUMBER_TAG, STATE_TAG, CHAMPION_MARKER_TAG, CHAMPION_KIND_TAG,
+    SEED_TAG, SWEEP_SEED_TAG, WORKER_TAG, DIRECTIONS_TAG, STORAGE_TAG,
+)  # fmt: skip
+
+
+def ordered_tags(tags: Mapping[str, Any]) -> dict[str, Any]:
+    """``tags`` in the order a run is opened with: :data:`FIRST_TAGS`, then the data's (split,
+    folds, fingerprint), then provenance (git, platform, versions, BLAS) and MLflow's own."""
+
+    def rank(key: str) -> tuple[int, int]:
+        if key in FIRST_TAGS:
+            return 0, FIRST_TAGS.index(key)
+        if key.startswith((*PROVENANCE_PREFIXES, "mlflow.")):
+            return 2, 0
+        return 1, 0
+
+    return {key: tags[key] for key in sorted(tags, key=rank)}
 
 
 def run_name(number: int, state: str | None = None) -> str:

@@ -12,6 +12,7 @@ from sweeps.infra import libraries, signals
 from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.sqlite import sqlite_file
 from sweeps.infra.urls import redact
+from sweeps.tracking.runs_view import runs_view, view_query, view_tags
 
 if TYPE_CHECKING:
     from sweeps.tracking import TrackingStore
@@ -36,21 +37,25 @@ def mlflow_ui_command(
 
 
 def page_url(base: str, experiment_id: str | None) -> str:
-    """The experiment's runs table, or the experiment list.
+    """The experiment's runs list in the sweep's view, or the experiment list.
 
+    The view (:mod:`~sweeps.tracking.runs_view`: objective and searched params as columns,
+    sorted by the objective, best first) is an experiment tag the URL names;
     ``workflowType=machine_learning`` opens MLflow 3's "Model training" view (Runs, Models,
     Model registry) instead of its default GenAI one (traces, evaluations).
     """
     base = base.rstrip("/")
     if experiment_id is None:
         return f"{base}/#/experiments"
-    return f"{base}/#/experiments/{experiment_id}/runs?workflowType=machine_learning"
+    return f"{base}/#/experiments/{experiment_id}/runs?{view_query()}"
 
 
 def _resolve(
     config: str | None, overrides: tuple[str, ...], tracking_uri: str | None
 ) -> tuple[TrackingStore, str | None, str | None]:
-    """``(tracker, experiment id, configured artifact location)`` of CONFIG, or of the store."""
+    """``(tracker, experiment id, configured artifact location)`` of CONFIG, or of the store;
+    the experiment of CONFIG gets the sweep's view of its runs list (written afresh: a store
+    from an older sweeps gets it too)."""
     with libraries.imported():  # MLflow's client
         from sweeps.spec.reading import Flags, resolve_config
         from sweeps.tracking import experiment_named
@@ -59,7 +64,10 @@ def _resolve(
         return open_store(tracking_uri), None, None
     cfg = resolve_config(config, Flags(overrides, tracking_uri=tracking_uri))
     tracker = open_store(None, cfg.tracking.uri)
-    return tracker, experiment_named(tracker, cfg.name), cfg.tracking.artifact_location
+    experiment_id = experiment_named(tracker, cfg.name)
+    view = runs_view(cfg.objective.metric, cfg.objective.directions, list(cfg.space))
+    tracker.tag_experiment(experiment_id, view_tags(view))
+    return tracker, experiment_id, cfg.tracking.artifact_location
 
 
 def warn_exposed(host: str, port: int) -> None:

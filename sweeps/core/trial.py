@@ -28,7 +28,7 @@ from pipeline.mlp.fitted import fitted_arrays
 from pipeline.models.ensemble import model_output
 from sweeps.core.dataset import SweepData
 from sweeps.infra import timings
-from sweeps.records import curve_names
+from sweeps.records import curve_names, fold_metric, spread_metric
 from sweeps.spec.space import hidden_layers
 
 __all__ = [
@@ -74,9 +74,10 @@ def make_estimator(task: str, kwargs: dict[str, Any]) -> MLPClassifier | MLPRegr
     return cls(**kwargs)
 
 
-def curve_metrics(record: EpochRecord) -> dict[str, float]:
-    """One epoch's metrics as MLflow's per-epoch curves (``epoch/val_loss``, ...)."""
-    return curve_names(epoch_metrics(record))
+def curve_metrics(record: EpochRecord, folds: int = 0) -> dict[str, float]:
+    """One epoch's metrics as MLflow's per-epoch curves (``epoch/val_loss``, ...; with
+    ``folds`` > 1 ``fold0/val_loss``: the first fold's)."""
+    return curve_names(epoch_metrics(record), folds)
 
 
 def epoch_metrics(record: EpochRecord) -> dict[str, float]:
@@ -136,7 +137,7 @@ class TrainedTrial:
     def final_metrics(self) -> dict[str, float]:
         """What a complete trial logs and ``reproduce`` compares: the kept epochs' metrics
         (``val_loss``, ...), the size, the epochs trained and kept, the share of zero weights;
-        with folds also each fold's ``fold_<i>_*`` value and the spread ``*_std``."""
+        with folds also each fold's ``folds/*_fold<i>`` value and the spread ``folds/*_std``."""
         final = self.selected()
         final["n_epochs"] = self._mean(lambda m: m.n_epochs_)
         final["best_epoch"] = self._mean(lambda m: m.best_epoch_)
@@ -150,9 +151,9 @@ class TrainedTrial:
 
     def _per_fold(self) -> dict[str, float]:
         per_fit = [fit.selected() for fit in self.fits]
-        out = {f"fold_{i}_{k}": v for i, vals in enumerate(per_fit) for k, v in vals.items()}
+        out = {fold_metric(k, i): v for i, vals in enumerate(per_fit) for k, v in vals.items()}
         for key in per_fit[0]:
-            out[f"{key}_std"] = float(np.std([vals[key] for vals in per_fit], ddof=1))
+            out[spread_metric(key)] = float(np.std([vals[key] for vals in per_fit], ddof=1))
         return out
 
     def out_of_fold(self, data: SweepData) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Any
 import optuna
 
 from sweeps.core.sweep import Sweep
-from sweeps.records import CHAMPION_ATTR, CURVE, PER_EPOCH, RUN_ID_ATTR
+from sweeps.records import CHAMPION_ATTR, CURVE, FOLD0_CURVE, PER_EPOCH, RUN_ID_ATTR
 from sweeps.report.collect import collect, plot_target
 from sweeps.report.html import to_html
 from sweeps.report.markdown import render_report
@@ -98,10 +98,14 @@ def epoch_curves(
     if len(cfg.objective.metric) > 1 or metric not in PER_EPOCH:
         return {}
     curves = {}
+    prefixes = [FOLD0_CURVE, CURVE]  # the first fold's curves, or the one split's
     for trial in study.get_trials(deepcopy=False)[-MAX_CURVES:]:
         run_id = trial.user_attrs.get(RUN_ID_ATTR)
         if run_id is not None and trial.state.is_finished():
-            points = tracker.metric_history(run_id, f"{CURVE}{metric}")
+            points = tracker.metric_history(run_id, f"{prefixes[0]}{metric}")
+            if not points:  # the other prefix; it is then tried first for the next trials
+                prefixes.reverse()
+                points = tracker.metric_history(run_id, f"{prefixes[0]}{metric}")
             curves[trial.number] = (trial.state.name, points)
     return curves
 

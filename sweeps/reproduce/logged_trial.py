@@ -21,14 +21,17 @@ from sweeps.core.dataset import SweepData, check_capacity
 from sweeps.core.trial import curve_metrics, train_trial
 from sweeps.errors import ConfigError, ReproductionError, RunNotFoundError
 from sweeps.records import (
-    CURVE,
     DATA_FINGERPRINT_TAG,
     EPOCHS_REACHED_TAG,
     FINAL_EXTRA,
+    FOLDS,
+    FOLDS_K_TAG,
     ROLE_TAG,
     SEED_TAG,
     TRIAL,
     TrialTags,
+    current_metric,
+    is_curve,
     is_kept_metric,
     split_tag,
 )
@@ -81,6 +84,11 @@ class LoggedTrial:
         """For a trial that did not complete: the last epoch it finished (None otherwise)."""
         return None if self.state == "COMPLETE" else int(self.tags[EPOCHS_REACHED_TAG])
 
+    @property
+    def folds(self) -> int:
+        """How many folds the trial was scored on (1: one validation split)."""
+        return _folds(self.tags)
+
     def compared(self) -> dict[str, float]:
         """The logged values a reproduction must match: final metrics, or the last epoch's."""
         complete = self.state == "COMPLETE"
@@ -93,13 +101,20 @@ class LoggedTrial:
 
 def _is_compared(name: str, complete: bool) -> bool:
     if complete:
-        return (
-            name in FINAL_EXTRA
-            or is_kept_metric(name)
-            or name.endswith("_std")
-            or name.startswith("fold_")
-        )
-    return name.startswith(CURVE)  # the last epoch's curves
+        return name in FINAL_EXTRA or is_kept_metric(name) or name.startswith(FOLDS)
+    return is_curve(name)  # the last epoch's curves
+
+
+def _folds(tags: dict[str, str]) -> int:
+    value = tags.get(FOLDS_K_TAG, "1")
+    return int(value) if value.isdigit() else 1
+
+
+def current_metrics(metrics: dict[str, float], tags: dict[str, str]) -> dict[str, float]:
+    """A run's metrics under the names this version writes (a run an older sweeps logged has
+    ``fold_<i>_*``, ``*_std`` and, on folds, ``epoch/*`` curves): reproduced values compare."""
+    folds = _folds(tags)
+    return {current_metric(name, folds): value for name, value in metrics.items()}
 
 
 @dataclass(frozen=True)
@@ -138,7 +153,7 @@ def load_original(tracker: TrackingStore, run_id: str) -> LoggedTrial:
         check_default_limits(cfg.limits, f"run {run_id}: trial_config.json")
     original = LoggedTrial(
         run_id, run.experiment_id, run.name, cfg, estimator, tags,
-        dict(run.params), dict(run.metrics),
+        dict(run.params), current_metrics(dict(run.metrics), tags),
     )  # fmt: skip
     _check_retrainable(original)
     return original
@@ -204,7 +219,8 @@ def retrain(data: SweepData, original: LoggedTrial, seed: int | None = None) -> 
     if original.epochs is None:
         values, oof = trained.final_metrics(), trained.out_of_fold(data)
     else:
-        values, oof = (curve_metrics(last) if last.epoch == original.epochs else {}), None
+        at_end = last.epoch == original.epochs
+        values, oof = (curve_metrics(last, original.folds) if at_end else {}), None
     return Outcome(kwargs["random_state"], trained.records, values, trained.digest(), oof)
 
 

@@ -29,6 +29,7 @@ from sweeps.records import (
     REPRODUCTION,
     ROLE_TAG,
     SEED_TAG,
+    SEEDS,
     TRIAL_NUMBER_TAG,
     VERDICT_TAG,
     WEIGHTS_DIGEST_TAG,
@@ -134,12 +135,12 @@ def log_reproduction(
     parent = original.tags.get(PARENT_RUN_TAG)  # listed with the sweep it reproduces
     run = tracker.start_run(original.experiment_id, name, tags, params, parent)
     for record in outcome.records:
-        run.add_metrics(curve_metrics(record), step=record.epoch)
+        run.add_metrics(curve_metrics(record, original.folds), step=record.epoch)
     run.add_json(report(original, outcome, comparison, spread), "reproduction.json")
     final = dict(outcome.values) if original.epochs is None else {}
     if spread is not None:
-        final.update({f"seeds_mean_{k}": spread.mean(k) for k in spread.values})
-        final.update({f"seeds_std_{k}": spread.std(k) for k in spread.values})
+        final.update({f"{SEEDS}{k}_mean": spread.mean(k) for k in spread.values})
+        final.update({f"{SEEDS}{k}_std": spread.std(k) for k in spread.values})
     run.finish("FINISHED", final)
     return run.run_id
 

@@ -14,20 +14,24 @@ from typing import Any
 from sweeps.core.sweep import Sweep
 from sweeps.records import (
     BEST_RUN_TAG,
+    BEST_TRIAL,
     BEST_TRIAL_TAG,
     CHAMPION,
     CHAMPION_ATTR,
     CHAMPION_KEY_TAG,
     CHAMPION_KIND_TAG,
+    CHAMPION_MARKER_TAG,
     CHAMPION_MEMBERS_TAG,
     CHAMPION_RUN_TAG,
     CHAMPION_SCORE_TAG,
     CHAMPION_WEIGHT_TAG,
+    IN_SAMPLE,
     NOTE_TAG,
     PARENT_RUN_TAG,
     ROLE_TAG,
     RUN_ID_ATTR,
     runs_of,
+    spread_metric,
 )
 from sweeps.results.champion import Choice, recorded_choice
 
@@ -64,6 +68,7 @@ def _create(sweep: Sweep, choice: Choice) -> str:
         CHAMPION_KEY_TAG: choice.key,
         CHAMPION_KIND_TAG: choice.kind,
         CHAMPION_MEMBERS_TAG: members_text(choice),
+        CHAMPION_MARKER_TAG: champion_marker(choice),
         NOTE_TAG: describe(sweep, choice),
     }
     params = {
@@ -85,6 +90,16 @@ def _create(sweep: Sweep, choice: Choice) -> str:
     return run_id
 
 
+def champion_marker(choice: Choice) -> str:
+    """The champion run's marker (short: a column of the runs list)."""
+    return "★ champion"
+
+
+def member_marker(weight: float, ensemble: bool) -> str:
+    """A member trial's marker: ``★ member 0.44`` (its weight in an ensemble)."""
+    return f"★ member {weight:.2g}" if ensemble else "★ member"
+
+
 def members_text(choice: Choice) -> str:
     """``12:0.44,7:0.32``: member trials and their weights."""
     return ",".join(f"{m.trial}:{m.weight:.4g}" for m in choice.members)
@@ -94,11 +109,11 @@ def validation_metrics(choice: Choice) -> dict[str, float]:
     """The champion's validation numbers under plain names: ``val_loss`` (its score), the
     score on the rows its weights were chosen on, the spread, and the best single trial's."""
     metric = choice.metric
-    out = {metric: choice.score, f"best_trial_{metric}": choice.best_score}
+    out = {metric: choice.score, f"{BEST_TRIAL}{metric}": choice.best_score}
     if choice.fit_score is not None:
-        out[f"{metric}_in_sample"] = choice.fit_score
+        out[f"{IN_SAMPLE}{metric}"] = choice.fit_score
     if choice.spread is not None:
-        out[f"{metric}_std"] = choice.spread
+        out[spread_metric(metric)] = choice.spread
     return out
 
 
@@ -128,15 +143,19 @@ def tag_members(sweep: Sweep, run_id: str, choice: Choice, previous: Choice | No
     current = {m.run_id for m in choice.members}
     for old in previous.members if previous is not None else ():
         if old.run_id not in current and tracker.run(old.run_id) is not None:
-            tracker.delete_tags(old.run_id, [CHAMPION_WEIGHT_TAG, NOTE_TAG])
+            tracker.delete_tags(old.run_id, [CHAMPION_WEIGHT_TAG, NOTE_TAG, CHAMPION_MARKER_TAG])
+    ensemble = choice.kind == "ensemble"
     for member in choice.members:
         note = (
             f"Member of the champion of sweep {sweep.cfg.study_name} "
             f"(weight {member.weight:.4g}; champion run {run_id})."
         )
-        tracker.log_values(
-            member.run_id, tags={CHAMPION_WEIGHT_TAG: f"{member.weight:.6g}", NOTE_TAG: note}
-        )
+        tags = {
+            CHAMPION_WEIGHT_TAG: f"{member.weight:.6g}",
+            CHAMPION_MARKER_TAG: member_marker(member.weight, ensemble),
+            NOTE_TAG: note,
+        }
+        tracker.log_values(member.run_id, tags=tags)
     tracker.log_values(sweep.parent_run_id, tags=parent_tags(sweep, run_id, choice))
 
 

@@ -159,7 +159,9 @@ def compare(a: Side, b: Side) -> SideBySide:
 def trained_params(params: dict[str, str]) -> dict[str, str]:
     """A run's params as the model trained with them: the searched ``depth`` and ``width``
     give way to the ``hidden_layer_sizes`` they became (logged beside them, or derived), so a
-    trial searched by depth and width compares equal to its retrain with the sizes fixed."""
+    trial searched by depth and width compares equal to its retrain with the sizes fixed. The
+    ``log10_*`` copies of log-searched params (for MLflow's charts) are left out."""
+    params = {k: v for k, v in params.items() if not k.startswith("log10_")}
     if "depth" not in params and "width" not in params:
         return params
     out = {k: v for k, v in params.items() if k not in SEARCHED_SIZES}

@@ -30,7 +30,8 @@ from sweeps.records import CONCLUSION_PREFIX
 from sweeps.report.write import publish_report, start_plots
 from sweeps.results.champion import Choice, choose_champion, recorded_choice
 from sweeps.results.champion_model import build_champion
-from sweeps.results.champion_run import open_champion_run, tag_members
+from sweeps.results.champion_run import describe, open_champion_run, tag_members
+from sweeps.results.descriptions import scores_text, write_notes
 from sweeps.results.registry import Score, model_name, promote_if_better, register
 from sweeps.results.summary import SweepResult, dataset_records, nothing_completed, summarise
 from sweeps.results.testing import Tested, draw_plots, test_champion
@@ -123,6 +124,7 @@ class Finisher:
     done: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     jobs: list[ForkedJob] = field(default_factory=list)  # forked children of this conclusion
+    tested: Tested | None = None  # the test step's scores, for the model version's description
     _model: Any = None
 
     def run(self, result: SweepResult) -> None:
@@ -149,6 +151,8 @@ class Finisher:
         tested = self._step("test", "testing the champion once on the test split", self._test)
         result.tested = Tested.from_run(self.sweep.tracker, self.run_id, self.sweep, self.choice)
         result.notes += tested.notes if isinstance(tested, Tested) else []
+        write_notes(self.sweep, self.run_id, self.choice, result.tested)
+        self.tested = result.tested
         self.report()  # the report names the tested champion; the model's child goes on
         self._step("model", "logging the champion model", functools.partial(self._log, saving))
         self._step("plots", "logging the champion's plots", functools.partial(self._plots, job))
@@ -221,9 +225,8 @@ class Finisher:
 
     def _register(self) -> str:
         score = Score(self.choice.metric, self.choice.score)
-        from sweeps.results.champion_run import describe
-
-        return register(self.sweep, self.run_id, score, describe(self.sweep, self.choice))
+        text = describe(self.sweep, self.choice) + scores_text(self.tested)
+        return register(self.sweep, self.run_id, score, text)
 
     def _promote(self) -> str:
         version = self.done["register"]

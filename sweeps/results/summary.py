@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from sweeps.core.dataset import SweepData
 from sweeps.core.sweep import Sweep
-from sweeps.records import PARETO_FRONT_TAG, REASON_ATTR
+from sweeps.records import BEST_SO_FAR, PARETO_FRONT_TAG, REASON_ATTR
+from sweeps.study.history import best_so_far, missing_points
 from sweeps.study.selection import pareto_front, states
 from sweeps.tracking import DatasetRecord
 
@@ -71,9 +72,20 @@ def summarise(sweep: Sweep, choice: Choice | None) -> SweepResult:
         tags[PARETO_FRONT_TAG] = result.pareto_numbers
     tracker, parent = sweep.tracker, sweep.parent_run_id
     tracker.log_values(parent, metrics, tags)
+    log_best_so_far(sweep)
     tracker.log_table(parent, study.trials_dataframe(), "trials.csv")
     tracker.log_datasets(parent, dataset_records(sweep.data))
     return result
+
+
+def log_best_so_far(sweep: Sweep) -> None:
+    """The parent's ``best_so_far/<metric>`` line, step = trial number (the points a previous
+    conclusion did not log)."""
+    key = BEST_SO_FAR + sweep.cfg.objective.metric[0]
+    logged = sweep.tracker.metric_history(sweep.parent_run_id, key)
+    points = missing_points(best_so_far(sweep.study), logged)
+    if points:
+        sweep.tracker.log_history(sweep.parent_run_id, key, points)
 
 
 def nothing_completed(sweep: Sweep) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 from pipeline import test_rows
 from pipeline.models.evaluation import evaluate
 from sweeps.core.sweep import Sweep
-from sweeps.records import GAP_WARNING_TAG, MAXIMIZED
+from sweeps.records import GAP_WARNING_TAG, MAXIMIZED, spread_metric
 from sweeps.results.champion import Choice
 from sweeps.tracking import TrackingStore
 
@@ -87,7 +87,10 @@ def _spread(sweep: Sweep, choice: Choice) -> float | None:
     if choice.spread is not None:
         return choice.spread
     run = sweep.tracker.run(choice.members[0].run_id)
-    return run.metrics.get(f"{choice.metric}_std") if run is not None else None
+    if run is None:
+        return None
+    legacy = f"{choice.metric}_std"  # the name an older sweeps logged
+    return run.metrics.get(spread_metric(choice.metric), run.metrics.get(legacy))
 
 
 def draw_plots(sweep: Sweep, model: Any, folder: Path, choice: Choice | None = None) -> None:

@@ -8,10 +8,11 @@ import os
 import socket
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import optuna
+from optuna.trial import TrialState
 
 from pipeline import DivergenceError, EpochRecord
 from sweeps.core.dataset import SweepData
@@ -41,6 +42,7 @@ from sweeps.records import (
     trial_ended_tags,
     trial_opened_tags,
 )
+from sweeps.search.pruning import pruned_reason
 from sweeps.study.suggest import suggest
 from sweeps.tracking import TrialRun
 
@@ -50,6 +52,8 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"
 #: MLflow status of a trial's run by Optuna state. A pruned trial did its job (it was scored
 #: and stopped early): FINISHED, not an error; its name and ``sweeps.state`` say pruned.
 STATUS = {"COMPLETE": "FINISHED", "PRUNED": "FINISHED", "FAIL": "FAILED"}
+#: The pruner's kind, its settings and whether the objective is minimised.
+Pruning = tuple[str, dict[str, Any], bool]
 
 
 class NonFiniteObjective(ArithmeticError):
@@ -65,22 +69,45 @@ class EpochReporter:
     metric: str | None
     report_every: int = 1
     ask_from: int = 0  # the pruner cannot prune before this step: no need to ask it
+    pruner: Pruning | None = None  # what the pruner compares, for the reason
     reached: int = 0
+    reported: dict[int, float] = field(default_factory=dict)
+    folds: int = 0  # the trial's folds: its curves are the first fold's (``fold0/``)
 
     def __call__(self, record: EpochRecord) -> None:
         """Buffer the epoch's metrics; report to Optuna and raise TrialPruned if it says so."""
         signals.check()
         self.reached = record.epoch
         values = epoch_metrics(record)
-        self.run.add_metrics(curve_metrics(record), step=record.epoch)
+        self.run.add_metrics(curve_metrics(record, self.folds), step=record.epoch)
         if record.epoch == 1:  # params and the first epoch on record at once: a killed
             self.run.flush()  # worker's run keeps them
         if self.metric is None or self.metric not in values or record.epoch % self.report_every:
             return
         self.trial.report(values[self.metric], record.epoch)
+        self.reported[record.epoch] = values[self.metric]
         if record.epoch >= self.ask_from and self.trial.should_prune():
-            value = values[self.metric]
-            raise optuna.TrialPruned(f"pruned at epoch {record.epoch}: {self.metric}={value:.6g}")
+            raise optuna.TrialPruned(self.reason(record.epoch))
+
+    def reason(self, epoch: int) -> str:
+        """Why the trial is pruned at ``epoch``, against what (:mod:`~sweeps.search.pruning`)."""
+        assert self.metric is not None
+        if self.pruner is None:
+            return f"pruned at epoch {epoch}: {self.metric} {self.reported[epoch]:.6g}"
+        complete = self.trial.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        kind, settings, minimize = self.pruner
+        return pruned_reason(kind, settings, minimize, epoch, self.metric, self.reported, complete)
+
+
+def log10_params(sweep: Sweep, trial: optuna.Trial) -> dict[str, float]:
+    """``log10_<name>`` of each parameter searched on a log scale: MLflow's charts (parallel
+    coordinates, scatter, contour) draw params on linear axes only, where a learning rate
+    from 1e-4 to 0.1 is squeezed against zero."""
+    return {
+        f"log10_{name}": round(math.log10(trial.params[name]), 6)
+        for name, spec in sweep.cfg.space.items()
+        if getattr(spec, "log", False) and trial.params.get(name, 0) > 0
+    }
 
 
 def silent_steps(kind: str, settings: dict[str, Any]) -> int:
@@ -100,6 +127,8 @@ class Objective:
         self.report_metric = metrics[0] if len(metrics) == 1 and metrics[0] in PER_EPOCH else None
         self.public_config = sweep.cfg.public_dict()  # once per sweep, not per trial
         self.ask_from = silent_steps(sweep.cfg.study.pruner.type, sweep.cfg.pruner_settings)
+        minimize = sweep.cfg.objective.directions[0] == "minimize"
+        self.pruning: Pruning = (sweep.cfg.study.pruner.type, sweep.cfg.pruner_settings, minimize)
 
     def __call__(
         self, trial: optuna.Trial, on_start: Callable[[], None] | None = None
@@ -119,8 +148,9 @@ class Objective:
             kwargs = estimator_kwargs(cfg.model, sampled, seed)
             run = self._open_run(trial, kwargs, seed)
         reporter = EpochReporter(
-            trial, run, self.report_metric, cfg.study.report_every, self.ask_from
+            trial, run, self.report_metric, cfg.study.report_every, self.ask_from, self.pruning
         )
+        reporter.folds = len(self.sweep.data.folds)
         try:
             signals.check()  # one that arrived while the run was being opened
             self._link(trial, reporter, kwargs)
@@ -136,7 +166,7 @@ class Objective:
     def _open_run(self, trial: optuna.Trial, kwargs: dict[str, Any], seed: int) -> TrialRun:
         sweep = self.sweep
         tags = {**sweep.trial_tags, **trial_opened_tags(trial.number, seed, WORKER)}
-        params = {**sweep.cfg.model, **trial.params, **kwargs}
+        params = {**sweep.cfg.model, **trial.params, **kwargs, **log10_params(sweep, trial)}
         name = run_name(trial.number)
         run = sweep.tracker.start_run(sweep.experiment_id, name, tags, params, sweep.parent_run_id)
         run.on_id(lambda run_id: trial.set_user_attr(RUN_ID_ATTR, run_id))  # once it exists

@@ -108,6 +108,9 @@ class TrackingStore(Protocol):
     def experiments(self) -> dict[str, str]:
         """Every active experiment: name -> id."""
 
+    def tag_experiment(self, experiment_id: str, tags: Mapping[str, str]) -> None:
+        """Set tags on an experiment (a shared view of its runs list, ...)."""
+
     def create_parent(
         self, experiment_id: str, study_name: str, tags: dict[str, str], params: dict[str, str]
     ) -> str:
@@ -152,6 +155,9 @@ class TrackingStore(Protocol):
 
     def metric_history(self, run_id: str, key: str) -> list[tuple[int, float]]:
         """Every ``(step, value)`` logged for metric ``key``, by step."""
+
+    def log_history(self, run_id: str, key: str, points: Sequence[tuple[int, float]]) -> None:
+        """Log ``(step, value)`` points of metric ``key`` (a line MLflow draws by step)."""
 
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
         """Log params (values become strings)."""

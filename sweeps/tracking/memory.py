@@ -83,6 +83,7 @@ class MemoryTracker:
 
     uri: str = "memory://"
     experiment_ids: dict[str, str] = field(default_factory=dict)  # name -> id
+    experiment_tags: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> tags
     runs: dict[str, RunRecord] = field(default_factory=dict)
     history: dict[str, list[tuple[str, float, int]]] = field(default_factory=dict)
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -100,6 +101,10 @@ class MemoryTracker:
     def experiments(self) -> dict[str, str]:
         """Every experiment: name -> id."""
         return dict(self.experiment_ids)
+
+    def tag_experiment(self, experiment_id: str, tags: Mapping[str, str]) -> None:
+        """Set tags on an experiment."""
+        self.experiment_tags.setdefault(experiment_id, {}).update(tags)
 
     def create_parent(
         self, experiment_id: str, study_name: str, tags: dict[str, str], params: dict[str, str]
@@ -180,6 +185,11 @@ class MemoryTracker:
     def metric_history(self, run_id: str, key: str) -> list[tuple[int, float]]:
         """Every ``(step, value)`` logged for ``key``, by step."""
         return sorted((step, value) for name, value, step in self.history[run_id] if name == key)
+
+    def log_history(self, run_id: str, key: str, points: Sequence[tuple[int, float]]) -> None:
+        """Log ``(step, value)`` points of metric ``key``."""
+        for step, value in points:
+            self.add_metrics(run_id, {key: value}, step)
 
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
         """Add params (values become strings)."""

@@ -10,12 +10,14 @@ file with our trusted types only (:mod:`~sweeps.tracking.model_digest`,
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlflow.exceptions import MlflowException
+from mlflow.utils.mlflow_tags import MLFLOW_LOGGED_MODELS
 
 import pipeline
 from sweeps.errors import RunNotFoundError
@@ -84,7 +86,18 @@ def log_saved(client: Any, run_id: str, path: Path) -> str:
     digest = folder_sha256(path)
     client.log_artifacts(run_id, str(path), MODEL_PATH)
     client.set_tag(run_id, MODEL_DIGEST_TAG, digest)
+    client.set_tag(run_id, MLFLOW_LOGGED_MODELS, logged_models_tag(run_id, path))
     return f"runs:/{run_id}/{MODEL_PATH}"
+
+
+def logged_models_tag(run_id: str, path: Path) -> str:
+    """The run tag ``mlflow.log-model.history`` that ``mlflow.<flavor>.log_model`` writes: the
+    MLflow UI's Models column lists a run's models (and their registered versions) from it."""
+    from mlflow.models import Model
+
+    model = Model.load(str(path))
+    model.run_id, model.artifact_path = run_id, MODEL_PATH
+    return json.dumps([model.get_tags_dict()])
 
 
 def raw_rows_signature(example: pd.DataFrame, output: Any) -> ModelSignature:

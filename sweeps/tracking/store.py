@@ -22,7 +22,7 @@ from sweeps.infra.databases import require_tool
 from sweeps.infra.locks import file_lock
 from sweeps.infra.sqlite import enable_wal, register_fast_commits, sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.records import artifact_digest_tag, child_run_tags, parent_run_tags
+from sweeps.records import artifact_digest_tag, child_run_tags, ordered_tags, parent_run_tags
 from sweeps.tracking.background import BackgroundWriter
 from sweeps.tracking.datasets import log_datasets
 from sweeps.tracking.digests import LoggedJson, json_text, sha256
@@ -56,6 +56,7 @@ from sweeps.tracking.versions import describe_version, version_of_run
 if TYPE_CHECKING:  # tables are only passed through: pandas loads with the data
     import pandas as pd
 
+BATCH_METRICS = 1000  # the most metrics MLflow takes in one log_batch
 __all__ = ["Tracker", "open_existing", "open_tracker"]
 
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
@@ -133,6 +134,11 @@ class Tracker:
         """Every active experiment: name -> id."""
         return list_experiments(self.client, self.uri)
 
+    def tag_experiment(self, experiment_id: str, tags: Mapping[str, str]) -> None:
+        """Set tags on an experiment (a shared view of its runs list, ...)."""
+        for key, value in tags.items():
+            self.client.set_experiment_tag(experiment_id, key, value)
+
     def create_parent(
         self, experiment_id: str, study_name: str, tags: dict[str, str], params: dict[str, str]
     ) -> str:
@@ -140,7 +146,7 @@ class Tracker:
         run = self.client.create_run(
             experiment_id,
             run_name=study_name,
-            tags={**tags, **parent_run_tags(study_name)},
+            tags=ordered_tags({**tags, **parent_run_tags(study_name)}),
         )
         self.client.log_batch(run.info.run_id, params=params_of(params))
         return run.info.run_id
@@ -241,6 +247,13 @@ class Tracker:
         """Every ``(step, value)`` logged for metric ``key``, by step."""
         history = self.client.get_metric_history(run_id, key)
         return sorted((int(m.step), float(m.value)) for m in history)
+
+    def log_history(self, run_id: str, key: str, points: Sequence[tuple[int, float]]) -> None:
+        """Log ``(step, value)`` points of metric ``key`` (MLflow takes 1,000 per batch)."""
+        now = int(time.time() * 1000)
+        metrics = [Metric(key, float(value), now, int(step)) for step, value in points]
+        for start in range(0, len(metrics), BATCH_METRICS):
+            self.client.log_batch(run_id, metrics=metrics[start : start + BATCH_METRICS])
 
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
         """Log params (values become strings)."""

@@ -40,7 +40,8 @@ def test_only_loopback_hosts_count_as_private(host: str, loopback: bool) -> None
 def test_urls_and_the_mlflow_command() -> None:
     assert url_host("0.0.0.0") == "127.0.0.1" and url_host("::1") == "[::1]"
     base = "http://127.0.0.1:5000"
-    assert page_url(base, "7") == f"{base}/#/experiments/7/runs?workflowType=machine_learning"
+    view = "viewStateShareKey=sweeps-runs&workflowType=machine_learning"
+    assert page_url(base, "7") == f"{base}/#/experiments/7/runs?{view}"
     assert page_url(base + "/", None) == f"{base}/#/experiments"
     command = mlflow_ui_command("sqlite:///m/mlflow.db", "127.0.0.1", 5001, "file:///m/a", None)
     assert command[:4] == [sys.executable, "-m", "mlflow", "ui"]

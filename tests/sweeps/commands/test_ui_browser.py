@@ -1,7 +1,8 @@
 """`sweeps ui` in a real browser: after a tiny sweep (two trials complete, two pruned) and a
-reproduction, headless Chromium (driven by Playwright) finds the parent run, its trials and the
-reproduction under it, pruned trials not shown as failures, the trials sorted by `val_loss` in
-the order of the kept models, and the parent's plots; Ctrl-C stops the UI.
+reproduction, headless Chromium (driven by Playwright) opens the first screen `sweeps ui` prints:
+the champion marker, `val_loss` and the searched params as columns, every trial a row sorted by
+`val_loss` best first (pruned trials after them, not shown as failures), the reproduction; then
+the parent's plots and report; Ctrl-C stops the UI. A failed check saves `failure.png`.
 
 Skips where Playwright or /usr/bin/chromium is missing, except with SWEEPS_REQUIRE_BROWSER=1
 (set by .ci/run), where it fails instead: CI cannot pass by skipping.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -111,56 +113,81 @@ FINISHED_ICON = "M11.53 6.53 7 11.06 4.47 8.53l1.06-1.06L7 8.94l3.47-3.47z"
 
 
 def browse(url: str, parent_id: str, names: dict[str, list[str]], shots: Path) -> None:
-    """Assert, in Chromium, the runs table (parent expanded into its trials and the
-    reproduction), the trials sorted by ``val_loss``, and the parent's plot artifacts; save
-    screenshots into ``shots``. ``names``: run names by kind (complete in the order a sort by
-    val_loss puts them, pruned, reproduction)."""
+    """Assert, in Chromium, the first screen (the sweep's view: the champion marker, the
+    objective and the searched params as columns, every trial a row sorted by ``val_loss``
+    best first, pruned trials after them and not shown as failures, the reproduction), then
+    the parent's plot artifacts; save screenshots into ``shots`` (``failure.png`` when an
+    assertion fails). ``names``: run names by kind (complete in ascending val_loss, pruned,
+    reproduction)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.set_default_timeout(PAGE_MS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.set_default_timeout(PAGE_MS)
-            page.goto(url)
-            visible(page.get_by_text("7 matching runs"))  # with the champion's run
-            visible(page.get_by_role("link", name="tiny", exact=True).last)
-            page.locator('button[data-component-id*="runnamecellrenderer"]').first.click()
-            for name in [*names["complete"], *names["pruned"], *names["reproduction"]]:
-                visible(page.get_by_role("link", name=name, exact=True))
-            for name in names["pruned"]:  # not a failure: the same icon as a complete trial
-                row = page.locator('[role="row"]', has=page.get_by_role("link", name=name))
-                cell = row.first.locator('[col-id="runDateAndNestInfo"]')
-                assert FINISHED_ICON in cell.inner_html(), name
-            page.screenshot(path=shots / "runs.png")
-            # a new browser: one whose runs table never expanded the parent lists trials flat
-            fresh = browser.new_context().new_page()
-            fresh.set_default_timeout(PAGE_MS)
-            fresh.goto(url)
-            sort_trials_by_val_loss(fresh, names)
-            fresh.screenshot(path=shots / "sorted.png")
-
-            page.goto(url.replace("/runs?", f"/runs/{parent_id}/artifacts?"))
-            visible(page.get_by_text("report.md", exact=True))
-            page.get_by_text("plots", exact=True).click()
-            for name in [*PLOTS, "intermediate_values"]:
-                visible(page.get_by_text(f"{name}.png", exact=True))
-            page.get_by_text("param_importances.png", exact=True).click()
-            page.wait_for_function(
-                "() => [...document.images].some(i => i.complete && i.naturalWidth >= 300)"
-            )
-            page.screenshot(path=shots / "artifacts.png")
-
-            page.get_by_text("report.html", exact=True).click()
-            report = page.frame_locator("iframe").first
-            visible(report.get_by_role("heading", name="Sweep report: tiny"))
-            images = report.locator("img")
-            assert images.count() == 5
-            widths = [images.nth(i).evaluate(DECODED_WIDTH) for i in range(5)]
-            assert min(widths) > 300, widths
-            page.screenshot(path=shots / "report.png")
+            first_screen(page, url, names, shots)
+            artifacts(page, url, parent_id, shots)
+        except BaseException:
+            page.screenshot(path=shots / "failure.png")
+            raise
         finally:
             browser.close()
+
+
+#: Column headers of the sweep's view (TINY_STUDY's space) the first screen must show.
+COLUMNS = ["sweeps.champion", "val_loss", "learning_rate", "batch_size", "depth", "width"]
+
+
+def first_screen(page: Any, url: str, names: dict[str, list[str]], shots: Path) -> None:
+    """The runs list as `sweeps ui` opens it: columns, marker, flat rows sorted best first."""
+    page.goto(url)
+    visible(page.get_by_text(re.compile(r"^\d+ matching runs$")))
+    visible(page.get_by_role("link", name=names["complete"][0], exact=True))
+    for header in COLUMNS:
+        visible(page.locator('[role="columnheader"]', has_text=header).first)
+    visible(page.get_by_text("Sort: val_loss"))
+    visible(page.get_by_text("★ champion", exact=True))
+    for name in [*names["complete"], *names["pruned"], *names["reproduction"]]:
+        visible(page.get_by_role("link", name=name, exact=True))  # flat: no parent to expand
+    for name in names["pruned"]:  # not a failure: the same icon as a complete trial
+        row = page.locator('[role="row"]', has=page.get_by_role("link", name=name))
+        cell = row.first.locator('[col-id="runDateAndNestInfo"]')
+        assert FINISHED_ICON in cell.inner_html(), name
+    expected = [*names["complete"], *names["pruned"]]
+    try:
+        page.wait_for_function(SORTED_JS, arg=names["complete"])
+    except Exception:
+        raise AssertionError(
+            f"not sorted as {expected}: the list shows {page.evaluate(ROWS_JS)}"
+        ) from None
+    shown = page.evaluate(ROWS_JS)
+    assert shown[: len(names["complete"])] == names["complete"]  # best val_loss first
+    assert sorted(shown[len(names["complete"]) :]) == names["pruned"]  # no val_loss: last
+    page.screenshot(path=shots / "runs.png")
+
+
+def artifacts(page: Any, url: str, parent_id: str, shots: Path) -> None:
+    """The parent's plots and report among its artifacts."""
+    page.goto(url.split("/runs?")[0] + f"/runs/{parent_id}/artifacts")
+    visible(page.get_by_text("report.md", exact=True))
+    page.get_by_text("plots", exact=True).click()
+    for name in [*PLOTS, "intermediate_values"]:
+        visible(page.get_by_text(f"{name}.png", exact=True))
+    page.get_by_text("param_importances.png", exact=True).click()
+    page.wait_for_function(
+        "() => [...document.images].some(i => i.complete && i.naturalWidth >= 300)"
+    )
+    page.screenshot(path=shots / "artifacts.png")
+
+    page.get_by_text("report.html", exact=True).click()
+    report = page.frame_locator("iframe").first
+    visible(report.get_by_role("heading", name="Sweep report: tiny"))
+    images = report.locator("img")
+    assert images.count() == 5
+    widths = [images.nth(i).evaluate(DECODED_WIDTH) for i in range(5)]
+    assert min(widths) > 300, widths
+    page.screenshot(path=shots / "report.png")
 
 
 # ag-grid places rows by their row-index, not in document order: read them in that order
@@ -175,30 +202,8 @@ ROWS_JS = """() => {
 }"""
 SORTED_JS = f"""(first) => {{
   const names = ({ROWS_JS})();
-  return names.length === 4 && names[0] === first[0] && names[1] === first[1];
+  return names.length === 4 && first.every((name, i) => names[i] === name);
 }}"""
-
-
-def sort_trials_by_val_loss(page: Any, names: dict[str, list[str]]) -> None:
-    """Show the trials alone, sort them by `val_loss` as a user would, and find the complete
-    trials in the order of their kept models' values (descending), the pruned ones after."""
-    search = page.get_by_placeholder('metrics.rmse < 1 and params.model = "tree"')
-    search.fill("tags.`sweeps.role` = 'trial'")
-    search.press("Enter")
-    page.get_by_role("button", name="Sort: Created").click()
-    page.get_by_placeholder("Search").fill("val_loss")
-    page.get_by_text("val_loss", exact=True).click()
-    page.keyboard.press("Escape")
-    first = list(reversed(names["complete"]))  # descending: the default direction
-    try:
-        page.wait_for_function(SORTED_JS, arg=first)
-    except Exception:
-        page.screenshot(path="/tmp/sweeps-ui-sort-failure.png")
-        shown = page.evaluate(ROWS_JS)
-        raise AssertionError(f"not sorted as {first}: the table shows {shown}") from None
-    texts = page.evaluate(ROWS_JS)
-    assert texts[:2] == first  # the kept models' values sort; pruned trials have none: last
-    assert sorted(texts[2:]) == names["pruned"]
 
 
 def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_path: Path) -> None:
@@ -227,7 +232,8 @@ def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_
         try:
             url = first_line(process.stdout, READY_SECONDS)
             base = f"http://127.0.0.1:{port}"
-            assert url == f"{base}/#/experiments/{experiment_id}/runs?workflowType=machine_learning"
+            view = "viewStateShareKey=sweeps-runs&workflowType=machine_learning"
+            assert url == f"{base}/#/experiments/{experiment_id}/runs?{view}"
             browse(url, parent.info.run_id, names, tmp_path)
             process.send_signal(signal.SIGINT)
             assert process.wait(90) == 0
@@ -236,7 +242,7 @@ def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_
         assert "sweeps: MLflow UI stopped" in process.stderr.read()
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
-    for shot in ("runs.png", "sorted.png", "artifacts.png", "report.png"):
+    for shot in ("runs.png", "artifacts.png", "report.png"):
         assert (tmp_path / shot).stat().st_size > 10_000
 
 

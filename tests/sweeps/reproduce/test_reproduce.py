@@ -116,9 +116,9 @@ def test_other_seeds_give_their_range_and_no_two_sigma_alarm(
     assert f"other seeds (3): {', '.join(map(str, seeds))}" in out
     new_id = _new_run_id(out)
     new = tiny.client().get_run(new_id).data.metrics
-    assert new["seeds_std_val_loss"] > 0
-    assert new["seeds_std_n_params"] == 0
-    assert new["seeds_mean_n_params"] == original["n_params"]
+    assert new["seeds/val_loss_std"] > 0
+    assert new["seeds/n_params_std"] == 0
+    assert new["seeds/n_params_mean"] == original["n_params"]
     doc = json.loads(
         Path(tiny.client().download_artifacts(new_id, "reproduction.json")).read_text()
     )
@@ -136,7 +136,7 @@ def test_other_seeds_give_their_range_and_no_two_sigma_alarm(
         said |= {"within": "within the range", "same": "same as every seed"}
         assert row.split()[1:6] == [
             f"{value:.6g}", f"{low:.6g}", f"{high:.6g}",
-            f"{new[f'seeds_mean_{name}']:.6g}", f"{new[f'seeds_std_{name}']:.3g}",
+            f"{new[f'seeds/{name}_mean']:.6g}", f"{new[f'seeds/{name}_std']:.3g}",
         ], name  # fmt: skip
         assert row.endswith(said[where]), name
         outside += [name] if where in ("below", "above") else []

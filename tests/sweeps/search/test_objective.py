@@ -8,6 +8,7 @@ import signal
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import optuna
 import pytest
 
@@ -77,10 +78,17 @@ def test_cross_validated_trials_log_each_fold_and_their_mean() -> None:
     sweep = memory_sweep(selection={"folds": 3})
     value = Objective(sweep)(optuna.trial.FixedTrial({"learning_rate": 0.01, "l1": 0.0}))
     (run,) = trial_runs(sweep)
-    folds = [run.metrics[f"fold_{i}_val_loss"] for i in range(3)]
+    folds = [run.metrics[f"folds/val_loss_fold{i}"] for i in range(3)]
     assert len(set(folds)) == 3
     assert value == pytest.approx(sum(folds) / 3)
     assert run.metrics["val_loss"] == pytest.approx(value)
+    assert run.metrics["folds/val_loss_std"] == pytest.approx(np.std(folds, ddof=1))
+    # the curves are the first fold's, and their name says so
+    assert "fold0/val_loss" in run.metrics and not any(k.startswith("epoch/") for k in run.metrics)
+    assert sorted(k for k in run.metrics if "val_loss" in k) == [
+        "fold0/val_loss", "folds/val_loss_fold0", "folds/val_loss_fold1",
+        "folds/val_loss_fold2", "folds/val_loss_std", "val_loss",
+    ]  # fmt: skip
     assert run.tags["sweeps.folds.k"] == "3"
     assert {f"sweeps.folds.{i}.validation" for i in range(3)} <= set(run.tags)
 
