@@ -2,7 +2,9 @@
 reproduction, headless Chromium (driven by Playwright) opens the first screen `sweeps ui` prints:
 the champion marker, `val_loss` and the searched params as columns, every trial a row sorted by
 `val_loss` best first (pruned trials after them, not shown as failures), the reproduction; then
-the parent's plots and report; Ctrl-C stops the UI. A failed check saves `failure.png`.
+the champion's run, the parent, the registered model, the parent's plots and report; Ctrl-C
+stops the UI. Screenshots of each page are left in the test's folder; a failed check saves
+`failure.png`.
 
 Skips where Playwright or /usr/bin/chromium is missing, except with SWEEPS_REQUIRE_BROWSER=1
 (set by .ci/run), where it fails instead: CI cannot pass by skipping.
@@ -112,7 +114,7 @@ def visible(locator: Any) -> None:
 FINISHED_ICON = "M11.53 6.53 7 11.06 4.47 8.53l1.06-1.06L7 8.94l3.47-3.47z"
 
 
-def browse(url: str, parent_id: str, names: dict[str, list[str]], shots: Path) -> None:
+def browse(url: str, runs: dict[str, str], names: dict[str, list[str]], shots: Path) -> None:
     """Assert, in Chromium, the first screen (the sweep's view: the champion marker, the
     objective and the searched params as columns, every trial a row sorted by ``val_loss``
     best first, pruned trials after them and not shown as failures, the reproduction), then
@@ -127,7 +129,9 @@ def browse(url: str, parent_id: str, names: dict[str, list[str]], shots: Path) -
         page.set_default_timeout(PAGE_MS)
         try:
             first_screen(page, url, names, shots)
-            artifacts(page, url, parent_id, shots)
+            run_pages(page, url, runs, shots)
+            registered_model(page, url, shots)
+            artifacts(page, url, runs["parent"], shots)
         except BaseException:
             page.screenshot(path=shots / "failure.png")
             raise
@@ -165,6 +169,29 @@ def first_screen(page: Any, url: str, names: dict[str, list[str]], shots: Path) 
     assert shown[: len(names["complete"])] == names["complete"]  # best val_loss first
     assert sorted(shown[len(names["complete"]) :]) == names["pruned"]  # no val_loss: last
     page.screenshot(path=shots / "runs.png")
+
+
+def run_pages(page: Any, url: str, runs: dict[str, str], shots: Path) -> None:
+    """The champion's run (its description, marker and model) and the parent's (its
+    description and the best-so-far history): ``champion.png``, ``parent.png``."""
+    base = url.split("/runs?")[0]
+    page.goto(f"{base}/runs/{runs['champion']}?workflowType=machine_learning")
+    visible(page.get_by_text(re.compile(r"^Champion of sweep tiny\. ")))
+    visible(page.get_by_text("★ champion").first)
+    visible(page.get_by_role("link", name=re.compile(r"^tiny")).first)  # its model version
+    page.screenshot(path=shots / "champion.png", full_page=True)
+    page.goto(f"{base}/runs/{runs['parent']}?workflowType=machine_learning")
+    visible(page.get_by_text(re.compile(r"^Sweep tiny on breast_cancer")))
+    visible(page.get_by_text("best_so_far/val_loss").first)
+    page.screenshot(path=shots / "parent.png", full_page=True)
+
+
+def registered_model(page: Any, url: str, shots: Path) -> None:
+    """The registered model's version 1, described as the champion: ``model.png``."""
+    root = url.split("/#/")[0]
+    page.goto(f"{root}/#/models/tiny/versions/1")
+    visible(page.get_by_text(re.compile(r"Champion of sweep tiny")).first)
+    page.screenshot(path=shots / "model.png", full_page=True)
 
 
 def artifacts(page: Any, url: str, parent_id: str, shots: Path) -> None:
@@ -234,7 +261,9 @@ def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_
             base = f"http://127.0.0.1:{port}"
             view = "viewStateShareKey=sweeps-runs&workflowType=machine_learning"
             assert url == f"{base}/#/experiments/{experiment_id}/runs?{view}"
-            browse(url, parent.info.run_id, names, tmp_path)
+            champion = client.search_runs([experiment_id], "tags.`sweeps.role` = 'champion'")
+            runs = {"parent": parent.info.run_id, "champion": champion[0].info.run_id}
+            browse(url, runs, names, tmp_path)
             process.send_signal(signal.SIGINT)
             assert process.wait(90) == 0
         finally:
@@ -242,7 +271,14 @@ def test_ui_shows_the_sweep_in_chromium_and_stops_on_ctrl_c(stores: Stores, tmp_
         assert "sweeps: MLflow UI stopped" in process.stderr.read()
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
-    for shot in ("runs.png", "artifacts.png", "report.png"):
+    for shot in (
+        "runs.png",
+        "champion.png",
+        "parent.png",
+        "model.png",
+        "artifacts.png",
+        "report.png",
+    ):
         assert (tmp_path / shot).stat().st_size > 10_000
 
 
