@@ -89,7 +89,7 @@ class TableDescription:
         end in ``and N more``; a detail goes on its own indented line), e.g.
         ``["data: mpg.csv: 398 rows", "task: regression (given)", "target: 'mpg': mean 23.5,
         std 7.8", ...]``; notices come last, each as ``"notice: ..."``."""
-        lines = [f"data: {self.name}: {self.rows} rows", *self._task_lines()]
+        lines = [f"data: {self.name}: {self.rows:,} rows", *self._task_lines()]
         lines += self._columns_lines()
         if self.input_features is not None:
             lines.append(f"input features: {self.input_features} (fitted on the training rows)")

@@ -116,8 +116,10 @@ class SweepData:
         k = len(self.folds)
         sizes = self.split.sizes()
         non_test = sizes["train"] + sizes["validation"]
-        scoring = f"{k}-fold cross-validation of the {non_test} non-test rows"
-        rows = f"{sizes['train']} train, {sizes['validation']} validation, {sizes['test']} test"
+        scoring = f"{k}-fold cross-validation of the {non_test:,} non-test rows"
+        rows = (
+            f"{sizes['train']:,} train, {sizes['validation']:,} validation, {sizes['test']:,} test"
+        )
         lines = [
             *self.description.lines(),
             f"split: {rows} rows",

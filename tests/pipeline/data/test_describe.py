@@ -67,6 +67,11 @@ def test_regression_description_gives_mean_and_spread_and_that_the_task_was_give
     ]
 
 
+def test_row_counts_are_written_with_thousands_separators_like_the_notices() -> None:
+    table = load_generated("regression", n_samples=12_345, n_features=2, noise=1.0)
+    assert describe_table(table).lines()[0].endswith(": 12,345 rows")
+
+
 def test_fitted_preprocessor_adds_the_input_feature_count() -> None:
     table = load_builtin("wine")
     data = prepare(table, split_table(table))
