@@ -64,7 +64,8 @@ def _below_percentile(
     reported: Mapping[int, float],
     others: Sequence[FrozenTrial],
 ) -> str:
-
+    """The trial's best value so far against the ``q``th percentile (mirrored when
+    maximising, as Optuna's pruner does) of the complete trials' values at ``epoch``."""
     values = [t.intermediate_values[epoch] for t in others if epoch in t.intermediate_values]
     best = min(reported.values()) if minimize else max(reported.values())
     label = "the median" if q == 50 else f"the {q:g}th percentile"
