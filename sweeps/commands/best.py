@@ -43,6 +43,7 @@ def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Fl
     with libraries.imported():  # MLflow's client, and only it
         from sweeps.results.best import (
             champion_of,
+            latest_parent,
             ranking_from_config,
             ranking_from_parent,
             top_trials,
@@ -61,8 +62,9 @@ def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Fl
             experiment, only_study, _ = only_sweep(tracker, SWEEP_HINT)
             study = study or only_study
         ranking = ranking_from_parent(tracker, experiment, study)
-    champion = champion_of(tracker, ranking)
-    trials = top_trials(tracker, ranking, k, champion)
+    parent = latest_parent(tracker, ranking)
+    champion = champion_of(parent)
+    trials = top_trials(tracker, ranking, k, champion, parent.run_id if parent else None)
     click.echo(RENDER[fmt](ranking, trials, champion), nl=fmt != "csv")
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "ChampionSummary",
     "Ranking",
     "champion_of",
+    "latest_parent",
     "ranking_from_config",
     "ranking_from_parent",
     "top_trials",
@@ -94,10 +95,17 @@ class ChampionSummary:
         return "ensemble" if len(self.members) > 1 else "trial"
 
 
-def champion_of(tracker: TrackingStore, ranking: Ranking) -> ChampionSummary | None:
-    """The champion the study's latest parent run names (None before one was chosen)."""
+def latest_parent(tracker: TrackingStore, ranking: Ranking) -> RunRecord | None:
+    """The parent run of the study's latest sweep (a `--fresh` start makes a new one)."""
     experiment_id = experiment_named(tracker, ranking.experiment)
-    parent = _latest_parent(tracker, experiment_id, ranking.study)
+    parents = tracker.search(
+        experiment_id, runs_of(PARENT, ranking.study), ["attributes.start_time DESC"], 1
+    )
+    return parents[0] if parents else None
+
+
+def champion_of(parent: RunRecord | None) -> ChampionSummary | None:
+    """The champion the sweep's parent run names (None before one was chosen)."""
     tags = parent.tags if parent is not None else {}
     record = ParentTags.read(tags)
     if None in (record.champion_run_id, record.champion_members, record.champion_score):
@@ -113,14 +121,6 @@ def champion_of(tracker: TrackingStore, ranking: Ranking) -> ChampionSummary | N
         )
     except ValueError:
         return None
-
-
-def _latest_parent(tracker: TrackingStore, experiment_id: str, study: str) -> RunRecord | None:
-    """The parent run of the study's latest sweep (a `--fresh` start makes a new one)."""
-    parents = tracker.search(
-        experiment_id, runs_of(PARENT, study), ["attributes.start_time DESC"], 1
-    )
-    return parents[0] if parents else None
 
 
 def ranking_from_config(cfg: SweepConfig) -> Ranking:
@@ -158,16 +158,19 @@ def ranking_from_parent(
 
 
 def top_trials(
-    tracker: TrackingStore, ranking: Ranking, k: int, champion: ChampionSummary | None = None
+    tracker: TrackingStore,
+    ranking: Ranking,
+    k: int,
+    champion: ChampionSummary | None = None,
+    parent_id: str | None = None,
 ) -> list[BestTrial]:
-    """The ``k`` best COMPLETE trials of the study, best first (each with its weight in
-    ``champion``)."""
+    """The ``k`` best COMPLETE trials of the study (of the sweep of parent run ``parent_id``,
+    when given), best first, each with its weight in ``champion``."""
     experiment_id = experiment_named(tracker, ranking.experiment)
     refresh_statistics(tracker.uri)
     tags: dict[str, object] = {STATE_TAG: "COMPLETE"}
-    parent = _latest_parent(tracker, experiment_id, ranking.study)
-    if parent is not None:  # after `run --fresh`, the replaced study's runs stay in the store
-        tags[PARENT_RUN_TAG] = parent.run_id
+    if parent_id is not None:  # after `run --fresh`, the replaced sweep's runs stay in the store
+        tags[PARENT_RUN_TAG] = parent_id
     where = runs_of(TRIAL, ranking.study, **tags)
     order = "ASC" if ranking.direction == "minimize" else "DESC"
     runs = tracker.search(
