@@ -39,15 +39,15 @@ USAGE = {
     "run": ["run"],
     "init": ["init"],
     "worker": ["worker"],
-    "status": ["status"],
+    "status": ["status", "--set", "seed=1"],
     "list": ["list", "--format", "nope"],
-    "best": ["best"],
+    "best": ["best", "--experiment", "x", "--set", "seed=1"],
     "compare": ["compare", "a"],
     "export": ["export"],
     "predict": ["predict", "rows.csv"],
     "reproduce": ["reproduce"],
     "ui": ["ui", "--port", "0"],
-    "report": ["report"],
+    "report": ["report", "--study", "s"],
     "dashboard": ["dashboard"],
 }
 GOALS = {"help": 1.0, "usage": 1.0, "read": 2.0, "predict": 3.0}

@@ -24,7 +24,8 @@ PIPELINE = [
 TRACKING = [
     "DatasetRecord", "MemoryTracker", "ModelVersion", "RunRecord", "RunWriter", "Tracker",
     "TrackingStore", "TrialRun", "artifact_root_for", "close_orphan_runs", "close_stale_runs",
-    "experiment_named", "fetch_run", "open_existing", "open_tracker", "refresh_statistics",
+    "experiment_named", "fetch_run", "open_existing", "open_reader", "open_tracker",
+    "refresh_statistics",
     "resolve_tracking_uri",
 ]  # fmt: skip
 

@@ -53,10 +53,10 @@ def best(config: str | None, experiment: str | None, k: int, fmt: str, flags: Fl
 
     if config is not None:
         cfg = resolve_config(config, flags)
-        tracker = open_store(None, cfg.tracking.uri)
+        tracker = open_store(None, cfg.tracking.uri, read_only=True)
         ranking = ranking_from_config(cfg)
     else:
-        tracker = open_store(flags.tracking_uri)
+        tracker = open_store(flags.tracking_uri, read_only=True)
         study = flags.study_name
         if experiment is None:  # the store's only sweep
             experiment, only_study, _ = only_sweep(tracker, SWEEP_HINT)

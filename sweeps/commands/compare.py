@@ -32,7 +32,7 @@ def compare_command(a: str, b: str, fmt: str, tracking_uri: str | None) -> None:
         from sweeps.results.compare import compare, parse_refs, resolve_side
 
     refs, configured = parse_refs([a, b])
-    tracker = open_store(tracking_uri, configured)
+    tracker = open_store(tracking_uri, configured, read_only=True)
     comparison = compare(resolve_side(tracker, refs[0]), resolve_side(tracker, refs[1]))
     click.echo(as_json(comparison) if fmt == "json" else "\n".join(as_table(comparison)))
 

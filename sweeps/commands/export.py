@@ -44,10 +44,10 @@ def export(
 
     if config is not None:
         cfg = resolve_config(config, flags)
-        tracker = open_store(None, cfg.tracking.uri)
+        tracker = open_store(None, cfg.tracking.uri, read_only=True)
         run = choose_trial(tracker, experiment=cfg.name, study=cfg.study_name, number=number)
     else:
-        tracker = open_store(flags.tracking_uri)
+        tracker = open_store(flags.tracking_uri, read_only=True)
         run = choose_trial(tracker, run_id=run_id)
     exported = export_trial(tracker, run, name)
     if out is None:

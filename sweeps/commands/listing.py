@@ -38,7 +38,7 @@ def list_command(storage: str | None, fmt: str, tracking_uri: str | None) -> Non
     with libraries.imported():  # MLflow's client; the study storage is read with SQL
         from sweeps.results.listing import list_sweeps, read_overviews
 
-    tracker = open_store(tracking_uri)
+    tracker = open_store(tracking_uri, read_only=True)
     url = storage_for_listing(storage)
     sweeps = list_sweeps(tracker, read_overviews(url))
     if fmt == "json":

@@ -25,14 +25,25 @@ TRACKING_HELP = (
 STORAGE_HELP = "Optuna storage URL (default: the config's, then sqlite:///mlruns/optuna.db)."
 
 
-def open_store(flag: str | None, configured: str | None = None) -> TrackingStore:
+def open_store(
+    flag: str | None, configured: str | None = None, read_only: bool = False
+) -> TrackingStore:
     """The existing tracking store a command reads: ``--tracking-uri`` (``flag``), else the
     sweep file's (``configured``), else ``$MLFLOW_TRACKING_URI``, else the local default. A
-    missing local store is refused, never created."""
-    with libraries.imported():  # MLflow's client
-        from sweeps.tracking import open_existing, resolve_tracking_uri
+    missing local store is refused, never created. A command that only reads (``read_only``)
+    reads a local SQLite store without importing MLflow (:mod:`~sweeps.tracking.sqlite_reader`)."""
+    from sweeps.tracking import open_reader, resolve_tracking_uri
 
-    return open_existing(resolve_tracking_uri(flag, configured))
+    uri = resolve_tracking_uri(flag, configured)
+    reader = open_reader(uri, functools.partial(_open_existing, uri)) if read_only else None
+    return reader if reader is not None else _open_existing(uri)
+
+
+def _open_existing(uri: str) -> TrackingStore:
+    with libraries.imported():  # MLflow's client
+        from sweeps.tracking import open_existing
+
+        return open_existing(uri)
 
 
 def tracking_option(fn: Callable[..., Any]) -> Callable[..., Any]:

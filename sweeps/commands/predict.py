@@ -58,7 +58,7 @@ def predict(
     if config is not None:
         cfg = resolve_config(config, Flags(tracking_uri=tracking_uri))
         tracking_uri, model = cfg.tracking.uri, cfg.tracking.model_name or cfg.name
-    tracker = open_store(tracking_uri)
+    tracker = open_store(tracking_uri, read_only=True)
     choice = choose_model(tracker, model=model, run_id=run_id)
     scorer = load_scorer(tracker, choice)
     if proba and not scorer.classifier:

@@ -57,12 +57,12 @@ def report_command(
         from sweeps.study.storage import read_study, resolve_storage_url
 
     if config is None:
-        tracker = open_store(flags.tracking_uri)
+        tracker = open_store(flags.tracking_uri, read_only=True)
         cfg = logged_config(tracker, only_sweep(tracker, SWEEP_HINT)[2])
         storage = resolve_storage_url(flags.storage, cfg.study.storage)
     else:
         cfg = resolve_config(config, flags)
-        tracker = open_store(None, cfg.tracking.uri)
+        tracker = open_store(None, cfg.tracking.uri, read_only=True)
         storage = resolve_storage_url(None, cfg.study.storage)
     study = read_study(storage, cfg.study_name)
     folder, name = report_paths(output, cfg.study_name)

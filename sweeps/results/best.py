@@ -3,7 +3,7 @@
 The database filters (study, COMPLETE, trial runs) and sorts by the selection metric's final
 value; only the ``K`` runs returned are read, and never a metric history: 10,000 trials cost
 what 10 do (on a local SQLite store once its planner statistics are fresh: see
-:func:`~sweeps.tracking.lookup.refresh_statistics`). Ties are broken by start time (for one
+:func:`~sweeps.tracking.planner.refresh_statistics`). Ties are broken by start time (for one
 worker: by trial number).
 """
 

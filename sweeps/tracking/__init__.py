@@ -20,13 +20,14 @@ _EXPORTS: dict[str, str] = {
     "RunRecord": "interface",
     "RunWriter": "interface",
     "TrackingStore": "interface",
-    "experiment_named": "lookup",
-    "fetch_run": "lookup",
-    "refresh_statistics": "lookup",
+    "experiment_named": "named",
+    "fetch_run": "named",
+    "refresh_statistics": "planner",
     "MemoryTracker": "memory",
     "close_orphan_runs": "reaper",
     "close_stale_runs": "reaper",
     "TrialRun": "runs",
+    "open_reader": "sqlite_reader",
     "Tracker": "store",
     "artifact_root_for": "uris",
     "open_existing": "store",
@@ -49,6 +50,7 @@ __all__ = [
     "experiment_named",
     "fetch_run",
     "open_existing",
+    "open_reader",
     "open_tracker",
     "refresh_statistics",
     "resolve_tracking_uri",
@@ -77,9 +79,11 @@ if TYPE_CHECKING:  # for type checkers and readers: the same names, imported eag
         RunWriter,
         TrackingStore,
     )
-    from sweeps.tracking.lookup import experiment_named, fetch_run, refresh_statistics
     from sweeps.tracking.memory import MemoryTracker
+    from sweeps.tracking.named import experiment_named, fetch_run
+    from sweeps.tracking.planner import refresh_statistics
     from sweeps.tracking.reaper import close_orphan_runs, close_stale_runs
     from sweeps.tracking.runs import TrialRun
+    from sweeps.tracking.sqlite_reader import open_reader
     from sweeps.tracking.store import Tracker, open_existing, open_tracker
     from sweeps.tracking.uris import artifact_root_for, resolve_tracking_uri

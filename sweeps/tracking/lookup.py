@@ -1,10 +1,9 @@
-"""Read-only look-ups in a tracking store: runs and experiments by name, searches, JSON
-artifacts. Every MLflow failure becomes a named error of :mod:`sweeps.errors`."""
+"""Read-only look-ups through MLflow's client: experiments, searches, JSON and array artifacts.
+Every MLflow failure becomes a named error of :mod:`sweeps.errors`."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,37 +16,17 @@ from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
 from sweeps.errors import ConfigError, RunNotFoundError, StoreError
-from sweeps.infra.sqlite import BUSY_TIMEOUT_S, sqlite_file
 from sweeps.infra.urls import redact
 from sweeps.records import artifact_digest_tag
 from sweeps.tracking.digests import MAX_JSON_BYTES, LoggedJson, verified_json
-from sweeps.tracking.interface import RunRecord, TrackingStore
+from sweeps.tracking.interface import RunRecord
 
-__all__ = ["experiment_named", "fetch_run", "refresh_statistics"]
+__all__: list[str] = []  # for the store's modules only
 
 PROGRESS_BAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
-#: Tables whose planner statistics decide how fast runs are filtered by tag and sorted by metric.
-SEARCHED_TABLES = ("runs", "latest_metrics", "tags")
-ANALYZE_FROM_RUNS = 1000
 EXPERIMENTS_PAGE = 1000
 #: Artifacts downloaded at once by :func:`read_arrays` (a server answers several at a time).
 READ_THREADS = 4
-
-
-def fetch_run(store: TrackingStore, run_id: str) -> RunRecord:
-    """The run ``run_id``; unknown or deleted ids raise RunNotFoundError."""
-    run = store.run(run_id)
-    if run is None:
-        raise RunNotFoundError(f"no run {run_id!r} in tracking store {redact(store.uri)}")
-    return run
-
-
-def experiment_named(store: TrackingStore, name: str) -> str:
-    """The id of experiment ``name``; RunNotFoundError when there is none."""
-    experiment_id = store.experiment_id(name, create=False)
-    if experiment_id is None:
-        raise RunNotFoundError(f"no experiment {name!r} in tracking store {redact(store.uri)}")
-    return experiment_id
 
 
 def list_experiments(client: Any, uri: str) -> dict[str, str]:
@@ -158,41 +137,3 @@ def _npz(client: Any, run_id: str, path: str, folder: Path) -> dict[str, Any] | 
             return {key: data[key] for key in data.files}
     except (MlflowException, OSError, ValueError):
         return None
-
-
-def refresh_statistics(uri: str) -> bool:
-    """Refresh SQLite's planner statistics of a local store when missing or outgrown.
-
-    Without them SQLite plans MLflow's "sort runs by a metric" as a nested scan: ~5 s for
-    10,000 runs instead of ~0.1 s. ``ANALYZE`` of the searched tables takes ~0.1 s there; it
-    runs when the store holds at least 1,000 runs and twice as many as last analysed. It only
-    writes statistics, never data. Returns whether it ran; other stores are left alone.
-    """
-    db = sqlite_file(uri)
-    if db is None:
-        return False
-    try:  # mode=rw: never create a database that is not there
-        conn = sqlite3.connect(f"file:{db}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S)
-    except sqlite3.Error:
-        return False
-    try:
-        runs = conn.execute("SELECT count(*) FROM runs").fetchone()[0]
-        if runs < ANALYZE_FROM_RUNS or runs < 2 * _analysed_runs(conn):
-            return False
-        for table in SEARCHED_TABLES:
-            conn.execute(f"ANALYZE {table}")
-        conn.commit()
-        return True
-    except sqlite3.Error:  # e.g. a read-only copy: searches are slower, not wrong
-        return False
-    finally:
-        conn.close()
-
-
-def _analysed_runs(conn: sqlite3.Connection) -> int:
-    """Rows of ``runs`` when it was last analysed (0: never)."""
-    try:
-        row = conn.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'runs' LIMIT 1").fetchone()
-    except sqlite3.OperationalError:  # no statistics table yet
-        return 0
-    return int(row[0].split()[0]) if row else 0

@@ -24,8 +24,8 @@ from sweeps.errors import RunNotFoundError
 from sweeps.records import MODEL_DIGEST_TAG
 from sweeps.tracking.interface import ModelVersion
 from sweeps.tracking.lookup import no_progress_bar
-from sweeps.tracking.model_digest import check_folder, folder_sha256
-from sweeps.tracking.trusted import TRUSTED_TYPES, load_skops
+from sweeps.tracking.model_digest import folder_sha256
+from sweeps.tracking.trusted import TRUSTED_TYPES, load_verified
 
 if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: only then
     import pandas as pd
@@ -207,9 +207,5 @@ def load_sklearn(client: Any, run_id: str, version_tags: Mapping[str, str] | Non
             raise RunNotFoundError(f"run {run_id} has no logged model") from None
         if not folder.is_dir() or not any(folder.iterdir()):
             raise RunNotFoundError(f"run {run_id} has no logged model")
-        label = f"run {run_id}"
-        if version_tags is None:
-            check_folder(folder, client.get_run(run_id).data.tags, label, "the run")
-        else:
-            check_folder(folder, version_tags, label, "the model version")
-        return load_skops(folder, label)
+        tags = client.get_run(run_id).data.tags if version_tags is None else version_tags
+        return load_verified(folder, tags, f"run {run_id}", version_tags is not None)

@@ -18,12 +18,13 @@ import importlib
 import json
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from sweeps.errors import UntrustedModelError
+from sweeps.tracking.model_digest import check_folder
 
 __all__: list[str] = []  # nothing here for other packages
 
@@ -56,6 +57,14 @@ LOADERS = frozenset(
 )  # fmt: skip
 _BUILTINS = ("dict", "list", "tuple", "slice", "str", "int", "float", "bool", "NoneType")
 MAX_SCHEMA_BYTES = 64 << 20  # a model's schema.json is a few kB per layer
+
+
+def load_verified(folder: Path, tags: Mapping[str, str], label: str, by_version: bool) -> Any:
+    """The model in ``folder`` (a private copy of its files), once they match the digest in
+    ``tags`` (a model version's when ``by_version``, else its run's) and hold trusted types
+    only; ``label`` names the model in errors."""
+    check_folder(folder, tags, label, "the model version" if by_version else "the run")
+    return load_skops(folder, label)
 
 
 def load_skops(folder: Path, label: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sweeps.tracking.lookup import refresh_statistics
+from sweeps.tracking.planner import refresh_statistics
 
 
 def _store(path: Path, runs: int) -> str:
