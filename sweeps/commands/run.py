@@ -58,6 +58,7 @@ def run(
         )
     with phase("imports"), libraries.imported():  # what a sweep needs, in one go
         from sweeps.commands.show import print_result
+        from sweeps.report.plot_job import cool_down, warm_up
         from sweeps.results.conclude import conclude
         from sweeps.search.launch import RunOptions, run_sweep
         from sweeps.study.budget import trials_left
@@ -65,12 +66,16 @@ def run(
     flags = dataclasses.replace(flags, trials=trials, timeout=timeout)
     announce = None if quiet else lambda line: click.echo(line, err=True)
     options = RunOptions(jobs=jobs, blas=blas, fresh=fresh, progress=not quiet, announce=announce)
-    sweep = run_sweep(config, flags, options)  # an interruption says what is done and left
+    warm_up()  # the conclusion's plots child imports matplotlib while the trials run
     try:
-        result = conclude(sweep, announce)
-    except Interrupted as exc:
-        exc.progress, exc.resume = trials_left(sweep.study, sweep.cfg.study.n_trials)
-        raise
+        sweep = run_sweep(config, flags, options)  # an interruption says what is done and left
+        try:
+            result = conclude(sweep, announce)
+        except Interrupted as exc:
+            exc.progress, exc.resume = trials_left(sweep.study, sweep.cfg.study.n_trials)
+            raise
+    finally:
+        cool_down()
     print_result(result, config)
     if result.failure:
         raise SweepsError(result.failure)

@@ -37,6 +37,10 @@ class ForkedJob:
             self._proc.join()
         return self._proc.exitcode == 0
 
+    def alive(self) -> bool:
+        """Whether the child still runs."""
+        return self._proc.is_alive()
+
     def cancel(self) -> None:
         """Stop the child if it still runs (its work is abandoned: the caller is failing)."""
         if self._proc.is_alive():

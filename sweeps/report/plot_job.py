@@ -9,6 +9,10 @@ replaced by drawing in the parent.
 
 The champion is chosen while the child draws: the plots that mark it are drawn last, once the
 parent has told the child the choice (:meth:`PlotJob.tell`) through a pipe.
+
+Importing matplotlib and Optuna's plotting took the child most of a second of the user's wait.
+``sweeps run`` therefore forks the child before the trials (:func:`warm_up`): it imports them
+on the second core while the trials run, then waits for the study on its pipe.
 """
 
 from __future__ import annotations
@@ -28,23 +32,56 @@ from optuna.trial import FrozenTrial
 from sweeps.infra.forked import ForkedJob
 from sweeps.report.study_plots import ChampionMarks, PlotTarget, StudyPlots, make_study_plots
 
-__all__: list[str] = []  # nothing here for other packages
+__all__ = ["cool_down", "warm_up"]
 
 RECORD = ".plots.json"
 #: Seconds the child waits for the champion before drawing without it.
 CHAMPION_WAIT_S = 600.0
 
 
+@dataclasses.dataclass(frozen=True)
+class _Warm:
+    """A plots child forked early, importing the plotting libraries, waiting for its study."""
+
+    job: ForkedJob
+    send: Connection
+
+
+_WARM: list[_Warm] = []  # at most one
+
+
+def warm_up() -> None:
+    """Fork the plots child now, before the trials: it imports what drawing needs while they
+    run, and the next :class:`PlotJob` of this process hands it the study."""
+    cool_down()
+    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    job = ForkedJob(functools.partial(_warm_child, receive, send), "sweeps-plots")
+    receive.close()  # the child's end
+    _WARM.append(_Warm(job, send))
+
+
+def cool_down() -> None:
+    """Stop a warm plots child that no :class:`PlotJob` took (no conclusion, or it failed)."""
+    while _WARM:
+        warm = _WARM.pop()
+        warm.send.close()
+        warm.job.cancel()
+
+
 class PlotJob:
-    """Plots being drawn into ``folder`` by a child process."""
+    """Plots being drawn into ``folder`` by a child process (the warm one, if there is one)."""
 
     def __init__(self, study: optuna.Study, target: PlotTarget, folder: Path) -> None:
         self.study, self.target, self.folder = study, target, folder
-        trials = study.get_trials(deepcopy=True)
+        job = (study.get_trials(deepcopy=True), list(study.directions), target, folder)
+        warm = _WARM.pop() if _WARM else None
+        if warm is not None and _handed(warm, job):
+            self._job, self._send = warm.job, warm.send
+            return
         receive, self._send = multiprocessing.get_context("fork").Pipe(duplex=False)
-        pipe = (receive, self._send)
-        draw = functools.partial(_draw, trials, list(study.directions), target, folder, pipe)
-        self._job = ForkedJob(draw, "sweeps-plots")
+        self._job = ForkedJob(
+            functools.partial(_cold_child, job, receive, self._send), "sweeps-plots"
+        )
         receive.close()  # the child's end
 
     def tell(self, choice: dict[str, Any] | None) -> None:
@@ -69,17 +106,57 @@ class PlotJob:
         return make_study_plots(self.study, self.target, self.folder)
 
 
+def _handed(warm: _Warm, job: tuple[Any, ...]) -> bool:
+    """Give the warm child its study; False (the child stopped) when it is gone."""
+    if warm.job.alive():
+        try:
+            warm.send.send(job)
+            return True
+        except OSError:
+            pass
+    warm.send.close()
+    warm.job.cancel()
+    return False
+
+
+def _warm_child(receive: Connection, send: Connection) -> None:
+    """Body of the warm child: import the plotting libraries, wait for the study, draw it (an
+    end of file instead: nothing to draw)."""
+    send.close()  # the parent's end: closed here, the parent's close is seen as the end
+    _import_plotting()
+    try:
+        trials, directions, target, folder = receive.recv()
+    except (EOFError, OSError):
+        return
+    _draw(trials, directions, target, folder, receive)
+
+
+def _import_plotting() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # this child only: no display
+    import matplotlib.pyplot
+    import optuna.importance
+    import optuna.visualization.matplotlib  # noqa: F401
+
+    import sweeps.report.importances  # noqa: F401
+
+
+def _cold_child(job: tuple[Any, ...], receive: Connection, send: Connection) -> None:
+    """Body of a child forked when drawing starts."""
+    send.close()  # the parent's end: closed here, the parent's close is seen as the end
+    _draw(*job, receive)
+
+
 def _draw(
     trials: list[FrozenTrial],
     directions: list[Any],
     target: PlotTarget,
     folder: Path,
-    pipe: tuple[Connection, Connection],
+    receive: Connection,
 ) -> None:
-    """Body of the child: draw from an in-memory copy of the study (the champion's plots once
-    the parent told it the champion), record what was drawn."""
-    receive, send = pipe
-    send.close()  # the parent's end: closed here, the parent's close is seen as the end
+    """Draw from an in-memory copy of the study (the champion's plots once the parent told it
+    the champion), record what was drawn."""
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = optuna.create_study(directions=directions)
     study.add_trials(trials)

@@ -13,6 +13,7 @@ import importlib.metadata
 import json
 import tempfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ from sweeps.records import MODEL_DIGEST_TAG
 from sweeps.tracking.interface import ModelVersion
 from sweeps.tracking.lookup import no_progress_bar
 from sweeps.tracking.model_digest import folder_sha256
-from sweeps.tracking.trusted import TRUSTED_TYPES, load_verified
+from sweeps.tracking.trusted import TRUSTED_TYPES, load_verified, skops_io
 
 if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: only then
     import pandas as pd
@@ -36,6 +37,7 @@ __all__: list[str] = []  # nothing here for other packages
 MODEL_PATH = "model"
 ALIAS = "champion"
 REQUIREMENTS = ("numpy", "pandas", "scikit-learn", "scipy", "skops")
+MISMATCH_CHECK = "warn_dependency_requirement_mismatches"  # in mlflow.utils.environment
 REGISTRY_PAGE = 1000  # MLflow's largest page of registered models
 VERSIONS_PAGE = 10_000
 
@@ -67,16 +69,42 @@ def save_pipeline(model: Any, input_example: pd.DataFrame, output: Any, path: Pa
     """
     import mlflow.sklearn
 
-    mlflow.sklearn.save_model(
+    skops_io()  # before MLflow imports it: with our types, not all of scikit-learn
+    with _requirements_trusted():
+        _save_model(mlflow.sklearn, model, input_example, output, path)
+
+
+def _save_model(flavour: Any, model: Any, input_example: Any, output: Any, path: Path) -> None:
+    """``mlflow.sklearn.save_model`` (``flavour``) as sweeps saves: skops, our types, pins."""
+    flavour.save_model(
         model,
         str(path),
-        serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
+        serialization_format=flavour.SERIALIZATION_FORMAT_SKOPS,
         skops_trusted_types=list(TRUSTED_TYPES),
         signature=raw_rows_signature(input_example, output),
         input_example=input_example,
         pip_requirements=pip_requirements(),
         code_paths=[str(Path(pipeline.__file__).parent)],
     )
+
+
+@contextmanager
+def _requirements_trusted() -> Iterator[None]:
+    """Skip MLflow's check of the model's pip requirements against this environment while
+    saving: it scans every installed distribution's files (0.6 s, most of a save) to warn
+    about a mismatch, and our requirements are read from this environment
+    (:func:`pip_requirements`): it can never warn."""
+    from mlflow.utils import environment
+
+    saved = getattr(environment, MISMATCH_CHECK, None)
+    if saved is None:  # another MLflow: its check runs
+        yield
+        return
+    setattr(environment, MISMATCH_CHECK, lambda *_args, **_kwargs: None)
+    try:
+        yield
+    finally:
+        setattr(environment, MISMATCH_CHECK, saved)
 
 
 def log_saved(client: Any, run_id: str, path: Path) -> str:

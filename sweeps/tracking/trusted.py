@@ -8,7 +8,7 @@ the fixed lists below, and only then hands it to ``skops.io.load`` with :data:`T
 
 skops trusts every scikit-learn estimator by default and, to list them, imports all of
 scikit-learn when ``skops.io`` is first imported (about 1 s here, several on a loaded machine).
-:func:`_skops_io` imports it with scikit-learn's estimator list reduced to ours for the length
+:func:`skops_io` imports it with scikit-learn's estimator list reduced to ours for the length
 of that import: skops's default trust in this process is then our list, never more.
 """
 
@@ -26,7 +26,7 @@ from typing import Any
 from sweeps.errors import UntrustedModelError
 from sweeps.tracking.model_digest import check_folder
 
-__all__: list[str] = []  # nothing here for other packages
+__all__: list[str] = []  # for the tracking package's modules only
 
 #: The only classes a logged model may hold besides plain values (skops's type names): our
 #: ensembles and estimators, the stock scikit-learn classes of our preprocessing, numpy dtypes.
@@ -84,7 +84,7 @@ def load_skops(folder: Path, label: str) -> Any:
             "refusing to load it"
         )
     try:
-        return _skops_io().load(path, trusted=list(TRUSTED_TYPES))
+        return skops_io().load(path, trusted=list(TRUSTED_TYPES))
     except Exception as exc:  # skops refuses it (or it is broken): never a traceback
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UntrustedModelError(f"{label}: cannot load the model: {reason}") from None
@@ -130,9 +130,11 @@ def _allowed() -> set[str]:
     return {*TRUSTED_TYPES, *(f"builtins.{b}" for b in _BUILTINS), "numpy.ndarray", *scalars}
 
 
-def _skops_io() -> ModuleType:
+def skops_io() -> ModuleType:
     """``skops.io``, imported with scikit-learn's estimator list reduced to ours (see the
-    module's docstring); as is if something imported it already."""
+    module's docstring); as is if something imported it already. Saving a model calls it
+    first too, so MLflow's own ``import skops.io`` finds it loaded (saving needs no trust
+    list; importing all of scikit-learn for it cost a second and a half)."""
     if "skops.io" in sys.modules:
         return sys.modules["skops.io"]
     import sklearn.utils

@@ -493,6 +493,43 @@ def test_the_forked_job_marks_the_champion_it_is_told(tmp_path: Path) -> None:
     assert (tmp_path / "again" / "intermediate_values.png").read_bytes() == told_png
 
 
+def test_a_warm_child_draws_what_a_cold_one_draws_and_is_told_the_champion(
+    tmp_path: Path,
+) -> None:
+    from sweeps.report import plot_job
+
+    study = _study(5)
+    curves = {t.number: ("COMPLETE", [(1, 1.0), (2, 0.5)]) for t in study.trials}
+    target = PlotTarget(("val_loss",), "val_loss", curves=curves)
+    plot_job.warm_up()
+    warm_child = plot_job._WARM[0].job
+    warm = plot_job.PlotJob(study, target, tmp_path / "warm")
+    assert plot_job._WARM == [] and warm._job is warm_child  # taken, not forked anew
+    warm.tell({"members": [{"trial": 1, "weight": 1.0}], "score": 0.1})
+    cold = plot_job.PlotJob(study, target, tmp_path / "cold")
+    cold.tell({"members": [{"trial": 1, "weight": 1.0}], "score": 0.1})
+    assert warm.result().png.keys() == cold.result().png.keys()
+    assert not warm_child.alive()
+    for name in ("intermediate_values", "optimization_history"):
+        warm_png = (tmp_path / "warm" / f"{name}.png").read_bytes()
+        assert warm_png == (tmp_path / "cold" / f"{name}.png").read_bytes()
+
+
+def test_an_unused_warm_child_is_stopped_and_a_dead_one_replaced(tmp_path: Path) -> None:
+    from sweeps.report import plot_job
+
+    plot_job.warm_up()
+    unused = plot_job._WARM[0].job
+    plot_job.cool_down()
+    assert plot_job._WARM == [] and not unused.alive()
+    plot_job.warm_up()
+    dead = plot_job._WARM[0].job
+    dead.cancel()  # killed: the job forks a child of its own
+    job = plot_job.PlotJob(_study(5), TARGET, tmp_path / "replaced")
+    assert job._job is not dead
+    assert sorted(job.result().png) == sorted([*SINGLE, "intermediate_values"])
+
+
 def test_champion_marks_draw_a_score_line_only_where_it_is_not_a_trials_own() -> None:
     from sweeps.report.study_plots import ChampionMarks
 
