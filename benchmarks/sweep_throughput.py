@@ -24,6 +24,9 @@ sweep seeds, interleaved. Reports:
   Optuna, MLflow and the writer cost a trial), the fixed costs before the first trial, the
   time after the last one (the conclusion) and the process's exit (wall time less
   ``startup`` and ``command``).
+- the floor under the overhead per trial (``optuna_floor.py``): what Optuna alone costs a
+  trial with the same space, sampler and pruner, on its in-memory storage and on a SQLite
+  file set up as ours, and what sweeps adds above it.
 
 Run: ``python benchmarks/sweep_throughput.py [--trials 40] [--seeds 3] [--modes MODE,...]``.
 """
@@ -39,6 +42,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from optuna_floor import floors
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -102,13 +107,16 @@ def main() -> None:
                 folder = Path(tmp) / f"{mode}-{seed}"
                 ours[mode].append(run_ours(folder, args.trials, seed, env, MODES[mode]))
             peer.append(run_peer(Path(tmp) / f"peer-{seed}", args.trials, seed, env))
+        floor = floors(args.trials)
     print(f"load average (1 min): {load:.1f} before, {os.getloadavg()[0]:.1f} after")
     for mode in modes:
         print(f"\n== ours: {mode} ({' '.join(MODES[mode]) or 'the quickstart file as is'})")
-        report(args, ours[mode], peer)
+        report(args, ours[mode], peer, floor)
 
 
-def report(args: argparse.Namespace, ours: list[dict], peer: list[dict]) -> None:
+def report(
+    args: argparse.Namespace, ours: list[dict], peer: list[dict], floor: dict[str, float]
+) -> None:
     """The ratios and our breakdown."""
     n = args.trials
     print(f"{args.seeds} sweeps x {n} trials each side")
@@ -129,7 +137,7 @@ def report(args: argparse.Namespace, ours: list[dict], peer: list[dict]) -> None
     for phase in phases:
         values = [r.get(phase, 0.0) for r in ours]
         print(f"  {phase:20} {statistics.median(values):7.2f}")
-    print_derived(ours, n)
+    print_derived(ours, n, floor)
     wall = statistics.median(r["wall"] for r in ours)
     training = statistics.median(r.get("training", float("nan")) for r in ours)
     print(f"  {'wall':10} {wall:7.2f}   wall / training {wall / training:.2f}x (goal <= 2x)")
@@ -137,7 +145,7 @@ def report(args: argparse.Namespace, ours: list[dict], peer: list[dict]) -> None
     print(f"peer best val_loss per seed {', '.join(f'{b:.4f}' for b in bests)}")
 
 
-def print_derived(ours: list[dict], n: int) -> None:
+def print_derived(ours: list[dict], n: int, floor: dict[str, float]) -> None:
     """Overhead per trial, fixed costs before the first trial, the conclusion, the exit."""
     before = [sum(r.get(p, 0.0) for p in BEFORE_TRIALS) for r in ours]
     per_trial = [(r["trials"] - r["training"]) / n for r in ours]
@@ -154,6 +162,10 @@ def print_derived(ours: list[dict], n: int) -> None:
     rows["fixed costs, all"] = (fixed, "s", "(goal <= 3 s)")
     for name, (value, unit, note) in rows.items():
         print(f"  {name:20} {value:7.2f} {unit:2} {note}")
+    overhead = statistics.median(per_trial) * 1000
+    print(f"  Optuna alone per trial: {floor['sqlite']:.1f} ms on SQLite as ours, "
+          f"{floor['memory']:.1f} ms in memory; ours above Optuna on SQLite: "
+          f"{overhead - floor['sqlite']:.1f} ms")  # fmt: skip
 
 
 if __name__ == "__main__":
