@@ -24,8 +24,9 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from sweeps.errors import ConfigError, RunNotFoundError
+from sweeps.errors import ConfigError, RunNotFoundError, StoreError
 from sweeps.infra.sqlite import BUSY_TIMEOUT_S, sqlite_file
+from sweeps.infra.urls import redact
 from sweeps.records import artifact_digest_tag
 from sweeps.tracking.digests import MAX_JSON_BYTES, LoggedJson, verified_json
 from sweeps.tracking.interface import ModelVersion, RunRecord, TrackingStore
@@ -41,7 +42,8 @@ _NAME = r"(?:`([^`]+)`|\"([^\"]+)\"|(\w[\w.]*))"
 _VALUE = r"(?:'([^']*)'|\"([^\"]*)\")"
 _CLAUSE = re.compile(rf"\s*(tags|attributes)\.{_NAME}\s*=\s*{_VALUE}\s*")
 _ORDER = re.compile(rf"\s*(metrics|attributes)\.{_NAME}(?:\s+(ASC|DESC))?\s*", re.IGNORECASE)
-_ATTRIBUTES = {"status": "status", "run_id": "run_uuid", "run_name": "name"}
+_ATTRIBUTES = {"status": "status"}  # the attributes sweeps filters on
+_CHUNK = 500  # run ids per IN (...) list, well under SQLite's limit on bound values
 
 
 class _Unsupported(Exception):
@@ -91,7 +93,10 @@ class SqliteReader:
         return self._full
 
     def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self._conn.execute(sql, tuple(args)).fetchall()
+        try:
+            return self._conn.execute(sql, tuple(args)).fetchall()
+        except sqlite3.Error as exc:  # locked past the timeout, damaged: one line naming it
+            raise StoreError(f"tracking store {redact(self.uri)}: {exc}") from None
 
     # --- experiments ----------------------------------------------------------------------
     def experiment_id(self, name: str, create: bool = True) -> str | None:
@@ -140,6 +145,12 @@ class SqliteReader:
 
     def _records(self, run_ids: Sequence[str]) -> list[RunRecord]:
         """The active runs among ``run_ids``, in that order, with tags, params and metrics."""
+        if len(run_ids) > _CHUNK:
+            return [
+                r
+                for i in range(0, len(run_ids), _CHUNK)
+                for r in self._records(run_ids[i : i + _CHUNK])
+            ]
         if not run_ids:
             return []
         marks = ",".join("?" * len(run_ids))

@@ -241,3 +241,33 @@ def test_nan_is_read_as_nan(stores: Stores) -> None:
     run = reader.run(ids[1])
     assert run is not None and math.isnan(run.metrics["val_loss"])
     assert reader.run(ids[5]).metrics["val_loss"] == 1.7976931348623157e308  # type: ignore[union-attr]
+
+
+def test_many_runs_are_read_in_chunks_and_in_order(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sweeps.tracking import sqlite_reader
+
+    experiment, ids = _edge_store(stores)
+    reader, tracker, _ = _pair(stores.tracking_uri)
+    monkeypatch.setattr(sqlite_reader, "_CHUNK", 2)
+    wanted = [ids[5], "0" * 32, ids[0], ids[6], ids[3], ids[2]]  # unknown and deleted left out
+    assert _norm(reader._records(wanted)) == _norm(
+        [tracker.run(i) for i in wanted if tracker.run(i)]
+    )
+    tied = [name for _, name in sorted([(ids[0], "r0"), (ids[1], "r1")])]  # by run id
+    found = [r.name for r in reader.search(experiment, runs_of("trial"), [], 100)]
+    assert found == ["r5", "r4", "r3", "r2", *tied]  # newest first; r0 and r1 share a start
+
+
+def test_a_damaged_store_is_one_store_error(stores: Stores) -> None:
+    from sweeps.errors import StoreError
+
+    _edge_store(stores)
+    reader, _tracker, _ = _pair(stores.tracking_uri)
+    with sqlite3.connect(stores.root / "mlflow.db") as conn:
+        conn.execute("DROP TABLE latest_metrics")
+    with pytest.raises(
+        StoreError, match=r"^tracking store sqlite:///.*no such table: latest_metrics"
+    ):
+        reader.search(reader.experiment_id("edges", False) or "", runs_of("trial"), [], 5)
