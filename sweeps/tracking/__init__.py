@@ -6,6 +6,8 @@ explicit run ids, no fluent global state), :class:`MemoryTracker` in memory for 
 
 Each name is imported with its module on first use (PEP 562), so a caller that needs only
 the interface or :func:`resolve_tracking_uri` does not pay for importing MLflow (about a second).
+Commands that only read a local SQLite store use :func:`open_reader` (plain SQL on MLflow's
+tables, MLflow's client only for what it does not know) and never import MLflow at all.
 """
 
 from __future__ import annotations
