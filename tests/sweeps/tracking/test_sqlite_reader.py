@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -78,6 +79,18 @@ def _edge_store(stores: Stores) -> tuple[str, list[str]]:
     return experiment, ids
 
 
+@pytest.fixture(scope="module")
+def edges(
+    tmp_path_factory: pytest.TempPathFactory, migrated_mlflow_db: Path
+) -> tuple[Stores, str, list[str]]:
+    """One store of :func:`_edge_store` for the tests that only read it."""
+    root = tmp_path_factory.mktemp("edges") / "mlruns"
+    root.mkdir()
+    shutil.copy(migrated_mlflow_db, root / "mlflow.db")
+    stores = Stores(root, f"sqlite:///{root / 'mlflow.db'}", f"sqlite:///{root / 'optuna.db'}")
+    return (stores, *_edge_store(stores))
+
+
 def test_the_known_revision_is_the_installed_mlflow_s(stores: Stores) -> None:
     Tracker(stores.tracking_uri)
     with sqlite3.connect(stores.root / "mlflow.db") as conn:
@@ -101,8 +114,8 @@ def test_other_stores_get_no_reader(stores: Stores, tmp_path: Path) -> None:
     assert open_reader(f"sqlite:///{optuna_db}", never) is None
 
 
-def test_runs_and_searches_match_mlflow_s(stores: Stores) -> None:
-    experiment, ids = _edge_store(stores)
+def test_runs_and_searches_match_mlflow_s(edges: tuple[Stores, str, list[str]]) -> None:
+    stores, experiment, ids = edges
     reader, tracker, opened = _pair(stores.tracking_uri)
     assert reader.experiment_id("edges", create=False) == experiment
     assert reader.experiment_id("nope", create=False) is None
@@ -235,8 +248,8 @@ def test_read_only_commands_import_no_mlflow(tiny: Finished, args: list[str]) ->
     assert done.stdout
 
 
-def test_nan_is_read_as_nan(stores: Stores) -> None:
-    _experiment, ids = _edge_store(stores)
+def test_nan_is_read_as_nan(edges: tuple[Stores, str, list[str]]) -> None:
+    stores, _experiment, ids = edges
     reader, _tracker, _ = _pair(stores.tracking_uri)
     run = reader.run(ids[1])
     assert run is not None and math.isnan(run.metrics["val_loss"])
@@ -244,11 +257,11 @@ def test_nan_is_read_as_nan(stores: Stores) -> None:
 
 
 def test_many_runs_are_read_in_chunks_and_in_order(
-    stores: Stores, monkeypatch: pytest.MonkeyPatch
+    edges: tuple[Stores, str, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sweeps.tracking import sqlite_reader
 
-    experiment, ids = _edge_store(stores)
+    stores, experiment, ids = edges
     reader, tracker, _ = _pair(stores.tracking_uri)
     monkeypatch.setattr(sqlite_reader, "_CHUNK", 2)
     wanted = [ids[5], "0" * 32, ids[0], ids[6], ids[3], ids[2]]  # unknown and deleted left out
