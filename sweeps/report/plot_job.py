@@ -112,7 +112,7 @@ def _handed(warm: _Warm, job: tuple[Any, ...]) -> bool:
         try:
             warm.send.send(job)
             return True
-        except OSError:
+        except Exception:  # gone, or the study would not pickle: a fresh fork instead
             pass
     warm.send.close()
     warm.job.cancel()
