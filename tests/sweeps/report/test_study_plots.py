@@ -515,7 +515,9 @@ def test_a_warm_child_draws_what_a_cold_one_draws_and_is_told_the_champion(
         assert warm_png == (tmp_path / "cold" / f"{name}.png").read_bytes()
 
 
-def test_an_unused_warm_child_is_stopped_and_a_dead_one_replaced(tmp_path: Path) -> None:
+def test_an_unused_warm_child_is_stopped_and_one_that_cannot_draw_is_replaced(
+    tmp_path: Path,
+) -> None:
     from sweeps.report import plot_job
 
     plot_job.warm_up()
@@ -527,6 +529,13 @@ def test_an_unused_warm_child_is_stopped_and_a_dead_one_replaced(tmp_path: Path)
     dead.cancel()  # killed: the job forks a child of its own
     job = plot_job.PlotJob(_study(5), TARGET, tmp_path / "replaced")
     assert job._job is not dead
+    assert sorted(job.result().png) == sorted([*SINGLE, "intermediate_values"])
+    plot_job.warm_up()
+    refused = plot_job._WARM[0].job
+    study = _study(5)
+    study.get_trials(deepcopy=False)[0].user_attrs["fn"] = lambda: None  # it cannot be pickled
+    job = plot_job.PlotJob(study, TARGET, tmp_path / "unpicklable")
+    assert job._job is not refused and not refused.alive()
     assert sorted(job.result().png) == sorted([*SINGLE, "intermediate_values"])
 
 
