@@ -53,9 +53,11 @@ def predict(
     with libraries.imported():
         from sweeps.results.predict import choose_model, load_scorer
         from sweeps.results.scored_output import ScoredOutput
-        from sweeps.spec.reading import Flags, resolve_config
 
     if config is not None:
+        with libraries.imported():  # the sweep file's schema: only to find its model's name
+            from sweeps.spec.reading import Flags, resolve_config
+
         cfg = resolve_config(config, Flags(tracking_uri=tracking_uri))
         tracking_uri, model = cfg.tracking.uri, cfg.tracking.model_name or cfg.name
     tracker = open_store(tracking_uri, read_only=True)
