@@ -36,6 +36,8 @@ ROLE_TAG = "sweeps.role"
 PARENT, TRIAL, CHAMPION, REPRODUCTION = "parent", "trial", "champion", "reproduction"
 #: The study a run belongs to (every run of a sweep, and a registered model version).
 STUDY_TAG = "sweeps.study"
+#: The registered model alias that names a sweep's champion version.
+CHAMPION_ALIAS = "champion"
 
 # --- a trial's run -----------------------------------------------------------------------
 TRIAL_NUMBER_TAG = "sweeps.trial_number"

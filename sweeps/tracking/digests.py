@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sweeps.errors import ConfigError
@@ -44,6 +45,13 @@ class LoggedJson:
 
     value: Any
     verified: bool
+
+
+def read_bounded(local: Path) -> bytes:
+    """A logged JSON file's bytes, never more than one past :data:`MAX_JSON_BYTES` (which
+    :func:`verified_json` refuses): an oversized file is not read whole."""
+    with local.open("rb") as fh:
+        return fh.read(MAX_JSON_BYTES + 1)
 
 
 def verified_json(run_id: str, path: str, data: bytes, logged: str | None) -> LoggedJson:

@@ -15,10 +15,10 @@ import numpy as np
 from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
-from sweeps.errors import ConfigError, RunNotFoundError, StoreError
+from sweeps.errors import RunNotFoundError, StoreError
 from sweeps.infra.urls import redact
 from sweeps.records import artifact_digest_tag
-from sweeps.tracking.digests import MAX_JSON_BYTES, LoggedJson, verified_json
+from sweeps.tracking.digests import LoggedJson, read_bounded, verified_json
 from sweeps.tracking.interface import RunRecord
 
 __all__: list[str] = []  # for the store's modules only
@@ -101,13 +101,10 @@ def read_logged(client: Any, run_id: str, path: str) -> LoggedJson:
     with tempfile.TemporaryDirectory(prefix="sweeps-read-") as tmp, no_progress_bar():
         try:
             local = Path(client.download_artifacts(run_id, path, tmp))
-            too_big = local.stat().st_size > MAX_JSON_BYTES
-            data = b"" if too_big else local.read_bytes()
+            data = read_bounded(local)
             logged = client.get_run(run_id).data.tags.get(artifact_digest_tag(path))
         except (MlflowException, OSError):
             raise RunNotFoundError(f"run {run_id} has no readable artifact {path}") from None
-    if too_big:
-        raise ConfigError(f"run {run_id}: {path} is larger than {MAX_JSON_BYTES:,} bytes")
     return verified_json(run_id, path, data, logged)
 
 

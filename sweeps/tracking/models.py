@@ -22,11 +22,11 @@ from mlflow.utils.mlflow_tags import MLFLOW_LOGGED_MODELS
 
 import pipeline
 from sweeps.errors import RunNotFoundError
-from sweeps.records import MODEL_DIGEST_TAG
+from sweeps.records import CHAMPION_ALIAS, MODEL_DIGEST_TAG
 from sweeps.tracking.interface import ModelVersion
 from sweeps.tracking.lookup import no_progress_bar
 from sweeps.tracking.model_digest import folder_sha256
-from sweeps.tracking.trusted import TRUSTED_TYPES, load_verified, skops_io
+from sweeps.tracking.trusted import MODEL_PATH, TRUSTED_TYPES, load_verified, skops_io
 
 if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: only then
     import pandas as pd
@@ -34,8 +34,7 @@ if TYPE_CHECKING:  # saving and loading models imports MLflow's model flavours: 
 
 __all__: list[str] = []  # nothing here for other packages
 
-MODEL_PATH = "model"
-ALIAS = "champion"
+ALIAS = CHAMPION_ALIAS
 REQUIREMENTS = ("numpy", "pandas", "scikit-learn", "scipy", "skops")
 MISMATCH_CHECK = "warn_dependency_requirement_mismatches"  # in mlflow.utils.environment
 REGISTRY_PAGE = 1000  # MLflow's largest page of registered models

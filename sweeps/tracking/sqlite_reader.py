@@ -24,19 +24,18 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from sweeps.errors import ConfigError, RunNotFoundError, StoreError
+from sweeps.errors import RunNotFoundError, StoreError
 from sweeps.infra.sqlite import BUSY_TIMEOUT_S, sqlite_file
 from sweeps.infra.urls import redact
-from sweeps.records import artifact_digest_tag
-from sweeps.tracking.digests import MAX_JSON_BYTES, LoggedJson, verified_json
+from sweeps.records import CHAMPION_ALIAS, artifact_digest_tag
+from sweeps.tracking.digests import LoggedJson, read_bounded, verified_json
 from sweeps.tracking.interface import ModelVersion, RunRecord, TrackingStore
+from sweeps.tracking.trusted import MODEL_PATH, load_verified
 
 __all__ = ["KNOWN_REVISIONS", "SqliteReader", "open_reader"]
 
 #: MLflow schema revisions (``alembic_version``) whose tables this module reads.
 KNOWN_REVISIONS = frozenset({"dc11669786a5"})
-ALIAS = "champion"
-MODEL_PATH = "model"
 DELETED_VERSION = "Deleted_Internal"
 _NAME = r"(?:`([^`]+)`|\"([^\"]+)\"|(\w[\w.]*))"
 _VALUE = r"(?:'([^']*)'|\"([^\"]*)\")"
@@ -213,12 +212,9 @@ class SqliteReader:
         except _Unsupported:
             return self.full().read_logged(run_id, path)
         try:
-            too_big = local.stat().st_size > MAX_JSON_BYTES
-            data = b"" if too_big else local.read_bytes()
-        except (OSError, RunNotFoundError):
+            data = read_bounded(local)
+        except OSError:
             raise RunNotFoundError(f"run {run_id} has no readable artifact {path}") from None
-        if too_big:
-            raise ConfigError(f"run {run_id}: {path} is larger than {MAX_JSON_BYTES:,} bytes")
         return verified_json(run_id, path, data, self._tag(run_id, artifact_digest_tag(path)))
 
     def _tag(self, run_id: str, key: str) -> str | None:
@@ -243,8 +239,6 @@ class SqliteReader:
     def load_model(self, run_id: str, version_tags: Mapping[str, str] | None = None) -> Any:
         """The pipeline logged on ``run_id``, from a private copy of its files checked against
         the recorded digest (:func:`~sweeps.tracking.trusted.load_verified`)."""
-        from sweeps.tracking.trusted import load_verified
-
         try:
             source = self._artifact(run_id, MODEL_PATH)
         except _Unsupported:
@@ -291,12 +285,12 @@ class SqliteReader:
 
     def champion(self, name: str) -> ModelVersion | None:
         """The version holding the champion alias of ``name``, if any."""
-        return self.model_version(name, alias=ALIAS)
+        return self.model_version(name, alias=CHAMPION_ALIAS)
 
     def champions(self) -> dict[str, ModelVersion]:
         """Every registered model that has a champion: name -> its champion version."""
         rows = self._rows(
-            "SELECT name, version FROM registered_model_aliases WHERE alias = ?", [ALIAS]
+            "SELECT name, version FROM registered_model_aliases WHERE alias = ?", [CHAMPION_ALIAS]
         )
         found = {name: self._version(name, int(version)) for name, version in rows}
         return {name: version for name, version in found.items() if version is not None}

@@ -48,7 +48,9 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.preprocessing._encoders.OneHotEncoder",
     "numpy.dtype",
 )
-#: The skops file inside a logged model's folder (MLflow's name for it, fixed here).
+#: The folder of a run's artifacts that holds its logged model, and the skops file inside it
+#: (MLflow's name for it, fixed here).
+MODEL_PATH = "model"
 SKOPS_FILE = "model.skops"
 #: skops node kinds a model of plain values and the classes above is written with.
 LOADERS = frozenset(
