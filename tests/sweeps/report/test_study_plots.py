@@ -433,6 +433,62 @@ def test_log_searched_parameters_get_log_axes_and_the_slice_plot_rows(tmp_path: 
         plt.close(fig)
 
 
+def test_a_saved_plot_keeps_every_label_its_layout_places(tmp_path: Path) -> None:
+    """The PNG is cropped to the figure as laid out: the history's axis label and title were
+    cut off when the crop was measured before the layout."""
+    import matplotlib.pyplot as plt
+    import optuna.visualization.matplotlib as vis
+    from PIL import Image
+
+    from sweeps.report import study_plots
+
+    study = _log_study()
+    target = study_plots._with_importances(study, TARGET, study_plots.StudyPlots())
+    drawable = [s for s in study_plots.PLOTS if s.unavailable(study, target) is None]
+    assert len(drawable) == 4  # all but the learning curves (none reported) and Pareto front
+    for spec in drawable:
+        with matplotlib.rc_context(), experimental_ok():
+            fig = study_plots._figure_of(spec.draw(vis, study, target))
+            study_plots._tidy(fig, spec.name, target)
+            path = tmp_path / f"{spec.name}.png"
+            study_plots.save_tight(fig, path)
+            fig.draw_without_rendering()
+            laid_out = fig.get_tightbbox().padded(study_plots.TIGHT_PAD)
+            plt.close(fig)
+        with Image.open(path) as image:
+            width, height = image.size
+        # within a few pixels (rounding at each edge); a label cut off is tens of pixels
+        assert abs(width - laid_out.width * study_plots.DPI) <= 4, spec.name
+        assert abs(height - laid_out.height * study_plots.DPI) <= 4, spec.name
+
+
+def test_log_axes_are_labelled_in_plain_text_at_readable_steps() -> None:
+    import matplotlib.pyplot as plt
+    import optuna.visualization.matplotlib as vis
+
+    from sweeps.report import study_plots
+    from sweeps.report.study_plots import power_label
+
+    assert [power_label(v) for v in (1e-8, 1e-4, 1e-3, 0.05, 1, 200, 1e3, 1e5)] == [
+        "10\u207b\u2078", "10\u207b\u2074", "0.001", "0.05", "1", "200", "1000", "10\u2075",
+    ]  # fmt: skip
+    study = _log_study(12)
+    with matplotlib.rc_context(), experimental_ok():
+        fig = study_plots._figure_of(study_plots._slice(vis, study, TARGET))
+        study_plots._tidy(fig, "slice", TARGET)
+        fig.draw_without_rendering()
+        panels = {ax.get_xlabel(): ax for ax in fig.axes if ax.get_xlabel()}
+        labels = {
+            name: [t.get_text() for t in ax.get_xticklabels() if t.get_visible()]
+            for name, ax in panels.items()
+        }
+        minor = {name: len(ax.xaxis.get_minorticklocs()) for name, ax in panels.items()}
+        plt.close(fig)
+    assert "10\u207b\u2076" in labels["l2"] and "0.01" in labels["learning_rate"]
+    assert not any("$" in text for texts in labels.values() for text in texts)  # no TeX
+    assert minor["l2"] == minor["learning_rate"] == 0
+
+
 def test_importances_name_their_spread_and_match_optunas_default(tmp_path: Path) -> None:
     from optuna.importance import PedAnovaImportanceEvaluator, get_param_importances
 
