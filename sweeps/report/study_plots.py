@@ -281,12 +281,14 @@ _SUPERSCRIPT = str.maketrans(
 
 
 def power_label(value: float, _position: int | None = None) -> str:
-    """A log axis's tick label: ``10⁻⁴`` for a power of ten, else the value (``%g``)."""
-    if value > 0:
-        exponent = round(np.log10(value))
-        if abs(value - 10.0**exponent) <= 1e-9 * value and abs(exponent) > 3:
-            return "10" + str(exponent).translate(_SUPERSCRIPT)
-    return f"{value:g}"
+    """A log axis's tick label: the value as written (``%g``) from 0.001 to 9999, else in
+    powers of ten (``10⁻⁴``, ``2×10⁻⁵``)."""
+    if value <= 0 or 1e-3 <= value < 1e4:
+        return f"{value:g}"
+    exponent = int(np.floor(np.log10(value) + 1e-9))
+    mantissa = value / 10.0**exponent
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if abs(mantissa - 1) < 1e-9 else f"{mantissa:.3g}\u00d7{power}"
 
 
 def save_tight(fig: Any, path: Path) -> None:
