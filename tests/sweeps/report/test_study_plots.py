@@ -490,6 +490,29 @@ def test_log_axes_are_labelled_in_plain_text_at_readable_steps() -> None:
     assert minor["l2"] == minor["learning_rate"] == 0
 
 
+def test_a_short_log_axis_is_labelled_at_one_two_and_five_times_the_powers() -> None:
+    import matplotlib.pyplot as plt
+    import optuna.visualization.matplotlib as vis
+
+    from sweeps.report import study_plots
+
+    def objective(trial: optuna.Trial) -> float:
+        return trial.suggest_int("width", 16, 256, log=True) / 100
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=3))
+    study.optimize(objective, n_trials=12)
+    with matplotlib.rc_context(), experimental_ok():
+        fig = study_plots._figure_of(study_plots._slice(vis, study, TARGET))
+        study_plots._tidy(fig, "slice", TARGET)
+        fig.draw_without_rendering()
+        ax = fig.axes[0]
+        low, high = ax.get_xlim()
+        shown = [t.get_text() for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high]
+        plt.close(fig)
+    assert ax.get_xscale() == "log"
+    assert len(shown) >= 3 and set(shown) <= {"10", "20", "50", "100", "200", "500"}, shown
+
+
 def test_importances_name_their_spread_and_match_optunas_default(tmp_path: Path) -> None:
     from optuna.importance import PedAnovaImportanceEvaluator, get_param_importances
 
