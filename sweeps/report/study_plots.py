@@ -283,7 +283,7 @@ _SUPERSCRIPT = str.maketrans(
 def power_label(value: float, _position: int | None = None) -> str:
     """A log axis's tick label: the value as written (``%g``) from 0.001 to 9999, else in
     powers of ten (``10⁻⁴``, ``2×10⁻⁵``)."""
-    if value <= 0 or 1e-3 <= value < 1e4:
+    if not np.isfinite(value) or value <= 0 or 1e-3 <= value < 1e4:
         return f"{value:g}"
     exponent = int(np.floor(np.log10(value) + 1e-9))
     mantissa = value / 10.0**exponent

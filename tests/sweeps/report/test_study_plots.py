@@ -469,9 +469,10 @@ def test_log_axes_are_labelled_in_plain_text_at_readable_steps() -> None:
     from sweeps.report import study_plots
     from sweeps.report.study_plots import power_label
 
-    assert [power_label(v) for v in (1e-8, 1e-4, 2e-5, 1e-3, 0.05, 1, 200, 1e3, 1e5)] == [
+    values = (1e-8, 1e-4, 2e-5, 1e-3, 0.05, 1, 200, 1e3, 1e5, 0.0, float("inf"))
+    assert [power_label(v) for v in values] == [
         "10\u207b\u2078", "10\u207b\u2074", "2\u00d710\u207b\u2075", "0.001", "0.05", "1",
-        "200", "1000", "10\u2075",
+        "200", "1000", "10\u2075", "0", "inf",
     ]  # fmt: skip
     study = _log_study(12)
     with matplotlib.rc_context(), experimental_ok():
