@@ -19,7 +19,7 @@ import click
 
 from sweeps.commands import COMMANDS
 from sweeps.errors import Interrupted, SweepsError
-from sweeps.infra import heap, signals, timings
+from sweeps.infra import heap, scipy_docs, signals, timings
 from sweeps.infra.libraries import quiet_loggers
 from sweeps.infra.text import printable
 from sweeps.infra.urls import RedactingFormatter, redact_text
@@ -101,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if debug:  # accepted anywhere: move it to the group, where it is declared
         args = [DEBUG_FLAG, *(a for a in args if a != DEBUG_FLAG)]
     quiet_libraries()
+    scipy_docs.install()
     try:
         # without standalone mode, click returns the code of ``ctx.exit(n)`` instead of exiting
         with timings.phase("command"):  # SWEEPS_TIMINGS: start-up, then the whole command
