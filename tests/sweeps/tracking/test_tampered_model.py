@@ -369,6 +369,9 @@ model = Tracker(sys.argv[1]).load_model(sys.argv[2])
 unused = [m for m in ("sklearn.neural_network", "sklearn.gaussian_process",
                       "sklearn.naive_bayes", "sklearn.semi_supervised") if m in sys.modules]
 print(type(model).__name__, unused)
+import scipy, skops.io._trusted_types as defaults
+print(len(defaults.SCIPY_UFUNC_TYPE_NAMES), len(defaults.SKLEARN_ESTIMATOR_TYPE_NAMES),
+      scipy.special is sys.modules["scipy.special"], "erf" in dir(scipy.special))
 """
 
 
@@ -378,3 +381,13 @@ def test_loading_imports_only_the_trusted_part_of_scikit_learn(logged: Logged) -
         capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
     assert done.stdout.split("\n")[0] == "Pipeline []"
+
+
+def test_skops_default_trust_is_our_list_and_scipy_special_is_restored(logged: Logged) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD, logged.uri, logged.run_id],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    # no scipy ufunc trusted by default, scikit-learn's estimators reduced to our five, and
+    # scipy.special the real module again (its names listed) once skops.io is imported
+    assert done.stdout.split("\n")[1] == "0 5 True True"
