@@ -17,6 +17,10 @@ __all__ = ["predict"]
 #: The output files ``--output`` may name (the same as ``sweeps.results.scored_output``'s, which
 #: imports pandas: a usage error is found without it).
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq")
+#: Arrow's buffers (pandas' text columns, Parquet batches) from the C library's allocator,
+#: unless the user chose: pyarrow's default pool (mimalloc) keeps the pages of the blocks it
+#: freed, 9 MiB more at the peak of scoring a 2e6-row CSV (``benchmarks/predict_memory.py``).
+ARROW_POOL = "ARROW_DEFAULT_MEMORY_POOL"
 
 
 @click.command()
@@ -50,6 +54,7 @@ def predict(
     if sum(x is not None for x in (config, model, run_id)) != 1:
         raise click.UsageError("give exactly one of --config, --model and --run")
     _check_paths(file, out)
+    os.environ.setdefault(ARROW_POOL, "system")  # read when pyarrow makes its pool: see above
     with libraries.imported():
         from sweeps.results.predict import choose_model, load_scorer
         from sweeps.results.scored_output import ScoredOutput

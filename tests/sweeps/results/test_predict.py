@@ -4,6 +4,9 @@ the model takes them, probabilities, Parquet output, one-line errors, nothing wr
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -182,3 +185,28 @@ def test_nothing_is_written_to_the_store(
     before = state()
     assert _predict(churn, str(rows_file), "--model", "churn", "--proba") == 0
     assert state() == before
+
+
+POOL = """
+import atexit, sys
+from sweeps.cli import main
+atexit.register(lambda: print(sys.modules["pyarrow"].default_memory_pool().backend_name))
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize(("chosen", "used"), [(None, "system"), ("mimalloc", "mimalloc")])
+def test_arrow_gives_freed_blocks_back_unless_the_user_chose_a_pool(
+    churn: Finished, rows_file: Path, tmp_path: Path, chosen: str | None, used: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if chosen is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+    args = ["predict", str(rows_file), "--model", "churn", "-o", str(tmp_path / "out.csv")]
+    done = subprocess.run(
+        [sys.executable, "-c", POOL, *args, "--tracking-uri", churn.stores.tracking_uri],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [used]
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 6
