@@ -94,7 +94,9 @@ def _complete_runs_have_artifacts(client: MlflowClient, study: optuna.Study) -> 
 
 
 #: A connection that the cut killed under a library thread (Optuna's heartbeat sessions) is
-#: never closed; a real process exits there. The fixture collects them in the test's teardown.
+#: never closed; a real process exits there. The fixture collects them in the test's teardown,
+#: frozen ones too (an in-process command freezes what is alive after its imports: left frozen,
+#: they were collected in whichever later test unfroze the heap, which then failed).
 DEAD_CONNECTIONS = pytest.mark.filterwarnings(
     "ignore:Exception ignored in. <function BaseConnection.__del__"
     ":pytest.PytestUnraisableExceptionWarning"
@@ -108,6 +110,7 @@ def pg_proxy(pg_database: str) -> Iterator[tuple[CuttableProxy, str]]:
         yield proxy, pg_database.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/")
     finally:
         proxy.close()
+        gc.unfreeze()
         gc.collect()  # a connection left open shows here, as this test's warning
 
 
