@@ -34,8 +34,10 @@ from sweeps.tracking.trusted import MODEL_PATH, load_verified
 
 __all__ = ["KNOWN_REVISIONS", "SqliteReader", "open_reader"]
 
-#: MLflow schema revisions (``alembic_version``) whose tables this module reads.
-KNOWN_REVISIONS = frozenset({"dc11669786a5"})
+#: MLflow schema revisions (``alembic_version``) whose tables this module reads: MLflow 3.17's
+#: head and 3.18's (its three migrations add skill-registry tables, columns of ``issues`` and
+#: change MCP server versions: none of the tables read here; a test pins their columns).
+KNOWN_REVISIONS = frozenset({"dc11669786a5", "f4a9b2c7d1e6"})
 DELETED_VERSION = "Deleted_Internal"
 _NAME = r"(?:`([^`]+)`|\"([^\"]+)\"|(\w[\w.]*))"
 _VALUE = r"(?:'([^']*)'|\"([^\"]*)\")"

@@ -98,6 +98,32 @@ def test_the_known_revision_is_the_installed_mlflow_s(stores: Stores) -> None:
     assert revision in KNOWN_REVISIONS
 
 
+#: The columns of the tables the reader queries, the same at every revision it knows (MLflow
+#: 3.17.2 and 3.18.0 checked): a release that changes them needs the reader looked at.
+READ_TABLES = {
+    "experiments": ["experiment_id", "name", "artifact_location", "lifecycle_stage",
+                    "creation_time", "last_update_time", "workspace"],
+    "runs": ["run_uuid", "name", "source_type", "source_name", "entry_point_name", "user_id",
+             "status", "start_time", "end_time", "source_version", "lifecycle_stage",
+             "artifact_uri", "experiment_id", "deleted_time"],
+    "tags": ["key", "value", "run_uuid"],
+    "metrics": ["key", "value", "timestamp", "run_uuid", "step", "is_nan"],
+    "latest_metrics": ["key", "value", "timestamp", "step", "is_nan", "run_uuid"],
+    "model_versions": ["name", "version", "creation_time", "last_updated_time", "description",
+                       "user_id", "current_stage", "source", "run_id", "status",
+                       "status_message", "run_link", "storage_location", "workspace"],
+    "model_version_tags": ["key", "value", "name", "version", "workspace"],
+    "registered_model_aliases": ["alias", "version", "name", "workspace"],
+}  # fmt: skip
+
+
+def test_the_tables_read_have_the_columns_the_reader_knows(stores: Stores) -> None:
+    Tracker(stores.tracking_uri)
+    with sqlite3.connect(stores.root / "mlflow.db") as conn:
+        found = {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in READ_TABLES}
+    assert found == READ_TABLES
+
+
 def test_other_stores_get_no_reader(stores: Stores, tmp_path: Path) -> None:
     def never() -> Any:
         raise AssertionError("not opened")
