@@ -11,8 +11,6 @@ import sys
 
 from sweeps.infra import scipy_docs
 
-NOTE = "Array API Standard Support"
-
 PROBE = """
 import json, sys
 if sys.argv[1] == "hooked":
