@@ -141,7 +141,6 @@ def skops_io() -> ModuleType:
     list; importing all of scikit-learn for it cost a second and a half)."""
     if "skops.io" in sys.modules:
         return sys.modules["skops.io"]
-    import scipy
     import scipy.special
     import sklearn.utils
 
