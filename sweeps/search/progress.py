@@ -4,7 +4,7 @@ trials were pruned or failed."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from optuna.trial import FrozenTrial, TrialState
@@ -36,16 +36,20 @@ class Progress:
         return progress
 
     def add(self, trial: FrozenTrial) -> None:
-        """Count one finished trial (an Optuna callback's second argument)."""
-        if trial.state == TrialState.PRUNED:
+        """Count one finished trial."""
+        self.count(trial.number, trial.state, trial.values)
+
+    def count(self, number: int, state: TrialState, values: Sequence[float] | None) -> None:
+        """Count trial ``number``, ended in ``state`` with ``values`` (when COMPLETE)."""
+        if state == TrialState.PRUNED:
             self.pruned += 1
-        elif trial.state == TrialState.FAIL:
+        elif state == TrialState.FAIL:
             self.failed += 1
-        elif trial.state == TrialState.COMPLETE and self.metric is not None:
-            value = float(trial.values[0])
+        elif state == TrialState.COMPLETE and self.metric is not None and values:
+            value = float(values[0])
             better = value < self.best if self.minimize else value > self.best
             if math.isnan(self.best) or better:
-                self.best, self.best_number = value, trial.number
+                self.best, self.best_number = value, number
 
     def postfix(self) -> str:
         """``best trial so far 7: val_loss 0.0678, 3 pruned, 1 failed`` (parts that say nothing

@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 import optuna
+from optuna.trial import TrialState
 from tqdm import tqdm
 
 from sweeps.core.sweep import Sweep
@@ -73,11 +74,12 @@ def _run_trials(sweep: Sweep, show_progress: bool) -> WorkerOutcome:
                 if not may_start_trial(sweep.study, cfg.study.n_trials):
                     done = True
                     break
-                _optimize_one(
-                    sweep.study, functools.partial(watched, on_start=held.close), progress
-                )
+                watched.ended = None
+                _optimize_one(sweep.study, functools.partial(watched, on_start=held.close))
                 if watched.failure is not None:
                     raise watched.failure
+            if watched.ended is not None:
+                progress.count(*watched.ended)
             ran += 1
             bar.set_postfix_str(progress.postfix(), refresh=False)
             bar.update(1)
@@ -86,28 +88,41 @@ def _run_trials(sweep: Sweep, show_progress: bool) -> WorkerOutcome:
 
 class StoreWatch:
     """The objective, remembering a :class:`StoreError` it raised (the trial fails with it as
-    its reason) so that the loop stops after that trial."""
+    its reason) so that the loop stops after that trial, and how each trial ended.
+
+    ``ended`` is what Optuna records when the objective returns or raises: COMPLETE with the
+    values it returned (the objective returns only finite values, one per direction, which
+    Optuna takes as they are), PRUNED, or FAIL. The progress bar counts it from there: an
+    Optuna callback would read the trial just written back from the storage, once per trial.
+    """
 
     def __init__(self, objective: Objective) -> None:
         self.objective = objective
         self.failure: StoreError | None = None
+        self.ended: tuple[int, TrialState, Sequence[float] | None] | None = None
 
     def __call__(self, trial: optuna.Trial, on_start: Callable[[], None] | None = None) -> Any:
         """Run the objective (``on_start`` first, once the trial exists)."""
+        self.ended = (trial.number, TrialState.FAIL, None)
         try:
-            return self.objective(trial, on_start)
+            values = self.objective(trial, on_start)
+        except optuna.TrialPruned:
+            self.ended = (trial.number, TrialState.PRUNED, None)
+            raise
         except StoreError as exc:
             self.failure = exc
             with contextlib.suppress(Exception):  # the study storage may be the one gone
                 trial.set_user_attr(REASON_ATTR, redact_text(str(exc))[:1000])
             raise
+        self.ended = (trial.number, TrialState.COMPLETE, _as_values(values))
+        return values
 
 
-def _optimize_one(
-    study: optuna.Study, objective: Callable[[optuna.Trial], Any], progress: Progress
-) -> None:
-    callback = [lambda _study, trial: progress.add(trial)]
+def _as_values(values: float | Sequence[float]) -> list[float]:
+    """The objective's value or values as a list (Optuna's ``values``)."""
+    return [float(v) for v in values] if isinstance(values, tuple | list) else [float(values)]
+
+
+def _optimize_one(study: optuna.Study, objective: Callable[[optuna.Trial], Any]) -> None:
     with experimental_ok():
-        study.optimize(
-            objective, n_trials=1, catch=(Exception,), gc_after_trial=False, callbacks=callback
-        )
+        study.optimize(objective, n_trials=1, catch=(Exception,), gc_after_trial=False)

@@ -10,6 +10,7 @@ import optuna
 import pytest
 from mlflow import MlflowClient
 
+from sweeps.search.progress import Progress
 from tests.conftest import Stores
 from tests.sweeps.helpers import run_cli, write_config
 
@@ -93,6 +94,11 @@ def test_divergent_and_raising_trials_do_not_stop_the_sweep(
         return real(task, kwargs)
 
     monkeypatch.setattr(trial, "make_estimator", flaky)
+    counted: list[tuple] = []  # what the progress bar counted, trial by trial
+    count = Progress.count
+    monkeypatch.setattr(
+        Progress, "count", lambda self, *ended: counted.append(ended) or count(self, *ended)
+    )
     space = {"learning_rate": {"type": "categorical", "choices": [1000.0, 0.0123, 0.01]}}
     model = {"optimizer": "sgd", "max_epochs": 5, "hidden_layer_sizes": [8]}
     study = {
@@ -105,6 +111,10 @@ def test_divergent_and_raising_trials_do_not_stop_the_sweep(
 
     trials = optuna.load_study(study_name="tiny", storage=stores.storage_url).trials
     assert [t.state.name for t in trials] == ["PRUNED", "FAIL", "COMPLETE"]
+    # the bar counts each trial as Optuna recorded it, without reading it back (first the
+    # trials found at the start: the three enqueued, waiting)
+    waiting = [(t.number, optuna.trial.TrialState.WAITING, None) for t in trials]
+    assert counted == waiting + [(t.number, t.state, t.values) for t in trials]
     client = MlflowClient(tracking_uri=stores.tracking_uri)
     runs = {t.number: client.get_run(t.user_attrs["mlflow_run_id"]) for t in trials}
     assert runs[0].info.status == "FINISHED"  # pruned (diverged): not shown as an error
