@@ -26,7 +26,9 @@ sweep seeds, interleaved. Reports:
   ``startup`` and ``command``).
 - the floor under the overhead per trial (``optuna_floor.py``): what Optuna alone costs a
   trial with the same space, sampler and pruner, on its in-memory storage and on a SQLite
-  file set up as ours, and what sweeps adds above it.
+  file set up as ours, and what sweeps adds above it (``trial_overhead.py`` splits our own
+  overhead per trial into Optuna's storage calls, the waits for the tracking writer and the
+  rest).
 
 Run: ``python benchmarks/sweep_throughput.py [--trials 40] [--seeds 3] [--modes MODE,...]``.
 """
