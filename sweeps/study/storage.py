@@ -22,10 +22,12 @@ from sweeps.infra.databases import require_tool
 from sweeps.infra.sqlite import engine_kwargs, sqlite_file
 from sweeps.infra.urls import redact, redact_text
 from sweeps.study.samplers import experimental_ok
+from sweeps.study.unversioned import known_schema, open_without_alembic
 
 __all__ = [
     "DEFAULT_STORAGE",
     "StaleCallback",
+    "make_reader",
     "make_storage",
     "only_study_name",
     "open_study",
@@ -238,12 +240,26 @@ def require_storage(url: str) -> None:
         raise RunNotFoundError(f"no study storage at {path}: run the sweep first")
 
 
+def make_reader(url: str) -> RDBStorage:
+    """A storage for commands that only read (no connection kept between their few queries).
+    A database at the schema revision the installed Optuna writes is opened without Optuna's
+    schema bookkeeping (:mod:`~sweeps.study.unversioned`: it imports alembic and all its
+    dialects); any other is opened and checked by Optuna as usual."""
+    reader = partial(make_storage, url, heartbeat_interval=READ_ONLY_HEARTBEAT, pooled=False)
+    storage = open_without_alembic(reader)
+    if storage is not None:
+        if known_schema(storage):
+            return storage
+        storage.engine.dispose()
+    return reader()
+
+
 def read_study(url: str, name: str) -> optuna.Study:
     """Study ``name`` for commands that only read it (a random sampler: nothing is sampled
     from it). Never creates a storage or a study: a missing one is a
     :class:`RunNotFoundError`."""
     require_storage(url)
-    storage = make_storage(url, heartbeat_interval=READ_ONLY_HEARTBEAT, pooled=False)
+    storage = make_reader(url)
     with storage_errors(url):
         if name not in optuna.get_all_study_names(storage):
             raise RunNotFoundError(f"no study {name!r} in {redact(url)}")
@@ -261,7 +277,7 @@ def only_study_name(url: str, hint: str) -> str:
     :class:`RunNotFoundError` when there is none, or several (listed, then ``hint``). Never
     creates a storage."""
     require_storage(url)
-    storage = make_storage(url, heartbeat_interval=READ_ONLY_HEARTBEAT, pooled=False)
+    storage = make_reader(url)
     with storage_errors(url):
         names = sorted(optuna.get_all_study_names(storage))
     if len(names) == 1:
