@@ -55,16 +55,24 @@ def discard(db: Path) -> None:
 
 def keep_as_template(db: Path) -> None:
     """Save the just-migrated, still empty store ``db`` as the template (atomically; any
-    failure leaves no template)."""
+    failure leaves no template).
+
+    Copied through SQLite's backup API on a read-only connection: a writable connection,
+    closed as the store's last one, checkpoints the write-ahead log and deletes it from under
+    this process's pooled connections; a worker that then forked its writer lost every run the
+    writer wrote (a cold start of four workers on SQLite, the first one's trials)."""
     template = template_path()
     with contextlib.suppress(OSError, sqlite3.Error):
         template.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_S)
-        try:  # the WAL's pages into the file, so that the file alone is the store
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.close()
         fd, tmp = tempfile.mkstemp(dir=template.parent, suffix=".db")
         os.close(fd)
-        shutil.copyfile(db, tmp)
+        source = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        try:
+            target = sqlite3.connect(tmp)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
         os.replace(tmp, template)

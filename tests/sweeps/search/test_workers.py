@@ -86,8 +86,11 @@ def assert_consistent(client: MlflowClient, storage_url: str, budget: int) -> li
 
 
 def test_four_workers_cold_start_on_sqlite(
-    tmp_path: Path, spawned: list[subprocess.Popen[str]]
+    tmp_path: Path, spawned: list[subprocess.Popen[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # truly cold: no empty-store template yet (the first worker makes it while the others
+    # wait; making it once deleted the first worker's log of writes under its writer)
+    monkeypatch.setenv("SWEEPS_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "mlruns"
     flags = ["--tracking-uri", f"sqlite:///{root}/mlflow.db", "--storage", f"sqlite:///{root}/o.db"]
     config = slow_config(tmp_path, 8)
