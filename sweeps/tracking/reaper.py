@@ -35,6 +35,10 @@ ORPHAN_REASON = "its worker stopped before it could close the run"
 #: A run of another machine's worker is closed only when its trial ended this long ago: that
 #: worker may still be writing it through its background writer.
 FOREIGN_GRACE_S = 600.0
+#: A FAIL trial without a reason of its own was failed as stale by a worker's Optuna, whose
+#: stale-trial callback closes its run a moment later with the reason (:data:`REASON`); the
+#: run is left to that callback this long after the trial ended.
+STALE_GRACE_S = 60.0
 
 
 def close_stale_runs(
@@ -71,9 +75,10 @@ def close_orphan_runs(tracker: TrackingStore, experiment_id: str, study: optuna.
 
     A FAIL trial's run ends KILLED with the trial's reason, a PRUNED one's FINISHED as pruned;
     a COMPLETE trial's run is closed by its worker before the trial completes, so none is
-    orphaned. Runs of another worker still alive on this machine are left alone, and those of
-    other machines' workers until :data:`FOREIGN_GRACE_S` after their trial ended. Call it
-    before this process runs trials.
+    orphaned. Runs of another worker still alive on this machine are left alone, those of
+    other machines' workers until :data:`FOREIGN_GRACE_S` after their trial ended, and those
+    of trials just failed as stale until :data:`STALE_GRACE_S` after (the worker that failed
+    them is closing them). Call it before this process runs trials.
     """
     runs = _running(tracker, experiment_id, study.study_name)
     if not runs:
@@ -84,7 +89,7 @@ def close_orphan_runs(tracker: TrackingStore, experiment_id: str, study: optuna.
         trial = trials.get(_number(run))
         if trial is None or trial.state not in (TrialState.FAIL, TrialState.PRUNED):
             continue
-        if not _worker_gone(TrialTags.read(run.tags).worker, trial):
+        if not _worker_gone(TrialTags.read(run.tags).worker, trial) or _being_closed(trial):
             continue
         state = trial.state.name
         reason = str(trial.user_attrs.get(REASON_ATTR) or ORPHAN_REASON)
@@ -113,13 +118,25 @@ def _number(run: RunRecord) -> int:
     return -1 if number is None else number
 
 
+def _being_closed(trial: FrozenTrial) -> bool:
+    """Whether the worker that failed ``trial`` as stale is about to close its run: a FAIL
+    trial with no reason of its own (every other failure records one first) that ended
+    less than :data:`STALE_GRACE_S` ago."""
+    if trial.state != TrialState.FAIL or trial.user_attrs.get(REASON_ATTR):
+        return False
+    return time.time() - _ended(trial) < STALE_GRACE_S
+
+
+def _ended(trial: FrozenTrial) -> float:
+    return trial.datetime_complete.timestamp() if trial.datetime_complete else 0.0
+
+
 def _worker_gone(worker: str, trial: FrozenTrial) -> bool:
     """Whether the worker that wrote a run (``host:pid``) can no longer close it."""
     host, _, pid = worker.rpartition(":")
     if host == socket.gethostname() and pid.isdigit():  # this process has no trial running yet
         return int(pid) == os.getpid() or not _alive(int(pid))
-    ended = trial.datetime_complete.timestamp() if trial.datetime_complete else 0.0
-    return time.time() - ended > FOREIGN_GRACE_S
+    return time.time() - _ended(trial) > FOREIGN_GRACE_S
 
 
 def _alive(pid: int) -> bool:

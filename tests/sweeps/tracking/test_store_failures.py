@@ -20,7 +20,7 @@ from sweeps.errors import ConfigError, StoreError
 from sweeps.study.storage import storage_errors
 from sweeps.tracking import MemoryTracker, Tracker, close_orphan_runs, close_stale_runs
 from sweeps.tracking.failures import HTTP_BOUNDS, bound_http, store_failure
-from sweeps.tracking.reaper import FOREIGN_GRACE_S, ORPHAN_REASON, UNTOLD_REASON
+from sweeps.tracking.reaper import FOREIGN_GRACE_S, ORPHAN_REASON, STALE_GRACE_S, UNTOLD_REASON
 from tests.conftest import Stores
 
 URI = "http://alice:s3cret@mlflow.example:5000"
@@ -167,7 +167,7 @@ def test_orphan_runs_are_closed_with_their_trials_state(stores: Stores) -> None:
     gone = f"{here}:{DEAD_PID}"
     failed = _trial(study, TrialState.FAIL, reason="tracking store http://h: unreachable")
     pruned = _trial(study, TrialState.PRUNED)
-    silent = _trial(study, TrialState.FAIL)
+    silent = _trial(study, TrialState.FAIL, age_s=STALE_GRACE_S + 1)  # long failed, no reason
     ids = {
         "failed": _run(tracker, experiment, parent, failed, gone, **{"sweeps.state": "RUNNING"}),
         "pruned": _run(tracker, experiment, parent, pruned, gone, **{"sweeps.state": "PRUNED"}),
@@ -186,6 +186,24 @@ def test_orphan_runs_are_closed_with_their_trials_state(stores: Stores) -> None:
     assert runs["silent"].data.tags["sweeps.reason"] == ORPHAN_REASON
     assert client.get_run(parent).info.status == "RUNNING"  # the parent is not a trial's run
     assert close_orphan_runs(tracker, experiment, study) == 0
+
+
+def test_a_trial_just_failed_as_stale_is_left_to_the_worker_that_failed_it(
+    stores: Stores,
+) -> None:
+    """The race of a kill -9: worker A's Optuna fails a dead worker's trial as stale (FAIL, no
+    reason), and before A's stale callback closes the run, a worker starting meanwhile looks
+    for orphans. It leaves the run, and A's callback closes it with why."""
+    tracker, experiment, parent, study = _setup(stores)
+    number = _trial(study, TrialState.FAIL)  # just failed as stale
+    run_id = _run(tracker, experiment, parent, number, f"{socket.gethostname()}:{DEAD_PID}")
+    assert close_orphan_runs(tracker, experiment, study) == 0
+    client = MlflowClient(stores.tracking_uri)
+    assert client.get_run(run_id).info.status == "RUNNING"
+    close_stale_runs(tracker, experiment)(study, study.trials[number])  # A's callback
+    run = client.get_run(run_id)
+    assert run.info.status == "KILLED"
+    assert run.data.tags["sweeps.reason"] == "worker lost: heartbeat stale"
 
 
 def test_a_pruned_run_interrupted_while_closing_is_closed_as_its_trial_failed(
