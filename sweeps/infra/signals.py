@@ -3,8 +3,10 @@
 The handler raises :class:`~sweeps.errors.Interrupted` at once, and also remembers the signal:
 an exception raised while Python runs a finalizer or a weakref callback is printed and dropped,
 so the training loop and the worker loop call :func:`check` at safe points as well. Inside
-:func:`deferred` blocks (opening and closing a trial's run) the handler only remembers a first
-signal: it is raised by the next :func:`check`, once the run is on record or properly closed.
+:func:`deferred` blocks (a trial's whole life in Optuna: created, its run opened, its run
+closed, its end recorded) the handler only remembers a first signal: it is raised by the next
+:func:`check`, once the trial and its run are on record or properly closed. An :func:`allowed`
+block inside one (the training) raises at once again.
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ from types import FrameType
 
 from sweeps.errors import Interrupted
 
-__all__ = ["check", "deferred", "exit_quietly_on_signal", "install"]
+__all__ = ["allowed", "check", "deferred", "exit_quietly_on_signal", "install"]
 
 _received: list[int] = []
-_deferring: list[bool] = []
+_deferring: list[bool] = []  # innermost last: True in deferred(), False in allowed()
 
 
 def _handler(signum: int, _frame: FrameType | None) -> None:
     _received.append(signum)
-    if not _deferring or len(_received) > 1:  # a second Ctrl-C is never deferred
+    if not (_deferring and _deferring[-1]) or len(_received) > 1:  # a second is never deferred
         raise Interrupted(signum)
 
 
@@ -36,6 +38,18 @@ def deferred() -> Iterator[None]:
     it (for work that must not stop halfway, such as creating or closing a run). A second
     signal raises at once, so a stuck block can always be interrupted."""
     _deferring.append(True)
+    try:
+        yield
+    finally:
+        _deferring.pop()
+
+
+@contextlib.contextmanager
+def allowed() -> Iterator[None]:
+    """Within the block a signal raises at once, even inside a :func:`deferred` block (work
+    that may stop anywhere, such as training); one remembered before it raises on entering."""
+    check()
+    _deferring.append(False)
     try:
         yield
     finally:

@@ -152,9 +152,9 @@ class Objective:
         )
         reporter.folds = len(self.sweep.data.folds)
         try:
-            signals.check()  # one that arrived while the run was being opened
-            self._link(trial, reporter, kwargs)
-            trained = train_trial(self.sweep.data, kwargs, [reporter])
+            with signals.allowed():  # raises one that arrived while the run was being opened
+                self._link(trial, reporter, kwargs)
+                trained = train_trial(self.sweep.data, kwargs, [reporter])
             values = self._values(trained)
         except BaseException as exc:
             raise _close_failed(trial, run, reporter, exc) from None

@@ -75,7 +75,8 @@ def _run_trials(sweep: Sweep, show_progress: bool) -> WorkerOutcome:
                     done = True
                     break
                 watched.ended = None
-                _optimize_one(sweep.study, functools.partial(watched, on_start=held.close))
+                with signals.deferred():  # the objective allows signals while it trains
+                    _optimize_one(sweep.study, functools.partial(watched, on_start=held.close))
                 if watched.failure is not None:
                     raise watched.failure
             if watched.ended is not None:
@@ -83,6 +84,7 @@ def _run_trials(sweep: Sweep, show_progress: bool) -> WorkerOutcome:
             ran += 1
             bar.set_postfix_str(progress.postfix(), refresh=False)
             bar.update(1)
+    signals.check()  # one that came while the last trial was recorded
     return WorkerOutcome(ran, done)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -182,18 +181,6 @@ def test_a_trial_interrupted_while_the_sampler_chooses_still_gets_a_closed_run(
     assert run.status == "KILLED"
     assert run.tags["sweeps.state"] == "FAIL" and run.tags["sweeps.reason"] == "interrupted"
     assert run.tags["sweeps.epochs_reached"] == "0"
-
-
-@pytest.fixture
-def sweeps_signals() -> Iterator[None]:
-    """sweeps' SIGINT/SIGTERM handlers for one test, Python's defaults restored after it."""
-    signals.install()
-    try:
-        yield
-    finally:
-        signals.install()  # forgets the signals received
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def test_a_second_signal_is_never_deferred(sweeps_signals: None) -> None:
