@@ -16,7 +16,7 @@ from sweeps.infra import libraries
 
 if TYPE_CHECKING:  # imported when the command runs (MLflow's client: not for --help)
     from sweeps.results.best import BestTrial, ChampionSummary, Ranking
-    from sweeps.spec.reading import Flags
+    from sweeps.spec.flags import Flags
 
 __all__ = ["best"]
 

@@ -16,7 +16,7 @@ from sweeps.infra.serve import check_port_free, is_loopback, serve, url_host
 from sweeps.infra.urls import redact
 
 if TYPE_CHECKING:
-    from sweeps.spec.reading import Flags
+    from sweeps.spec.flags import Flags
 
 __all__ = ["dashboard_command"]
 

@@ -1,6 +1,6 @@
 """Options shared by the subcommands, and the one place command-line values become
-:class:`~sweeps.spec.reading.Flags` (imported when a command runs: ``--help`` and usage errors
-need neither pydantic nor the sweep file's schema)."""
+:class:`~sweeps.spec.flags.Flags` (a plain value: ``--help`` and usage errors need neither
+pydantic nor the sweep file's schema)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def sweep_flags(
         def wrapper(
             *args: Any, overrides: tuple[str, ...], study_name: str | None, **kw: Any
         ) -> Any:
-            from sweeps.spec.reading import Flags  # pydantic and the schema: not for --help
+            from sweeps.spec.flags import Flags
 
             flags = Flags(
                 tuple(overrides), study_name, kw.pop("storage", None), kw.pop("tracking_uri", None)

@@ -11,7 +11,7 @@ from sweeps.commands.options import open_store, sweep_flags
 from sweeps.infra import libraries
 
 if TYPE_CHECKING:
-    from sweeps.spec.reading import Flags
+    from sweeps.spec.flags import Flags
 
 __all__ = ["report_command"]
 

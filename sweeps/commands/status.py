@@ -11,7 +11,7 @@ from sweeps.infra import libraries
 from sweeps.infra.urls import redact
 
 if TYPE_CHECKING:
-    from sweeps.spec.reading import Flags
+    from sweeps.spec.flags import Flags
 
 __all__ = ["status"]
 

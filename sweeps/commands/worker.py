@@ -12,7 +12,7 @@ from sweeps.infra import libraries
 from sweeps.infra.timings import phase
 
 if TYPE_CHECKING:
-    from sweeps.spec.reading import Flags
+    from sweeps.spec.flags import Flags
 
 __all__ = ["worker"]
 

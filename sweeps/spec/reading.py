@@ -15,7 +15,6 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from sweeps.errors import ConfigError
 from sweeps.infra import strict_json, strict_yaml
+from sweeps.spec.flags import Flags
 from sweeps.spec.keywords import did_you_mean
 from sweeps.spec.schema import SweepConfig
 
@@ -33,29 +33,6 @@ __all__ = ["Flags", "describe_validation_error", "load_config", "resolve_config"
 MAX_FILE_BYTES = 1_000_000
 #: Longest message of one validation error (a value quoted in it is cut).
 MAX_MESSAGE = 500
-
-
-@dataclass(frozen=True)
-class Flags:
-    """What the command line sets on top of a sweep file."""
-
-    sets: tuple[str, ...] = ()
-    study_name: str | None = None
-    storage: str | None = None
-    tracking_uri: str | None = None
-    trials: int | None = None
-    timeout: float | None = None
-
-    def values(self) -> dict[str, Any]:
-        """The dedicated flags that were given, by key path."""
-        pairs = {
-            "study.name": self.study_name,
-            "study.storage": self.storage,
-            "tracking.uri": self.tracking_uri,
-            "study.n_trials": self.trials,
-            "study.timeout": self.timeout,
-        }
-        return {key: value for key, value in pairs.items() if value is not None}
 
 
 def resolve_config(path: str | Path, flags: Flags) -> SweepConfig:

@@ -59,7 +59,7 @@ def test_help_imports_no_command_and_no_heavy_library() -> None:
     assert "status     Trials by state" in out.stdout
 
 
-HEAVY = ("optuna", "mlflow", "sklearn", "pandas", "matplotlib")
+HEAVY = ("optuna", "mlflow", "sklearn", "pandas", "matplotlib", "pydantic")
 #: A usage mistake per command (and a second one where the command itself finds it, after
 #: click has parsed the line): each exits 2 before importing any library.
 USAGE_ERRORS = {
