@@ -66,13 +66,21 @@ def keep_as_template(db: Path) -> None:
         template.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=template.parent, suffix=".db")
         os.close(fd)
-        source = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
         try:
-            target = sqlite3.connect(tmp)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
+            _backup(db, Path(tmp))
+            os.replace(tmp, template)
         finally:
-            source.close()
-        os.replace(tmp, template)
+            Path(tmp).unlink(missing_ok=True)  # a failed copy leaves nothing in the cache
+
+
+def _backup(db: Path, target_path: Path) -> None:
+    """Copy the SQLite database ``db`` to ``target_path``, reading it read-only."""
+    source = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        target = sqlite3.connect(target_path)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sweeps.tracking import Tracker
-from sweeps.tracking.template import template_path
+from sweeps.tracking.template import keep_as_template, template_path
 
 
 @pytest.fixture
@@ -34,3 +34,12 @@ def test_a_broken_template_is_replaced(cache: Path, tmp_path: Path) -> None:
     tracker = Tracker(f"sqlite:///{tmp_path / 'mlflow.db'}")
     assert tracker.experiment_id("x") is not None
     assert template_path().read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def test_a_store_that_cannot_be_copied_leaves_nothing_in_the_cache(
+    cache: Path, tmp_path: Path
+) -> None:
+    not_a_store = tmp_path / "mlflow.db"
+    not_a_store.write_bytes(b"not a database at all")
+    keep_as_template(not_a_store)
+    assert cache.is_dir() and list(cache.iterdir()) == []
