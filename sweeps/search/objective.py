@@ -75,8 +75,14 @@ class EpochReporter:
     folds: int = 0  # the trial's folds: its curves are the first fold's (``fold0/``)
 
     def __call__(self, record: EpochRecord) -> None:
-        """Buffer the epoch's metrics; report to Optuna and raise TrialPruned if it says so."""
+        """Buffer the epoch's metrics; report to Optuna and raise TrialPruned if it says so.
+        A signal raises here, before the stores are written, or at the next epoch: never
+        inside a store's call (a transaction cut halfway leaves its pooled connection behind)."""
         signals.check()
+        with signals.deferred():
+            self._record(record)
+
+    def _record(self, record: EpochRecord) -> None:
         self.reached = record.epoch
         values = epoch_metrics(record)
         self.run.add_metrics(curve_metrics(record, self.folds), step=record.epoch)
@@ -152,8 +158,8 @@ class Objective:
         )
         reporter.folds = len(self.sweep.data.folds)
         try:
-            with signals.allowed():  # raises one that arrived while the run was being opened
-                self._link(trial, reporter, kwargs)
+            self._link(trial, reporter, kwargs)
+            with signals.allowed():  # the training; raises one that arrived before it
                 trained = train_trial(self.sweep.data, kwargs, [reporter])
             values = self._values(trained)
         except BaseException as exc:

@@ -88,3 +88,24 @@ def test_without_a_signal_the_loop_runs_the_budget(sweeps_signals: None) -> None
     assert (outcome.ran, outcome.study_done) == (2, True)
     assert [t.state for t in sweep.study.trials] == [TrialState.COMPLETE] * 2
     signals.check()  # nothing remembered
+
+
+def test_a_signal_inside_a_store_call_during_training_waits_until_the_call_is_done(
+    monkeypatch: pytest.MonkeyPatch, sweeps_signals: None
+) -> None:
+    sweep = memory_sweep(selection={"folds": 1})
+    storage = sweep.study._storage
+    report = storage.set_trial_intermediate_value
+
+    def sigint_then_report(trial_id: int, step: int, value: float) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # the handler runs before the write below
+        report(trial_id, step, value)
+
+    monkeypatch.setattr(storage, "set_trial_intermediate_value", sigint_then_report)
+    with pytest.raises(Interrupted):
+        run_worker(sweep, show_progress=False)
+    (trial,) = sweep.study.trials
+    assert trial.state == TrialState.FAIL and trial.user_attrs["reason"] == "interrupted"
+    assert list(trial.intermediate_values) == [1]  # the write went through; epoch 2 never ran
+    (run,) = trial_runs(sweep)
+    assert run.status == "KILLED" and run.tags["sweeps.epochs_reached"] == "1"

@@ -348,9 +348,14 @@ def test_sigint_to_a_worker_says_what_the_study_has_done_and_left(
     stores: Stores, tmp_path: Path, spawned: list[subprocess.Popen[str]]
 ) -> None:
     err = _interrupt_second_trial("worker", slow_config(tmp_path, 5), stores, spawned)
-    done = len(load(stores.storage_url).trials)
+    trials = load(stores.storage_url).trials
+    done = len(trials)
     lines = err.splitlines()[-2:]
-    assert lines[0].startswith(f"sweeps: interrupted by SIGINT: {done} of 5 trials done (")
+    states = [(t.number, t.state.name, t.user_attrs.get("reason")) for t in trials]
+    assert lines[0].startswith(f"sweeps: interrupted by SIGINT: {done} of 5 trials done ("), (
+        states,
+        err,
+    )
     assert lines[0].endswith(f"), {5 - done} left")
     assert (
         lines[1] == f"sweeps: run the same command again to run the {5 - done} left, then conclude"
