@@ -77,7 +77,7 @@ class EpochReporter:
     def __call__(self, record: EpochRecord) -> None:
         """Buffer the epoch's metrics; report to Optuna and raise TrialPruned if it says so.
         A signal raises here, before the stores are written, or at the next epoch: never
-        inside a store's call (a transaction cut halfway leaves its pooled connection behind)."""
+        inside a store's call, where it would cut a write halfway."""
         signals.check()
         with signals.deferred():
             self._record(record)
