@@ -75,12 +75,9 @@ def keep_as_template(db: Path) -> None:
 
 def _backup(db: Path, target_path: Path) -> None:
     """Copy the SQLite database ``db`` to ``target_path``, reading it read-only."""
-    source = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
-    try:
-        target = sqlite3.connect(target_path)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-    finally:
-        source.close()
+    read_only = f"file:{db}?mode=ro"
+    with (
+        contextlib.closing(sqlite3.connect(read_only, uri=True, timeout=BUSY_TIMEOUT_S)) as source,
+        contextlib.closing(sqlite3.connect(target_path)) as target,
+    ):
+        source.backup(target)
